@@ -1,0 +1,112 @@
+//! One error type for the whole core, each variant with a stable string code.
+//!
+//! The codes are part of the public API: the wasm layer puts them on the JS `Error`
+//! as `code`, and apps match on them. Never rename one; add new ones instead.
+
+use std::fmt;
+
+/// Everything that can go wrong in the core.
+///
+/// Messages name the field or rule that failed so an app developer can fix the input,
+/// but never contain key material, and decryption failures are deliberately opaque
+/// (see [`Error::Decrypt`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// Bytes that are not a valid Streamr message: bad protobuf, a missing required field,
+    /// an unknown enum value, or a rule of the SDK's validation broken.
+    #[error("malformed message: {0}")]
+    MalformedMessage(String),
+    /// Input larger than the configured limit; refused before any work is done on it.
+    #[error("message too large: {size} bytes, the limit is {limit}")]
+    MessageTooLarge {
+        /// Size of the input in bytes.
+        size: usize,
+        /// The limit that was exceeded.
+        limit: usize,
+    },
+    /// A key of the wrong length or form (group key, private key, public key, key id).
+    #[error("invalid key: {0}")]
+    InvalidKey(String),
+    /// Decryption failed. Deliberately says nothing more, so it cannot become an oracle.
+    #[error("decryption failed")]
+    Decrypt,
+    /// A signature that is malformed or was not made by the claimed identity.
+    #[error("invalid signature: {0}")]
+    InvalidSignature(String),
+    /// A signature type this operation does not handle (for example signing as ERC-1271
+    /// without a wallet).
+    #[error("unsupported signature type: {0}")]
+    UnsupportedSignatureType(String),
+    /// An argument outside its documented range.
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+    /// The operating system or browser CSPRNG could not be read.
+    #[error("no secure randomness available")]
+    Randomness,
+}
+
+impl Error {
+    /// The stable code of this error, as seen by JS in `error.code`.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::MalformedMessage(_) => ErrorCode::MalformedMessage,
+            Error::MessageTooLarge { .. } => ErrorCode::MessageTooLarge,
+            Error::InvalidKey(_) => ErrorCode::InvalidKey,
+            Error::Decrypt => ErrorCode::DecryptError,
+            Error::InvalidSignature(_) => ErrorCode::InvalidSignature,
+            Error::UnsupportedSignatureType(_) => ErrorCode::UnsupportedSignatureType,
+            Error::InvalidArgument(_) => ErrorCode::InvalidArgument,
+            Error::Randomness => ErrorCode::RandomnessUnavailable,
+        }
+    }
+
+    pub(crate) fn malformed(msg: impl Into<String>) -> Self {
+        Error::MalformedMessage(msg.into())
+    }
+}
+
+/// Stable error codes (see `docs/errors.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// `MALFORMED_MESSAGE`
+    MalformedMessage,
+    /// `MESSAGE_TOO_LARGE`
+    MessageTooLarge,
+    /// `INVALID_KEY`
+    InvalidKey,
+    /// `DECRYPT_ERROR`
+    DecryptError,
+    /// `INVALID_SIGNATURE`
+    InvalidSignature,
+    /// `UNSUPPORTED_SIGNATURE_TYPE`
+    UnsupportedSignatureType,
+    /// `INVALID_ARGUMENT`
+    InvalidArgument,
+    /// `RANDOMNESS_UNAVAILABLE`
+    RandomnessUnavailable,
+}
+
+impl ErrorCode {
+    /// The code as the string JS sees.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::MalformedMessage => "MALFORMED_MESSAGE",
+            ErrorCode::MessageTooLarge => "MESSAGE_TOO_LARGE",
+            ErrorCode::InvalidKey => "INVALID_KEY",
+            ErrorCode::DecryptError => "DECRYPT_ERROR",
+            ErrorCode::InvalidSignature => "INVALID_SIGNATURE",
+            ErrorCode::UnsupportedSignatureType => "UNSUPPORTED_SIGNATURE_TYPE",
+            ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
+            ErrorCode::RandomnessUnavailable => "RANDOMNESS_UNAVAILABLE",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Result with the core's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,34 @@
+//! streamr-e2ee: end-to-end encryption for Streamr streams, byte-compatible with
+//! `@streamr/sdk` 103.x.
+//!
+//! The core is sans-IO: it takes bytes, time and answers in, and hands bytes, plaintext and
+//! questions out. It never touches a socket, a wallet, a clock or storage. The wasm-bindgen
+//! layer in [`wasm`] (wasm32 only) exposes it to JavaScript.
+//!
+//! Layout (see `ARCHITECTURE.md`): [`wire`] is the Streamr protobuf and signature payloads,
+//! [`cipher`] the group keys and AES-256-CTR, [`identity`] the signature schemes.
+
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+pub mod cipher;
+pub mod error;
+pub mod identity;
+pub mod random;
+pub mod user_id;
+pub mod wire;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use cipher::GroupKey;
+pub use error::{Error, ErrorCode, Result};
+pub use user_id::UserId;
+pub use wire::StreamMessage;
