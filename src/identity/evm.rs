@@ -43,6 +43,13 @@ pub struct EvmSigner {
 impl EvmSigner {
     /// From a 32-byte private key.
     pub fn from_private_key(bytes: &[u8]) -> Result<Self> {
+        // k256 would zero-pad 24..32-byte slices; a key of any other length is a mistake.
+        if bytes.len() != 32 {
+            return Err(Error::InvalidKey(format!(
+                "secp256k1 private key must be 32 bytes, got {}",
+                bytes.len()
+            )));
+        }
         let key = SigningKey::from_slice(bytes)
             .map_err(|_| Error::InvalidKey("not a secp256k1 private key".into()))?;
         let address = address_of(key.verifying_key());

@@ -206,12 +206,12 @@ impl TryFrom<proto::StreamMessage> for StreamMessage {
             })
             .transpose()?;
         // The SDK refuses a chain link that does not point strictly backwards.
-        if let Some(p) = prev {
-            if (p.timestamp, p.sequence_number) >= (id.timestamp, id.sequence_number) {
-                return Err(Error::malformed(
-                    "previousMessageRef is not before the message",
-                ));
-            }
+        if let Some(p) = prev
+            && (p.timestamp, p.sequence_number) >= (id.timestamp, id.sequence_number)
+        {
+            return Err(Error::malformed(
+                "previousMessageRef is not before the message",
+            ));
         }
         let signature_type = known_enum(raw.signature_type, "signatureType")?;
         let body = match raw

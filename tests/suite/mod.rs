@@ -1,0 +1,63 @@
+//! Test suite shared by the native harness (`tests/vectors.rs`) and the wasm-bindgen-test
+//! harnesses (`tests/wasm_browser.rs`, `tests/wasm_node.rs`), so every vector runs natively,
+//! in headless Chromium and in Node.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    dead_code
+)]
+
+pub mod bad_input;
+pub mod sdk_vectors;
+
+use serde_json::Value;
+
+pub fn json(text: &str) -> Value {
+    serde_json::from_str(text).expect("vector file is JSON")
+}
+
+pub fn hex_of(v: &Value) -> Vec<u8> {
+    hex::decode(v.as_str().expect("hex string")).expect("valid hex")
+}
+
+pub fn str_of(v: &Value) -> &str {
+    v.as_str().expect("string")
+}
+
+/// Expands to one test per suite function, with the harness's test attribute.
+#[macro_export]
+macro_rules! suite_tests {
+    ($test:meta) => {
+        $crate::suite_tests!(@each $test;
+            sdk_vectors::aes_payload_vectors,
+            sdk_vectors::aes_counter_edge_vectors,
+            sdk_vectors::group_key_rotation_vectors,
+            sdk_vectors::secp256k1_signature_vectors,
+            sdk_vectors::content_message_vectors,
+            sdk_vectors::content_messages_rebuilt_from_fields,
+            sdk_vectors::key_exchange_envelopes,
+            bad_input::truncated_ciphertext,
+            bad_input::wrong_key_lengths,
+            bad_input::not_protobuf,
+            bad_input::truncated_protobuf,
+            bad_input::unknown_enum_values,
+            bad_input::missing_required_fields,
+            bad_input::bad_v,
+            bad_input::signature_by_another_key,
+            bad_input::ten_megabyte_message,
+            bad_input::high_s_accepted_like_the_sdk,
+            bad_input::tampered_unsigned_fields_keep_the_signature_valid,
+        );
+    };
+    (@each $test:meta; $($module:ident :: $name:ident),* $(,)?) => {
+        $(
+            #[$test]
+            fn $name() {
+                suite::$module::$name()
+            }
+        )*
+    };
+}

@@ -1,0 +1,5 @@
+//! The shared suite, natively.
+
+mod suite;
+
+suite_tests!(test);
