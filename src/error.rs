@@ -43,6 +43,15 @@ pub enum Error {
     /// The operating system or browser CSPRNG could not be read.
     #[error("no secure randomness available")]
     Randomness,
+    /// A policy option forbids this (e.g. RSA key exchange or non-ML-DSA signatures when
+    /// quantum resistance is required, or publishing unencrypted when encryption is required).
+    #[error("policy violation: {message}")]
+    Policy {
+        /// `EncryptionPolicyViolation` or `SignaturePolicyViolation`.
+        code: ErrorCode,
+        /// What was refused.
+        message: String,
+    },
 }
 
 impl Error {
@@ -57,6 +66,7 @@ impl Error {
             Error::UnsupportedSignatureType(_) => ErrorCode::UnsupportedSignatureType,
             Error::InvalidArgument(_) => ErrorCode::InvalidArgument,
             Error::Randomness => ErrorCode::RandomnessUnavailable,
+            Error::Policy { code, .. } => *code,
         }
     }
 
@@ -84,6 +94,29 @@ pub enum ErrorCode {
     InvalidArgument,
     /// `RANDOMNESS_UNAVAILABLE`
     RandomnessUnavailable,
+    /// `PERMISSION_DENIED`: the registry (through the host) said no.
+    PermissionDenied,
+    /// `PERMISSION_CHECK_FAILED`: the host could not answer a permission question (RPC down,
+    /// garbage); treated as a denial (fail closed).
+    PermissionCheckFailed,
+    /// `KEY_REQUEST_TIMEOUT`: no usable key response arrived in time, retries included.
+    KeyRequestTimeout,
+    /// `ENCRYPTION_POLICY_VIOLATION`: e.g. an RSA key request when quantum resistance is required.
+    EncryptionPolicyViolation,
+    /// `SIGNATURE_POLICY_VIOLATION`: a non-ML-DSA signature when quantum resistance is required.
+    SignaturePolicyViolation,
+    /// `RATE_LIMITED`: a requester sent more key requests than allowed.
+    RateLimited,
+    /// `OVERLOADED`: too many operations pending; the input was refused, not queued.
+    Overloaded,
+    /// `BUFFER_OVERFLOW`: a held message did not fit in the bounded buffer and was dropped.
+    BufferOverflow,
+    /// `STALE_REQUEST`: a key request older (or further in the future) than allowed.
+    StaleRequest,
+    /// `SIGNER_ERROR`: the host's signer (a wallet) refused or failed to sign.
+    SignerError,
+    /// `MESSAGE_GAP`: messages of a chain never arrived; later ones were delivered anyway.
+    MessageGap,
 }
 
 impl ErrorCode {
@@ -98,6 +131,17 @@ impl ErrorCode {
             ErrorCode::UnsupportedSignatureType => "UNSUPPORTED_SIGNATURE_TYPE",
             ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
             ErrorCode::RandomnessUnavailable => "RANDOMNESS_UNAVAILABLE",
+            ErrorCode::PermissionDenied => "PERMISSION_DENIED",
+            ErrorCode::PermissionCheckFailed => "PERMISSION_CHECK_FAILED",
+            ErrorCode::KeyRequestTimeout => "KEY_REQUEST_TIMEOUT",
+            ErrorCode::EncryptionPolicyViolation => "ENCRYPTION_POLICY_VIOLATION",
+            ErrorCode::SignaturePolicyViolation => "SIGNATURE_POLICY_VIOLATION",
+            ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::Overloaded => "OVERLOADED",
+            ErrorCode::BufferOverflow => "BUFFER_OVERFLOW",
+            ErrorCode::StaleRequest => "STALE_REQUEST",
+            ErrorCode::SignerError => "SIGNER_ERROR",
+            ErrorCode::MessageGap => "MESSAGE_GAP",
         }
     }
 }

@@ -20,8 +20,13 @@
 
 pub mod cipher;
 pub mod error;
+pub mod exchange;
+pub mod host;
 pub mod identity;
+pub mod publisher;
 pub mod random;
+mod rate_limit;
+pub mod subscriber;
 pub mod user_id;
 pub mod wire;
 

@@ -8,7 +8,7 @@ use zeroize::{ZeroizeOnDrop, Zeroizing};
 
 use super::aes_ctr::{self, KEY_LEN};
 use crate::error::{Error, Result};
-use crate::random;
+use crate::random::{self, Entropy};
 use crate::wire::EncryptedGroupKey;
 
 /// Length of an encrypted next key: `iv(16) ‖ AES-CTR(current, next(32))`.
@@ -47,9 +47,15 @@ impl GroupKey {
 
     /// A fresh random key with an id in the SDK's form `<uuid v4>-GroupKey<n>`.
     pub fn generate() -> Result<Self> {
-        let key = Zeroizing::new(random::bytes::<KEY_LEN>()?);
+        Self::generate_with(&mut random::OsEntropy)
+    }
+
+    /// [`Self::generate`] drawing from `entropy` (reproducible runs in tests).
+    pub fn generate_with(entropy: &mut dyn Entropy) -> Result<Self> {
+        let mut key = Zeroizing::new([0u8; KEY_LEN]);
+        entropy.fill(key.as_mut_slice())?;
         let n = GENERATED.fetch_add(1, Ordering::Relaxed) + 1;
-        let id = format!("{}-GroupKey{n}", uuid_v4()?);
+        let id = format!("{}-GroupKey{n}", random::uuid_v4(entropy)?);
         Ok(GroupKey { id, key })
     }
 
@@ -105,21 +111,6 @@ fn validate_id(id: &str) -> Result<()> {
         return Err(Error::InvalidKey("group key id contains ---BEGIN".into()));
     }
     Ok(())
-}
-
-fn uuid_v4() -> Result<String> {
-    let mut b = random::bytes::<16>()?;
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h = hex::encode(b);
-    Ok(format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    ))
 }
 
 impl PartialEq for GroupKey {

@@ -3,6 +3,9 @@
 pub mod evm;
 pub mod ml_dsa87;
 pub mod secp256r1;
+mod signer;
+
+pub use signer::{LocalSigner, Signing};
 
 use crate::error::{Error, Result};
 use crate::user_id::UserId;

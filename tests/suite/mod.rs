@@ -11,6 +11,8 @@
 )]
 
 pub mod bad_input;
+pub mod net;
+pub mod scenarios;
 pub mod sdk_vectors;
 
 use serde_json::Value;
@@ -50,6 +52,26 @@ macro_rules! suite_tests {
             bad_input::ten_megabyte_message,
             bad_input::high_s_accepted_like_the_sdk,
             bad_input::tampered_unsigned_fields_keep_the_signature_valid,
+            scenarios::first_key_ml_kem,
+            scenarios::first_key_rsa,
+            scenarios::rotation_boundary_needs_no_key_exchange,
+            scenarios::rekey_forces_key_exchange,
+            scenarios::revoked_subscriber_loses_access_after_rekey,
+            scenarios::late_joiner_gets_the_current_key,
+            scenarios::out_of_order_and_duplicates_are_delivered_once_in_order,
+            scenarios::gap_is_reported_and_delivery_goes_on,
+            scenarios::lost_response_is_retried,
+            scenarios::publisher_offline_times_out_after_retries,
+            scenarios::request_to_another_publisher_is_ignored,
+            scenarios::forged_and_stale_requests_are_denied,
+            scenarios::unknown_subscriber_is_denied_and_times_out,
+            scenarios::registry_down_releases_nothing,
+            scenarios::forged_response_and_non_publisher_response_are_rejected,
+            scenarios::wallet_signing_and_a_refused_signature_lose_nothing,
+            scenarios::public_stream_is_unencrypted,
+            scenarios::rsa_refused_when_quantum_resistance_is_required,
+            scenarios::unauthorised_publisher_is_not_delivered,
+            scenarios::request_flood_is_bounded,
         );
     };
     (@each $test:meta; $($module:ident :: $name:ident),* $(,)?) => {

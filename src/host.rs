@@ -1,0 +1,178 @@
+//! What the state machines hand to their host, and what the host answers.
+//!
+//! [`crate::publisher::Publisher`] and [`crate::subscriber::Subscriber`] never do I/O.
+//! Each input (a message, an answer, a tick of time) queues [`Output`]s that the host takes
+//! with `poll_output`. Some outputs are [`Question`]s: the host answers each, maybe much
+//! later, with `answer(id, Answer, now)`.
+
+use crate::cipher::GroupKey;
+use crate::error::ErrorCode;
+use crate::user_id::UserId;
+use crate::wire::{AsymmetricEncryptionType, ContentType, MessageRef};
+
+/// Identifies one question until it is answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct QuestionId(pub u64);
+
+/// A stream registry permission (the contract's `PermissionType`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// May publish to the stream.
+    Publish,
+    /// May subscribe to the stream.
+    Subscribe,
+}
+
+/// Something only the host can find out or do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Question {
+    /// Does `user` hold `permission` on `stream_id` now? (StreamRegistry
+    /// `getPermissionsForUserId`, public grants included.) Answer with [`Answer::Permission`].
+    Permission {
+        /// The stream.
+        stream_id: String,
+        /// Whose permission.
+        user: UserId,
+        /// Which one.
+        permission: Permission,
+    },
+    /// Does the contract accept this signature (`isValidSignature(digest, signature)` returns
+    /// `0x1626ba7e`)? Answer with [`Answer::Permission`] (true = valid).
+    Erc1271 {
+        /// The contract.
+        contract: UserId,
+        /// The EIP-191 digest of the signature payload.
+        digest: [u8; 32],
+        /// The signature.
+        signature: Vec<u8>,
+    },
+    /// Sign this payload with the host's signer (a wallet's `personal_sign`).
+    /// Answer with [`Answer::Signature`].
+    Sign {
+        /// The exact bytes to sign.
+        payload: Vec<u8>,
+    },
+    /// Decrypt a wrapped group key with the key-exchange private key the host holds (WebCrypto
+    /// RSA-OAEP in a browser). Answer with [`Answer::GroupKeyBytes`].
+    UnwrapGroupKey {
+        /// The scheme.
+        encryption_type: AsymmetricEncryptionType,
+        /// The id of the key inside.
+        key_id: String,
+        /// The wrapped bytes.
+        data: Vec<u8>,
+    },
+}
+
+/// The host's answer to a [`Question`].
+#[derive(Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// Yes or no (permissions, ERC-1271).
+    Permission(bool),
+    /// A signature over the payload.
+    Signature(Vec<u8>),
+    /// The unwrapped 32 key bytes.
+    GroupKeyBytes(Vec<u8>),
+    /// The host could not answer (RPC failure, wallet rejection, …). Always treated as "no".
+    Failed {
+        /// What went wrong, for the app's error event.
+        reason: String,
+    },
+}
+
+impl std::fmt::Debug for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Answer::Permission(b) => write!(f, "Permission({b})"),
+            Answer::Signature(s) => write!(f, "Signature({} bytes)", s.len()),
+            Answer::GroupKeyBytes(_) => f.write_str("GroupKeyBytes(<redacted>)"),
+            Answer::Failed { reason } => write!(f, "Failed({reason:?})"),
+        }
+    }
+}
+
+/// A decrypted (or public) message, in chain order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    /// The publisher.
+    pub publisher_id: UserId,
+    /// The publisher's chain.
+    pub msg_chain_id: String,
+    /// Timestamp and sequence number.
+    pub reference: MessageRef,
+    /// JSON (UTF-8 text) or binary.
+    pub content_type: ContentType,
+    /// The plaintext.
+    pub content: Vec<u8>,
+    /// The key it was encrypted with, or `None` for an unencrypted message.
+    pub group_key_id: Option<String>,
+}
+
+/// Something the app may want to know; none of it needs an answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// The publisher answered a key request.
+    KeyRequestAnswered {
+        /// Who asked.
+        requester: UserId,
+        /// The keys sent.
+        key_ids: Vec<String>,
+    },
+    /// The publisher refused (or could not serve) a key request.
+    KeyRequestDenied {
+        /// Who asked.
+        requester: UserId,
+        /// Why: `PERMISSION_DENIED`, `PERMISSION_CHECK_FAILED`, `INVALID_SIGNATURE`,
+        /// `RATE_LIMITED`, `OVERLOADED`, `STALE_REQUEST`, `ENCRYPTION_POLICY_VIOLATION`, ….
+        code: ErrorCode,
+        /// Details for logs.
+        message: String,
+    },
+    /// The subscriber sent a key request.
+    KeyRequestSent {
+        /// The publisher asked.
+        publisher: UserId,
+        /// The key wanted.
+        key_id: String,
+        /// Which attempt (1 = first).
+        attempt: u32,
+    },
+    /// Something went wrong with an input; `message_ref` names the message it concerns.
+    Error {
+        /// Stable code.
+        code: ErrorCode,
+        /// Details.
+        message: String,
+        /// The affected message (publisher, chain, reference), if any.
+        message_ref: Option<(UserId, String, MessageRef)>,
+    },
+}
+
+/// Everything the state machines hand out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// StreamMessage bytes to broadcast on the stream partition.
+    Send(Vec<u8>),
+    /// A question for the host.
+    Ask {
+        /// Quote it in `answer`.
+        id: QuestionId,
+        /// What to find out.
+        question: Question,
+    },
+    /// A message for the app.
+    Deliver(Delivery),
+    /// Persist this key under `(publisher, key.id())` (SDK store `EncryptionKeys`); if
+    /// `latest_for_stream` is set, also record it as the stream's latest key
+    /// (`LatestEncryptionKeyIds`).
+    StoreKey {
+        /// Whose key.
+        publisher: UserId,
+        /// The key.
+        key: GroupKey,
+        /// The stream it is now the latest key of (publisher side only).
+        latest_for_stream: Option<String>,
+    },
+    /// Informational.
+    Event(Event),
+}

@@ -1,0 +1,531 @@
+//! The publisher of one stream partition: encrypts and signs content, rotates and re-keys,
+//! and answers key requests from subscribers the registry allows (spec §5-§7).
+//!
+//! Sans-IO: every method takes the time as input and queues [`Output`]s; the host drains them
+//! with [`Publisher::poll_output`] and answers questions with [`Publisher::answer`].
+
+mod chain;
+mod key_queue;
+mod requests;
+
+use std::collections::{HashMap, VecDeque};
+
+use crate::cipher::GroupKey;
+use crate::error::{Error, ErrorCode, Result};
+use crate::host::{Answer, Event, Output, Question, QuestionId};
+use crate::identity::Signing;
+use crate::random::{self, Entropy};
+use crate::user_id::UserId;
+use crate::wire::{Body, ContentMessage, ContentType, EncryptionType, MessageId, StreamMessage};
+
+use chain::MessageChain;
+use key_queue::{KeyQueue, KeyState};
+use requests::RequestHandling;
+
+/// Publisher settings. Defaults follow the SDK where it has the option.
+#[derive(Clone, Debug)]
+pub struct PublisherConfig {
+    /// The stream.
+    pub stream_id: String,
+    /// The partition.
+    pub partition: u32,
+    /// Encrypt content (AES). `false` only for public streams, as the SDK does when the
+    /// stream has public SUBSCRIBE; refused when `require_encryption` is set.
+    pub encrypt: bool,
+    /// `requireQuantumResistantEncryption`: never publish unencrypted.
+    pub require_encryption: bool,
+    /// `requireQuantumResistantKeyExchange`: refuse RSA key requests.
+    pub require_quantum_resistant_key_exchange: bool,
+    /// Key requests one requester may send per second (burst: twice this).
+    pub max_key_requests_per_requester_per_second: u32,
+    /// Requesters tracked by the rate limiter at once.
+    pub max_tracked_requesters: usize,
+    /// Key requests waiting for permission answers at once; more are refused (`OVERLOADED`).
+    pub max_pending_key_requests: usize,
+    /// How far a request's timestamp may be from `now`, either way (`STALE_REQUEST`): replayed
+    /// requests stop working after this long.
+    pub max_key_request_age_ms: u64,
+    /// Publishes waiting for a wallet signature at once; more are refused (`OVERLOADED`).
+    pub max_queued_publishes: usize,
+    /// The message chain id; random (20 alphanumeric characters, as the SDK) if `None`.
+    pub msg_chain_id: Option<String>,
+}
+
+impl PublisherConfig {
+    /// Defaults for `stream_id`, partition 0, encrypted.
+    pub fn new(stream_id: impl Into<String>) -> Self {
+        PublisherConfig {
+            stream_id: stream_id.into(),
+            partition: 0,
+            encrypt: true,
+            require_encryption: false,
+            require_quantum_resistant_key_exchange: false,
+            max_key_requests_per_requester_per_second: 5,
+            max_tracked_requesters: 10_000,
+            max_pending_key_requests: 1_000,
+            max_key_request_age_ms: 10 * 60 * 1000,
+            max_queued_publishes: 10_000,
+            msg_chain_id: None,
+        }
+    }
+}
+
+/// Identifies one `publish` call in events (e.g. a wallet refused to sign it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PublishId(pub u64);
+
+enum Command {
+    Publish {
+        id: PublishId,
+        content: Vec<u8>,
+        content_type: ContentType,
+        now_ms: u64,
+    },
+    Rotate(Option<GroupKey>),
+    Rekey(Option<GroupKey>),
+}
+
+/// A content message waiting for the host's signature, with what to restore if it never
+/// comes (so a refused signature leaves no hole in the chain and no key skipped).
+struct InFlight {
+    question: QuestionId,
+    publish: PublishId,
+    message: StreamMessage,
+    chain_before: MessageChain,
+    keys_before: KeyState,
+}
+
+/// Why a question was asked.
+enum Purpose {
+    ContentSignature,
+    Request(requests::Ticket, requests::Check),
+    ResponseSignature(StreamMessage, UserId, Vec<String>),
+}
+
+/// Publisher state machine for one stream partition.
+pub struct Publisher {
+    config: PublisherConfig,
+    signing: Signing,
+    my_id: UserId,
+    entropy: Box<dyn Entropy>,
+    chain: MessageChain,
+    keys: KeyQueue,
+    commands: VecDeque<Command>,
+    in_flight: Option<InFlight>,
+    requests: RequestHandling,
+    questions: HashMap<QuestionId, Purpose>,
+    next_question: u64,
+    next_publish: u64,
+    outputs: VecDeque<Output>,
+}
+
+impl Publisher {
+    /// A publisher signing with `signing`, drawing ids and keys from the OS CSPRNG.
+    pub fn new(config: PublisherConfig, signing: Signing) -> Result<Self> {
+        Self::with_entropy(config, signing, Box::new(random::OsEntropy))
+    }
+
+    /// [`Self::new`] with an injected entropy source (reproducible tests).
+    pub fn with_entropy(
+        config: PublisherConfig,
+        signing: Signing,
+        mut entropy: Box<dyn Entropy>,
+    ) -> Result<Self> {
+        if !config.encrypt && config.require_encryption {
+            return Err(Error::Policy {
+                code: ErrorCode::EncryptionPolicyViolation,
+                message: "publishing unencrypted is refused by requireQuantumResistantEncryption"
+                    .into(),
+            });
+        }
+        if config.stream_id.is_empty() {
+            return Err(Error::InvalidArgument("stream id is empty".into()));
+        }
+        let chain_id = match &config.msg_chain_id {
+            Some(id) if !id.is_empty() => id.clone(),
+            Some(_) => return Err(Error::InvalidArgument("message chain id is empty".into())),
+            None => random::alphanumeric(entropy.as_mut(), 20)?,
+        };
+        let my_id = signing.user_id();
+        Ok(Publisher {
+            requests: RequestHandling::new(&config),
+            config,
+            signing,
+            my_id,
+            entropy,
+            chain: MessageChain::new(chain_id),
+            keys: KeyQueue::default(),
+            commands: VecDeque::new(),
+            in_flight: None,
+            questions: HashMap::new(),
+            next_question: 0,
+            next_publish: 0,
+            outputs: VecDeque::new(),
+        })
+    }
+
+    /// This publisher's user id.
+    pub fn user_id(&self) -> &UserId {
+        &self.my_id
+    }
+
+    /// The message chain id.
+    pub fn msg_chain_id(&self) -> &str {
+        self.chain.id()
+    }
+
+    /// The key content is encrypted with now, if one exists yet.
+    pub fn current_key(&self) -> Option<&GroupKey> {
+        self.keys.current()
+    }
+
+    /// Restores keys from storage after a reload: `latest` becomes current, `old` keys are
+    /// only remembered so that requests for them are still answered.
+    pub fn restore_keys(&mut self, latest: Option<GroupKey>, old: Vec<GroupKey>) {
+        for k in old {
+            self.keys.remember(k);
+        }
+        if let Some(k) = latest {
+            self.keys.set_current(k);
+        }
+    }
+
+    /// Publishes `content`. With a local signer the signed message is queued as
+    /// [`Output::Send`] at once; with an external signer a [`Question::Sign`] comes first.
+    pub fn publish(
+        &mut self,
+        content: Vec<u8>,
+        content_type: ContentType,
+        now_ms: u64,
+    ) -> Result<PublishId> {
+        if self.commands.len() >= self.config.max_queued_publishes {
+            return Err(Error::InvalidArgument(format!(
+                "OVERLOADED: {} publishes already wait for a signature",
+                self.commands.len()
+            )));
+        }
+        self.next_publish += 1;
+        let id = PublishId(self.next_publish);
+        self.commands.push_back(Command::Publish {
+            id,
+            content,
+            content_type,
+            now_ms,
+        });
+        self.run_commands()?;
+        Ok(id)
+    }
+
+    /// Rotation: `key` (or a fresh one) is carried by the next message under the current key
+    /// and used after it. Subscribers get it without key exchange (forward secrecy for new
+    /// content only; a revoked subscriber who holds the current key also gets it).
+    pub fn rotate(&mut self, key: Option<GroupKey>) -> Result<()> {
+        self.commands.push_back(Command::Rotate(key));
+        self.run_commands()
+    }
+
+    /// Re-key: `key` (or a fresh one) is used from the next message on, and is never sent
+    /// under an old key, so every subscriber must come back through key exchange and have its
+    /// permission checked again (revocation).
+    pub fn rekey(&mut self, key: Option<GroupKey>) -> Result<()> {
+        self.commands.push_back(Command::Rekey(key));
+        self.run_commands()
+    }
+
+    /// Handles a StreamMessage seen on the stream partition: key requests addressed to this
+    /// publisher are checked and answered; everything else is ignored.
+    pub fn handle_message(&mut self, bytes: &[u8], now_ms: u64) {
+        let msg = match StreamMessage::from_bytes(bytes) {
+            Ok(m) => m,
+            // Garbage on a shared stream is not this publisher's business to report loudly,
+            // but a counter-free silent drop would hide attacks: report it as an event.
+            Err(e) => {
+                self.event(Event::Error {
+                    code: e.code(),
+                    message: e.to_string(),
+                    message_ref: None,
+                });
+                return;
+            }
+        };
+        if let Body::KeyRequest(_) = &msg.body {
+            let asks =
+                self.requests
+                    .handle(msg, &self.config, &self.my_id, now_ms, &mut self.outputs);
+            for (ticket, check, question) in asks {
+                self.ask(Purpose::Request(ticket, check), question);
+            }
+            self.serve_ready_requests(now_ms);
+        }
+    }
+
+    /// The host's answer to a question this publisher asked.
+    pub fn answer(&mut self, id: QuestionId, answer: Answer, now_ms: u64) -> Result<()> {
+        let purpose = self
+            .questions
+            .remove(&id)
+            .ok_or_else(|| Error::InvalidArgument(format!("no open question {}", id.0)))?;
+        match purpose {
+            Purpose::ContentSignature => self.content_signed(id, answer)?,
+            Purpose::Request(ticket, check) => {
+                self.requests
+                    .answer(ticket, check, answer, &mut self.outputs);
+                self.serve_ready_requests(now_ms);
+            }
+            Purpose::ResponseSignature(mut msg, requester, key_ids) => match answer {
+                Answer::Signature(sig) => {
+                    msg.signature = sig;
+                    self.outputs.push_back(Output::Send(msg.to_bytes()));
+                    self.event(Event::KeyRequestAnswered { requester, key_ids });
+                }
+                other => self.event(Event::KeyRequestDenied {
+                    requester,
+                    code: ErrorCode::SignerError,
+                    message: failure_reason(&other),
+                }),
+            },
+        }
+        Ok(())
+    }
+
+    /// The next output for the host, if any.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    /// How many group keys this publisher can hand out (current, queued and old).
+    pub fn known_keys(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Open key requests waiting for permission answers.
+    pub fn pending_key_requests(&self) -> usize {
+        self.requests.pending()
+    }
+
+    fn ask(&mut self, purpose: Purpose, question: Question) -> QuestionId {
+        self.next_question += 1;
+        let id = QuestionId(self.next_question);
+        self.questions.insert(id, purpose);
+        self.outputs.push_back(Output::Ask { id, question });
+        id
+    }
+
+    fn event(&mut self, e: Event) {
+        self.outputs.push_back(Output::Event(e));
+    }
+
+    fn store_key(&mut self, key: &GroupKey) {
+        self.outputs.push_back(Output::StoreKey {
+            publisher: self.my_id.clone(),
+            key: key.clone(),
+            latest_for_stream: Some(self.config.stream_id.clone()),
+        });
+    }
+
+    fn new_key(&mut self, given: Option<GroupKey>) -> Result<GroupKey> {
+        match given {
+            Some(k) => Ok(k),
+            None => GroupKey::generate_with(self.entropy.as_mut()),
+        }
+    }
+
+    /// Runs queued commands in order until one waits for a signature.
+    fn run_commands(&mut self) -> Result<()> {
+        while self.in_flight.is_none() {
+            let Some(cmd) = self.commands.pop_front() else {
+                break;
+            };
+            match cmd {
+                Command::Rotate(key) => {
+                    let key = self.new_key(key)?;
+                    self.keys.rotate(key.clone());
+                    self.store_key(&key);
+                }
+                Command::Rekey(key) => {
+                    let key = self.new_key(key)?;
+                    self.keys.set_current(key.clone());
+                    self.store_key(&key);
+                }
+                Command::Publish {
+                    id,
+                    content,
+                    content_type,
+                    now_ms,
+                } => self.build_and_sign(id, content, content_type, now_ms)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn build_and_sign(
+        &mut self,
+        publish: PublishId,
+        content: Vec<u8>,
+        content_type: ContentType,
+        now_ms: u64,
+    ) -> Result<()> {
+        let chain_before = self.chain.clone();
+        if self.config.encrypt && self.keys.current().is_none() {
+            let key = self.new_key(None)?;
+            self.keys.set_current(key.clone());
+            self.store_key(&key);
+        }
+        let keys_before = self.keys.state();
+        let body = if self.config.encrypt {
+            let key_use = self
+                .keys
+                .use_key()
+                .ok_or_else(|| Error::InvalidArgument("no group key".into()))?;
+            let new_group_key = match &key_use.next {
+                Some(next) => Some(key_use.current.encrypt_next(next)?),
+                None => None,
+            };
+            ContentMessage {
+                content: key_use.current.encrypt(&content)?,
+                content_type,
+                encryption_type: EncryptionType::Aes,
+                group_key_id: Some(key_use.current.id().to_owned()),
+                new_group_key,
+            }
+        } else {
+            ContentMessage {
+                content,
+                content_type,
+                encryption_type: EncryptionType::None,
+                group_key_id: None,
+                new_group_key: None,
+            }
+        };
+        let (reference, prev) = self.chain.next(now_ms);
+        let mut message = StreamMessage {
+            id: MessageId {
+                stream_id: self.config.stream_id.clone(),
+                partition: self.config.partition,
+                timestamp: reference.timestamp,
+                sequence_number: reference.sequence_number,
+                publisher_id: self.my_id.clone(),
+                msg_chain_id: self.chain.id().to_owned(),
+            },
+            prev,
+            signature: Vec::new(),
+            signature_type: self.signing.signature_type(),
+            body: Body::Content(body),
+        };
+        match &self.signing {
+            Signing::Local(signer) => {
+                message.signature = signer.sign(&message.signature_payload())?;
+                self.outputs.push_back(Output::Send(message.to_bytes()));
+            }
+            Signing::External { .. } => {
+                let payload = message.signature_payload();
+                let question = self.ask(Purpose::ContentSignature, Question::Sign { payload });
+                self.in_flight = Some(InFlight {
+                    question,
+                    publish,
+                    message,
+                    chain_before,
+                    keys_before,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn content_signed(&mut self, id: QuestionId, answer: Answer) -> Result<()> {
+        let Some(flight) = self.in_flight.take() else {
+            return Ok(());
+        };
+        if flight.question != id {
+            self.in_flight = Some(flight);
+            return Ok(());
+        }
+        match answer {
+            Answer::Signature(sig) => {
+                let mut message = flight.message;
+                message.signature = sig;
+                self.outputs.push_back(Output::Send(message.to_bytes()));
+            }
+            other => {
+                // Nothing was sent: put the chain and the keys back as they were, so the next
+                // message links to the last one actually sent and no rotation is skipped.
+                self.chain = flight.chain_before;
+                self.keys.restore(flight.keys_before);
+                self.event(Event::Error {
+                    code: ErrorCode::SignerError,
+                    message: format!(
+                        "publish {} was not signed, nothing was sent: {}",
+                        flight.publish.0,
+                        failure_reason(&other)
+                    ),
+                    message_ref: None,
+                });
+            }
+        }
+        self.run_commands()
+    }
+
+    fn serve_ready_requests(&mut self, now_ms: u64) {
+        while let Some(ready) = self.requests.take_ready() {
+            let keys: Vec<&GroupKey> = ready
+                .request
+                .group_key_ids
+                .iter()
+                .filter_map(|id| self.keys.get(id))
+                .collect();
+            let built = requests::build_response(
+                &ready,
+                &keys,
+                &self.config,
+                &self.my_id,
+                self.signing.signature_type(),
+                now_ms,
+                self.entropy.as_mut(),
+            );
+            let (mut message, key_ids) = match built {
+                Ok(Some(x)) => x,
+                // None of the wanted keys is ours: nothing is sent, as in the SDK.
+                Ok(None) => continue,
+                Err(e) => {
+                    self.event(Event::KeyRequestDenied {
+                        requester: ready.requester,
+                        code: e.code(),
+                        message: e.to_string(),
+                    });
+                    continue;
+                }
+            };
+            match &self.signing {
+                Signing::Local(signer) => match signer.sign(&message.signature_payload()) {
+                    Ok(sig) => {
+                        message.signature = sig;
+                        self.outputs.push_back(Output::Send(message.to_bytes()));
+                        self.event(Event::KeyRequestAnswered {
+                            requester: ready.requester,
+                            key_ids,
+                        });
+                    }
+                    Err(e) => self.event(Event::KeyRequestDenied {
+                        requester: ready.requester,
+                        code: ErrorCode::SignerError,
+                        message: e.to_string(),
+                    }),
+                },
+                Signing::External { .. } => {
+                    let payload = message.signature_payload();
+                    self.ask(
+                        Purpose::ResponseSignature(message, ready.requester, key_ids),
+                        Question::Sign { payload },
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn failure_reason(answer: &Answer) -> String {
+    match answer {
+        Answer::Failed { reason } => reason.clone(),
+        other => format!("unexpected answer {other:?}"),
+    }
+}

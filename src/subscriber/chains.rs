@@ -1,0 +1,298 @@
+//! Per-chain ordering: messages of one (publisher, message chain) are delivered in chain
+//! order, duplicates are dropped, and a message that arrives before its predecessor waits
+//! for it (up to a gap timeout).
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use crate::user_id::UserId;
+use crate::wire::{MessageRef, StreamMessage};
+
+/// One chain's identity.
+pub type ChainKey = (UserId, String);
+
+/// Where a message stands before delivery.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Check {
+    /// Its signature is valid.
+    Verified,
+    /// An ERC-1271 answer is awaited.
+    AwaitingErc1271,
+    /// It failed a check; it is dropped when it reaches the head.
+    Rejected,
+}
+
+/// A message waiting in its chain.
+#[derive(Debug)]
+pub struct Held {
+    pub msg: StreamMessage,
+    pub check: Check,
+}
+
+impl Held {
+    pub fn reference(&self) -> MessageRef {
+        MessageRef {
+            timestamp: self.msg.id.timestamp,
+            sequence_number: self.msg.id.sequence_number,
+        }
+    }
+}
+
+/// What happened to an arriving message.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Arrival {
+    /// Queued in order (or held for a missing predecessor).
+    Accepted,
+    /// Seen before, or older than what was already delivered.
+    Duplicate,
+    /// No room; dropped.
+    Overflow,
+}
+
+#[derive(Default, Debug)]
+struct Chain {
+    last: Option<MessageRef>,
+    queue: VecDeque<Held>,
+    early: BTreeMap<MessageRef, Held>,
+    gap_deadline: Option<u64>,
+}
+
+impl Chain {
+    fn len(&self) -> usize {
+        self.queue.len() + self.early.len()
+    }
+
+    /// Queues `held` and whatever waited for it; returns how many stale entries were dropped.
+    fn admit(&mut self, held: Held) -> usize {
+        let mut dropped = 0;
+        self.last = Some(held.reference());
+        self.queue.push_back(held);
+        // Whatever was waiting for this one can follow now.
+        while let Some(entry) = self.early.first_entry() {
+            let follows = match (entry.get().msg.prev, self.last) {
+                (Some(prev), Some(last)) => prev <= last,
+                _ => true,
+            };
+            if !follows {
+                break;
+            }
+            let held = entry.remove();
+            if Some(held.reference()) > self.last {
+                self.last = Some(held.reference());
+                self.queue.push_back(held);
+            } else {
+                // Only an inconsistent publisher gets here (a link that skips backwards).
+                dropped += 1;
+            }
+        }
+        if self.early.is_empty() {
+            self.gap_deadline = None;
+        }
+        dropped
+    }
+}
+
+/// All chains, with bounds on what they hold.
+#[derive(Debug)]
+pub struct Chains {
+    chains: HashMap<ChainKey, Chain>,
+    held: usize,
+    max_held: usize,
+    max_per_chain: usize,
+    gap_timeout_ms: u64,
+}
+
+impl Chains {
+    pub fn new(max_held: usize, max_per_chain: usize, gap_timeout_ms: u64) -> Self {
+        Chains {
+            chains: HashMap::new(),
+            held: 0,
+            max_held,
+            max_per_chain,
+            gap_timeout_ms,
+        }
+    }
+
+    /// Messages held across all chains.
+    pub fn held(&self) -> usize {
+        self.held
+    }
+
+    /// Places an arriving message.
+    pub fn arrive(&mut self, held: Held, now_ms: u64) -> Arrival {
+        let key = (
+            held.msg.id.publisher_id.clone(),
+            held.msg.id.msg_chain_id.clone(),
+        );
+        let reference = held.reference();
+        let chain = self.chains.entry(key).or_default();
+        if chain.last.is_some_and(|last| reference <= last) || chain.early.contains_key(&reference)
+        {
+            return Arrival::Duplicate;
+        }
+        if self.held >= self.max_held || chain.len() >= self.max_per_chain {
+            // Count it as passed so later messages do not wait for it as a gap; the caller
+            // reports the drop.
+            chain.last = Some(reference);
+            return Arrival::Overflow;
+        }
+        self.held += 1;
+        let waits_for_predecessor = match (chain.last, held.msg.prev) {
+            (Some(last), Some(prev)) => prev > last,
+            // The first message seen of a chain is taken as it is: a subscriber that joins
+            // late never sees the earlier ones (as the SDK does).
+            _ => false,
+        };
+        if waits_for_predecessor {
+            chain.early.insert(reference, held);
+            chain
+                .gap_deadline
+                .get_or_insert(now_ms.saturating_add(self.gap_timeout_ms));
+        } else {
+            let dropped = chain.admit(held);
+            self.held = self.held.saturating_sub(dropped);
+        }
+        Arrival::Accepted
+    }
+
+    /// Gives up waiting for missing messages whose gap timed out; returns, per chain, the
+    /// reference after which messages went missing.
+    pub fn expire_gaps(&mut self, now_ms: u64) -> Vec<(ChainKey, MessageRef)> {
+        let mut gaps = Vec::new();
+        let mut dropped = 0;
+        for (key, chain) in &mut self.chains {
+            if chain.gap_deadline.is_some_and(|d| now_ms >= d)
+                && let Some((_, first)) = chain.early.pop_first()
+            {
+                if let Some(last) = chain.last {
+                    gaps.push((key.clone(), last));
+                }
+                dropped += chain.admit(first);
+                if !chain.early.is_empty() {
+                    chain.gap_deadline = Some(now_ms.saturating_add(self.gap_timeout_ms));
+                }
+            }
+        }
+        self.held = self.held.saturating_sub(dropped);
+        gaps
+    }
+
+    /// The earliest gap deadline.
+    pub fn next_deadline(&self) -> Option<u64> {
+        self.chains.values().filter_map(|c| c.gap_deadline).min()
+    }
+
+    /// The chains that have a message ready to look at.
+    pub fn keys_with_head(&self) -> Vec<ChainKey> {
+        self.chains
+            .iter()
+            .filter(|(_, c)| !c.queue.is_empty())
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    pub fn head(&self, key: &ChainKey) -> Option<&Held> {
+        self.chains.get(key).and_then(|c| c.queue.front())
+    }
+
+    pub fn pop_head(&mut self, key: &ChainKey) -> Option<Held> {
+        let held = self.chains.get_mut(key)?.queue.pop_front()?;
+        self.held = self.held.saturating_sub(1);
+        Some(held)
+    }
+
+    /// Finds a held message by chain and reference (for an answer that concerns it).
+    pub fn find_mut(&mut self, key: &ChainKey, reference: MessageRef) -> Option<&mut Held> {
+        let chain = self.chains.get_mut(key)?;
+        if let Some(h) = chain.early.get_mut(&reference) {
+            return Some(h);
+        }
+        chain.queue.iter_mut().find(|h| h.reference() == reference)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::{
+        Body, ContentMessage, ContentType, EncryptionType, MessageId, SignatureType,
+    };
+
+    fn msg(ts: u64, prev: Option<u64>) -> Held {
+        Held {
+            msg: StreamMessage {
+                id: MessageId {
+                    stream_id: "s".into(),
+                    partition: 0,
+                    timestamp: ts,
+                    sequence_number: 0,
+                    publisher_id: UserId::from([1; 20]),
+                    msg_chain_id: "c".into(),
+                },
+                prev: prev.map(|t| MessageRef {
+                    timestamp: t,
+                    sequence_number: 0,
+                }),
+                signature: vec![],
+                signature_type: SignatureType::EcdsaSecp256k1Evm,
+                body: Body::Content(ContentMessage {
+                    content: vec![],
+                    content_type: ContentType::Binary,
+                    encryption_type: EncryptionType::None,
+                    group_key_id: None,
+                    new_group_key: None,
+                }),
+            },
+            check: Check::Verified,
+        }
+    }
+
+    fn drain(c: &mut Chains) -> Vec<u64> {
+        let key = (UserId::from([1; 20]), "c".to_owned());
+        let mut out = vec![];
+        while let Some(h) = c.pop_head(&key) {
+            out.push(h.msg.id.timestamp);
+        }
+        out
+    }
+
+    #[test]
+    fn reorders_and_drops_duplicates() {
+        let mut c = Chains::new(100, 100, 1000);
+        assert_eq!(c.arrive(msg(1, None), 0), Arrival::Accepted);
+        assert_eq!(c.arrive(msg(3, Some(2)), 0), Arrival::Accepted);
+        assert_eq!(drain(&mut c), vec![1], "3 waits for 2");
+        assert_eq!(c.arrive(msg(3, Some(2)), 0), Arrival::Duplicate);
+        assert_eq!(c.arrive(msg(2, Some(1)), 0), Arrival::Accepted);
+        assert_eq!(drain(&mut c), vec![2, 3]);
+        assert_eq!(c.arrive(msg(2, Some(1)), 0), Arrival::Duplicate);
+        assert_eq!(c.held(), 0);
+    }
+
+    #[test]
+    fn gap_times_out() {
+        let mut c = Chains::new(100, 100, 1000);
+        c.arrive(msg(1, None), 0);
+        c.arrive(msg(5, Some(4)), 10);
+        assert_eq!(c.next_deadline(), Some(1010));
+        assert!(c.expire_gaps(1009).is_empty());
+        assert_eq!(c.expire_gaps(1010).len(), 1);
+        assert_eq!(drain(&mut c), vec![1, 5]);
+        assert_eq!(c.next_deadline(), None);
+    }
+
+    #[test]
+    fn bounded() {
+        let mut c = Chains::new(2, 10, 1000);
+        c.arrive(msg(1, None), 0);
+        c.arrive(msg(2, Some(1)), 0);
+        assert_eq!(c.arrive(msg(3, Some(2)), 0), Arrival::Overflow);
+        assert_eq!(
+            c.arrive(msg(4, Some(3)), 0),
+            Arrival::Overflow,
+            "no artificial gap"
+        );
+        assert_eq!(drain(&mut c), vec![1, 2]);
+        assert_eq!(c.arrive(msg(5, Some(4)), 0), Arrival::Accepted);
+        assert_eq!(drain(&mut c), vec![5]);
+    }
+}
