@@ -99,7 +99,7 @@ struct InFlight {
 enum Purpose {
     ContentSignature,
     Request(requests::Ticket, requests::Check),
-    ResponseSignature(StreamMessage, UserId, Vec<String>),
+    ResponseSignature(Box<StreamMessage>, UserId, Vec<String>),
 }
 
 /// Publisher state machine for one stream partition.
@@ -514,7 +514,7 @@ impl Publisher {
                 Signing::External { .. } => {
                     let payload = message.signature_payload();
                     self.ask(
-                        Purpose::ResponseSignature(message, ready.requester, key_ids),
+                        Purpose::ResponseSignature(Box::new(message), ready.requester, key_ids),
                         Question::Sign { payload },
                     );
                 }

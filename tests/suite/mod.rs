@@ -13,6 +13,7 @@
 pub mod bad_input;
 pub mod net;
 pub mod scenarios;
+pub mod sdk_key_exchange;
 pub mod sdk_vectors;
 
 use serde_json::Value;
@@ -52,6 +53,8 @@ macro_rules! suite_tests {
             bad_input::ten_megabyte_message,
             bad_input::high_s_accepted_like_the_sdk,
             bad_input::tampered_unsigned_fields_keep_the_signature_valid,
+            sdk_key_exchange::our_subscriber_accepts_sdk_responses,
+            sdk_key_exchange::our_publisher_answers_sdk_requests,
             scenarios::first_key_ml_kem,
             scenarios::first_key_rsa,
             scenarios::rotation_boundary_needs_no_key_exchange,

@@ -16,9 +16,12 @@ pub const STREAM: &str = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266/scenarios";
 pub const T0: u64 = 1_800_000_000_000;
 
 pub enum Role {
-    Pub(Publisher),
-    Sub(Subscriber),
+    Pub(Box<Publisher>),
+    Sub(Box<Subscriber>),
 }
+
+/// Decides which broadcasts a lossy network drops.
+pub type DropFilter = Box<dyn FnMut(&[u8]) -> bool>;
 
 pub struct Node {
     pub role: Role,
@@ -109,7 +112,7 @@ pub struct Net {
     /// Registry answers fail (RPC down) for these nodes.
     pub registry_down: HashSet<usize>,
     /// Drop in-flight messages for which this returns true (a lossy network).
-    pub drop_if: Option<Box<dyn FnMut(&[u8]) -> bool>>,
+    pub drop_if: Option<DropFilter>,
     /// Broadcasts are delivered in reverse batch order while set (reordering network).
     pub reorder: bool,
     /// Every broadcast is delivered twice while set.
@@ -155,7 +158,7 @@ impl Net {
         let id = signer.user_id();
         let publisher = Publisher::new(config, Signing::Local(Box::new(signer))).unwrap();
         self.publishers_allowed.insert(id.clone());
-        self.nodes.push(node(Role::Pub(publisher), id, None));
+        self.nodes.push(node(Role::Pub(Box::new(publisher)), id, None));
         self.nodes.len() - 1
     }
 
@@ -170,7 +173,7 @@ impl Net {
         let publisher = Publisher::new(PublisherConfig::new(STREAM), signing).unwrap();
         self.publishers_allowed.insert(id.clone());
         self.nodes
-            .push(node(Role::Pub(publisher), id, Some(wallet)));
+            .push(node(Role::Pub(Box::new(publisher)), id, Some(wallet)));
         self.nodes.len() - 1
     }
 
@@ -184,7 +187,7 @@ impl Net {
         let sub =
             Subscriber::new(config, Signing::Local(Box::new(signer)), pair, self.now).unwrap();
         self.subscribers_allowed.insert(id.clone());
-        self.nodes.push(node(Role::Sub(sub), id, None));
+        self.nodes.push(node(Role::Sub(Box::new(sub)), id, None));
         self.nodes.len() - 1
     }
 
@@ -308,10 +311,10 @@ impl Net {
                 batch.reverse();
             }
             for (from, bytes) in batch {
-                if let Some(f) = &mut self.drop_if {
-                    if f(&bytes) {
-                        continue;
-                    }
+                if let Some(f) = &mut self.drop_if
+                    && f(&bytes)
+                {
+                    continue;
                 }
                 let copies = if self.duplicate { 2 } else { 1 };
                 for _ in 0..copies {
