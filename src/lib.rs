@@ -20,6 +20,7 @@
 
 pub mod cipher;
 pub mod error;
+pub mod exchange;
 pub mod identity;
 pub mod random;
 pub mod user_id;
