@@ -20,7 +20,7 @@ mod rng;
 pub mod rsa;
 
 use crate::cipher::GroupKey;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::wire::{AsymmetricEncryptionType, SignatureType};
 
 pub use mlkem::MlKemKeyPair;
@@ -74,19 +74,19 @@ pub fn preferred_encryption_type(
 
 /// Checks a request's or response's scheme against `requireQuantumResistantKeyExchange`.
 ///
-/// RSA under that setting is refused, as the SDK publisher does (spec §7, step 1). The SDK calls
-/// this error `ENCRYPTION_POLICY_VIOLATION`; until the core has that code it is reported as
-/// [`Error::InvalidArgument`] with the SDK's name in the message.
+/// RSA under that setting is refused with `ENCRYPTION_POLICY_VIOLATION`, as the SDK publisher
+/// does (spec §7, step 1).
 pub fn allowed(
     encryption_type: AsymmetricEncryptionType,
     require_quantum_resistant: bool,
 ) -> Result<()> {
     if require_quantum_resistant && !is_quantum_resistant(encryption_type) {
-        return Err(Error::InvalidArgument(
-            "ENCRYPTION_POLICY_VIOLATION: RSA key exchange is refused because quantum-resistant \
-             key exchange is required"
+        return Err(Error::Policy {
+            code: ErrorCode::EncryptionPolicyViolation,
+            message: "RSA key exchange is refused because quantum-resistant key exchange is \
+                      required"
                 .into(),
-        ));
+        });
     }
     Ok(())
 }
@@ -117,9 +117,7 @@ mod tests {
         allowed(AsymmetricEncryptionType::MlKem, false).unwrap();
         allowed(AsymmetricEncryptionType::Rsa, false).unwrap();
         let err = allowed(AsymmetricEncryptionType::Rsa, true).unwrap_err();
-        assert!(
-            matches!(&err, Error::InvalidArgument(m) if m.contains("ENCRYPTION_POLICY_VIOLATION"))
-        );
+        assert_eq!(err.code().as_str(), "ENCRYPTION_POLICY_VIOLATION");
     }
 
     #[test]

@@ -1,10 +1,102 @@
 //! ECDSA_SECP256R1: WebCrypto ECDSA P-256 with SHA-256 over the raw payload, 64-byte
 //! IEEE P1363 `r ‖ s` signatures, identities are 33-byte compressed public keys (spec §4).
 
-use p256::ecdsa::signature::Verifier;
-use p256::ecdsa::{Signature, VerifyingKey};
+use std::fmt;
+
+use p256::ecdsa::signature::{Signer, Verifier};
+use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 
 use crate::error::{Error, Result};
+use crate::random;
+use crate::user_id::UserId;
+
+/// Length of a P-256 signature (`r ‖ s`).
+pub const SIGNATURE_LEN: usize = 64;
+/// Length of a P-256 user id: the SEC1 compressed public key.
+pub const PUBLIC_KEY_LEN: usize = 33;
+/// Length of a P-256 private key.
+pub const PRIVATE_KEY_LEN: usize = 32;
+
+/// A P-256 key held in memory, signing as the SDK's `EcdsaSecp256r1` does. The key is zeroized
+/// on drop (`ecdsa::SigningKey`) and never printed.
+pub struct P256Signer {
+    key: SigningKey,
+    public_key: [u8; PUBLIC_KEY_LEN],
+    user_id: UserId,
+}
+
+impl P256Signer {
+    /// From a 32-byte big-endian private scalar (the SDK's `privateKey` for this key type).
+    pub fn from_private_key(bytes: &[u8]) -> Result<Self> {
+        // Exactly 32: `from_slice` would also zero-pad a slice a few bytes short.
+        let bytes: &[u8; PRIVATE_KEY_LEN] = bytes.try_into().map_err(|_| {
+            Error::InvalidKey(format!(
+                "P-256 private key must be {PRIVATE_KEY_LEN} bytes, got {}",
+                bytes.len()
+            ))
+        })?;
+        let key = SigningKey::from_slice(bytes)
+            .map_err(|_| Error::InvalidKey("not a P-256 private key".into()))?;
+        let point = key.verifying_key().to_sec1_point(true);
+        let public_key: [u8; PUBLIC_KEY_LEN] = point
+            .as_bytes()
+            .try_into()
+            .map_err(|_| Error::InvalidKey("P-256 public key is not compressed".into()))?;
+        let user_id = UserId::from_bytes(&public_key)?;
+        Ok(P256Signer {
+            key,
+            public_key,
+            user_id,
+        })
+    }
+
+    /// A fresh random key.
+    pub fn generate() -> Result<Self> {
+        // A random 32-byte string is a valid scalar except with probability ~2^-32; retrying
+        // keeps that case from being an error.
+        for _ in 0..8 {
+            let seed = zeroize::Zeroizing::new(random::bytes::<PRIVATE_KEY_LEN>()?);
+            if let Ok(s) = Self::from_private_key(seed.as_slice()) {
+                return Ok(s);
+            }
+        }
+        Err(Error::Randomness)
+    }
+
+    /// The 33-byte compressed public key, which is the user id.
+    pub fn public_key(&self) -> &[u8; PUBLIC_KEY_LEN] {
+        &self.public_key
+    }
+
+    /// The public key as a [`UserId`].
+    pub fn user_id(&self) -> &UserId {
+        &self.user_id
+    }
+
+    /// Signs SHA-256(`payload`): 64 bytes `r ‖ s`.
+    ///
+    /// The nonce is RFC 6979 (deterministic) rather than WebCrypto's random one; both verify
+    /// everywhere, and this needs no RNG. S is not normalised, like WebCrypto.
+    pub fn sign(&self, payload: &[u8]) -> Result<[u8; SIGNATURE_LEN]> {
+        let sig: Signature = self
+            .key
+            .try_sign(payload)
+            .map_err(|_| Error::InvalidSignature("P-256 signing failed".into()))?;
+        Ok(sig.to_bytes().into())
+    }
+}
+
+impl fmt::Debug for P256Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("P256Signer")
+            .field(
+                "public_key",
+                &format_args!("{}", hex::encode(self.public_key)),
+            )
+            .field("key", &"<redacted>")
+            .finish()
+    }
+}
 
 /// Verifies a P-256 signature. WebCrypto does not normalise S, so high-S is accepted.
 pub fn verify(public_key: &[u8], payload: &[u8], signature: &[u8]) -> Result<()> {
@@ -14,4 +106,42 @@ pub fn verify(public_key: &[u8], payload: &[u8], signature: &[u8]) -> Result<()>
         .map_err(|_| Error::InvalidSignature("P-256 signature must be 64 bytes r ‖ s".into()))?;
     key.verify(payload, &sig)
         .map_err(|_| Error::InvalidSignature("P-256 signature does not verify".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_verify_and_reject_tampering() {
+        let s = P256Signer::generate().unwrap();
+        assert_eq!(s.user_id().as_bytes(), s.public_key());
+        assert!(matches!(s.public_key()[0], 2 | 3));
+        let sig = s.sign(b"payload").unwrap();
+        verify(s.public_key(), b"payload", &sig).unwrap();
+        assert!(verify(s.public_key(), b"payloaD", &sig).is_err());
+        let mut flipped = sig;
+        flipped[10] ^= 1;
+        assert!(verify(s.public_key(), b"payload", &flipped).is_err());
+        let other = P256Signer::generate().unwrap();
+        assert!(verify(other.public_key(), b"payload", &sig).is_err());
+    }
+
+    #[test]
+    fn rejects_bad_private_keys() {
+        for bad in [&[0u8; 32][..], &[0xff; 32], &[1; 31], &[1; 33], &[]] {
+            assert!(matches!(
+                P256Signer::from_private_key(bad),
+                Err(Error::InvalidKey(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn debug_is_redacted() {
+        let s = P256Signer::from_private_key(&[0x5a; 32]).unwrap();
+        let d = format!("{s:?}");
+        assert!(d.contains("redacted") && d.contains(&hex::encode(s.public_key())));
+        assert!(!d.contains("5a5a5a5a"));
+    }
 }

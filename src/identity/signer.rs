@@ -5,6 +5,8 @@ use crate::user_id::UserId;
 use crate::wire::SignatureType;
 
 use super::evm::EvmSigner;
+use super::ml_dsa87::MlDsa87Signer;
+use super::secp256r1::P256Signer;
 
 /// A signer whose key lives in the core and signs synchronously.
 pub trait LocalSigner {
@@ -27,6 +29,34 @@ impl LocalSigner for EvmSigner {
 
     fn sign(&self, payload: &[u8]) -> Result<Vec<u8>> {
         Ok(EvmSigner::sign(self, payload)?.to_vec())
+    }
+}
+
+impl LocalSigner for P256Signer {
+    fn user_id(&self) -> UserId {
+        P256Signer::user_id(self).clone()
+    }
+
+    fn signature_type(&self) -> SignatureType {
+        SignatureType::EcdsaSecp256r1
+    }
+
+    fn sign(&self, payload: &[u8]) -> Result<Vec<u8>> {
+        Ok(P256Signer::sign(self, payload)?.to_vec())
+    }
+}
+
+impl LocalSigner for MlDsa87Signer {
+    fn user_id(&self) -> UserId {
+        MlDsa87Signer::user_id(self).clone()
+    }
+
+    fn signature_type(&self) -> SignatureType {
+        SignatureType::MlDsa87
+    }
+
+    fn sign(&self, payload: &[u8]) -> Result<Vec<u8>> {
+        MlDsa87Signer::sign(self, payload)
     }
 }
 

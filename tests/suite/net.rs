@@ -158,7 +158,8 @@ impl Net {
         let id = signer.user_id();
         let publisher = Publisher::new(config, Signing::Local(Box::new(signer))).unwrap();
         self.publishers_allowed.insert(id.clone());
-        self.nodes.push(node(Role::Pub(Box::new(publisher)), id, None));
+        self.nodes
+            .push(node(Role::Pub(Box::new(publisher)), id, None));
         self.nodes.len() - 1
     }
 

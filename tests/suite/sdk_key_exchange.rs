@@ -10,8 +10,9 @@ use streamr_e2ee::Result;
 use streamr_e2ee::cipher::GroupKey;
 use streamr_e2ee::exchange::{KeyExchangeKeyPair, MlKemKeyPair, RsaKeyPair};
 use streamr_e2ee::host::{Answer, Event, Output};
-use streamr_e2ee::identity::Signing;
 use streamr_e2ee::identity::evm::EvmSigner;
+use streamr_e2ee::identity::ml_dsa87::MlDsa87Signer;
+use streamr_e2ee::identity::{LocalSigner, Signing};
 use streamr_e2ee::publisher::{Publisher, PublisherConfig};
 use streamr_e2ee::random::{Entropy, OsEntropy};
 use streamr_e2ee::subscriber::{KeyExchange, Subscriber, SubscriberConfig};
@@ -49,13 +50,21 @@ fn key_pair(v: &Value) -> Box<dyn KeyExchangeKeyPair> {
     }
 }
 
-fn evm_vectors(d: &Value) -> Vec<&Value> {
-    d["vectors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|v| str_of(&v["publisher"]["signatureType"]) == "ECDSA_SECP256K1_EVM")
-        .collect()
+fn all_vectors(d: &Value) -> Vec<&Value> {
+    d["vectors"].as_array().unwrap().iter().collect()
+}
+
+/// The vector identity as a signer in the core: secp256k1 or ML-DSA-87 (expanded key).
+fn signer(identity: &Value) -> Box<dyn LocalSigner> {
+    let secret = hex_of(&identity["privateKeyHex"]);
+    match str_of(&identity["signatureType"]) {
+        "ECDSA_SECP256K1_EVM" => Box::new(EvmSigner::from_private_key(&secret).unwrap()),
+        "ML_DSA_87" => {
+            let public = hex_of(&identity["publicKeyHex"]);
+            Box::new(MlDsa87Signer::from_expanded_secret_key(&secret, Some(&public)).unwrap())
+        }
+        other => panic!("identity type {other}"),
+    }
 }
 
 fn group_key(v: &Value) -> GroupKey {
@@ -75,8 +84,8 @@ fn stream_id(v: &Value) -> String {
 /// publisher's recorded response, and decrypts.
 pub fn our_subscriber_accepts_sdk_responses() {
     let d = json(KEY_EXCHANGE);
-    let vectors = evm_vectors(&d);
-    assert_eq!(vectors.len(), 2);
+    let vectors = all_vectors(&d);
+    assert_eq!(vectors.len(), 3);
     for v in vectors {
         let stream = stream_id(v);
         let request = &v["request"]["groupKeyRequest"];
@@ -84,24 +93,22 @@ pub fn our_subscriber_accepts_sdk_responses() {
         let now = v["response"]["streamMessage"]["timestamp"]
             .as_u64()
             .unwrap();
-        let sub_signer =
-            EvmSigner::from_private_key(&hex_of(&v["subscriber"]["privateKeyHex"])).unwrap();
+        let sub_signer = signer(&v["subscriber"]);
         let mut config = SubscriberConfig::new(stream.clone());
         config.max_key_requests_per_second = 20;
         let mut sub = Subscriber::with_entropy(
             config,
-            Signing::Local(Box::new(sub_signer)),
+            Signing::Local(sub_signer),
             KeyExchange::Internal(key_pair(v)),
             Box::new(Scripted(hex::decode(request_id).unwrap().into())),
             now,
         )
         .unwrap();
         // A content message under the vector's group key, from the vector's publisher.
-        let pub_signer =
-            EvmSigner::from_private_key(&hex_of(&v["publisher"]["privateKeyHex"])).unwrap();
+        let pub_signer = signer(&v["publisher"]);
         let mut publisher = Publisher::new(
             PublisherConfig::new(stream.clone()),
-            Signing::Local(Box::new(pub_signer)),
+            Signing::Local(pub_signer),
         )
         .unwrap();
         publisher.restore_keys(Some(group_key(v)), vec![]);
@@ -168,14 +175,13 @@ fn sent(p: &mut Publisher) -> Vec<Vec<u8>> {
 /// subscriber's recorded request; the answer unwraps with the recorded private key.
 pub fn our_publisher_answers_sdk_requests() {
     let d = json(KEY_EXCHANGE);
-    for v in evm_vectors(&d) {
+    for v in all_vectors(&d) {
         let stream = stream_id(v);
         let now = v["request"]["streamMessage"]["timestamp"].as_u64().unwrap() + 25;
-        let pub_signer =
-            EvmSigner::from_private_key(&hex_of(&v["publisher"]["privateKeyHex"])).unwrap();
+        let pub_signer = signer(&v["publisher"]);
         let mut publisher = Publisher::new(
             PublisherConfig::new(stream.clone()),
-            Signing::Local(Box::new(pub_signer)),
+            Signing::Local(pub_signer),
         )
         .unwrap();
         publisher.restore_keys(Some(group_key(v)), vec![]);
