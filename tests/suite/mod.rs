@@ -42,6 +42,7 @@ macro_rules! suite_tests {
             sdk_vectors::content_message_vectors,
             sdk_vectors::content_messages_rebuilt_from_fields,
             sdk_vectors::key_exchange_envelopes,
+            sdk_vectors::legacy_signatures_verify,
             bad_input::truncated_ciphertext,
             bad_input::wrong_key_lengths,
             bad_input::not_protobuf,
