@@ -102,6 +102,14 @@ const pkg = {
 fs.writeFileSync(process.argv[2], JSON.stringify(pkg, null, 2) + '\n');
 JS
 
+# Size budget: a module past it (a debug build, a dependency pulled in by accident) fails
+# the build. Raise it deliberately when a feature needs the room.
+MAX_WASM_BYTES=${MAX_WASM_BYTES:-1048576}
 wasm_file="$OUT/bundler/${CRATE}_bg.wasm"
-printf '\nbuild-pkg: done in %ss: %s %s bytes (gzip -9: %s bytes)\n' \
-  "$((SECONDS - start))" "$wasm_file" "$(wc -c < "$wasm_file")" "$(gzip -9 -c "$wasm_file" | wc -c)"
+size=$(wc -c < "$wasm_file")
+printf '\nbuild-pkg: done in %ss: %s %s bytes (gzip -9: %s bytes; budget %s)\n' \
+  "$((SECONDS - start))" "$wasm_file" "$size" "$(gzip -9 -c "$wasm_file" | wc -c)" "$MAX_WASM_BYTES"
+if [ "$size" -gt "$MAX_WASM_BYTES" ]; then
+  echo "build-pkg: $wasm_file is over the size budget of $MAX_WASM_BYTES bytes" >&2
+  exit 1
+fi
