@@ -1,1 +1,23 @@
-//! wasm-bindgen exports.
+//! The wasm-bindgen JS surface of the core (wasm32 only).
+//!
+//! Thin glue: every export converts its JS arguments, calls one core function and converts
+//! the result back. No protocol rule lives here. Every export returns `Result<_, JsValue>`;
+//! a core [`crate::Error`] becomes a JS `Error` named `StreamrE2eeError` whose `code` is the
+//! stable [`crate::ErrorCode`] string (see [`error`]).
+//!
+//! | file | JS exports |
+//! | --- | --- |
+//! | [`group_key`] | `GroupKey`, `encryptWithAES`, `decryptWithAES`, `encryptNextGroupKey`, `decryptNextGroupKey` |
+//! | [`message`] | `StreamMessage`: decode, encode, typed view, signature payload, verify |
+//! | `message_build` | `StreamMessage.createContentMessage`: build and sign from JS fields |
+//! | [`enums`] | `SignatureType`, `ContentType`, `EncryptionType`, `AsymmetricEncryptionType` |
+//! | [`signer`] | `EvmSigner`, `recoverEvmAddress` |
+
+pub mod enums;
+pub mod error;
+mod fields;
+pub mod group_key;
+pub mod message;
+mod message_build;
+pub mod signer;
+mod types;

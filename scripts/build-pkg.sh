@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Builds pkg/, the npm package `streamr-e2ee`:
+#   pkg/bundler/   wasm-bindgen --target bundler (ES module + .wasm import; webpack, vite, …)
+#   pkg/node/      wasm-bindgen --target nodejs (CommonJS; loads the .wasm synchronously)
+#   pkg/index.js, index.d.ts         browser/bundler entry: re-exports bundler/
+#   pkg/node.mjs, node.cjs, node.d.cts   Node entries (import and require): re-export node/
+#   pkg/package.json                 conditional exports over those entries
+# The entries are thin re-exports so a later TypeScript shim (ts/) can replace them and
+# import the raw bindings from the subfolders.
+# Needs: cargo + the wasm32 target, wasm-bindgen-cli = the Cargo.lock version, and npm's
+# binaryen (node_modules/.bin/wasm-opt). scripts/setup.sh installs all of them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# npm's binaryen first: Debian's wasm-opt (v108) corrupts wasm-bindgen's externref table.
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+CRATE=streamr_e2ee
+OUT=pkg
+TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
+RAW="$TARGET_DIR/wasm32-unknown-unknown/release/$CRATE.wasm"
+VERSION=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
+
+case "$(wasm-opt --version)" in
+  *"version 132"*) ;;
+  *) echo "build-pkg: wasm-opt on PATH is not binaryen 132 ($(command -v wasm-opt)); run scripts/setup.sh" >&2; exit 1 ;;
+esac
+
+step() { printf '\n--- build-pkg: %s\n' "$*"; }
+start=$SECONDS
+
+step "cargo build --release --target wasm32-unknown-unknown"
+cargo build --release --target wasm32-unknown-unknown
+
+step "wasm-bindgen $(wasm-bindgen --version | cut -d' ' -f2) (bundler, nodejs)"
+rm -rf "$OUT"
+wasm-bindgen --target bundler --out-dir "$OUT/bundler" "$RAW"
+wasm-bindgen --target nodejs --out-dir "$OUT/node" "$RAW"
+
+step "wasm-opt -O (binaryen 132)"
+wasm-opt -O "$OUT/bundler/${CRATE}_bg.wasm" -o "$OUT/bundler/${CRATE}_bg.wasm.opt"
+# Both targets get the same module from wasm-bindgen; optimise once when that holds.
+if cmp -s "$OUT/bundler/${CRATE}_bg.wasm" "$OUT/node/${CRATE}_bg.wasm"; then
+  cp "$OUT/bundler/${CRATE}_bg.wasm.opt" "$OUT/node/${CRATE}_bg.wasm"
+else
+  wasm-opt -O "$OUT/node/${CRATE}_bg.wasm" -o "$OUT/node/${CRATE}_bg.wasm"
+fi
+mv "$OUT/bundler/${CRATE}_bg.wasm.opt" "$OUT/bundler/${CRATE}_bg.wasm"
+
+step "entries and package.json"
+# wasm-bindgen's classes declare [Symbol.dispose]; pull in that lib so consumers type-check
+# without skipLibCheck or an esnext lib setting (TypeScript >= 5.2).
+for d in "$OUT/bundler/${CRATE}.d.ts" "$OUT/node/${CRATE}.d.ts"; do
+  printf '/// <reference lib="esnext.disposable" />\n%s\n' "$(cat "$d")" > "$d"
+done
+# node/ is CommonJS inside a "type": "module" package.
+echo '{ "type": "commonjs" }' > "$OUT/node/package.json"
+cat > "$OUT/index.js" <<JS
+export * from './bundler/${CRATE}.js';
+JS
+cat > "$OUT/index.d.ts" <<JS
+export * from './bundler/${CRATE}.js';
+JS
+cat > "$OUT/node.mjs" <<JS
+export * from './node/${CRATE}.js';
+JS
+cat > "$OUT/node.cjs" <<JS
+module.exports = require('./node/${CRATE}.js');
+JS
+cat > "$OUT/node.d.cts" <<JS
+export * from './node/${CRATE}.js';
+JS
+cp README.md "$OUT/README.md"
+VERSION="$VERSION" CRATE="$CRATE" node - "$OUT/package.json" <<'JS'
+const fs = require('node:fs');
+const { VERSION, CRATE } = process.env;
+const browser = { types: './index.d.ts', default: './index.js' };
+const pkg = {
+  name: 'streamr-e2ee',
+  version: VERSION,
+  description: 'End-to-end encryption for Streamr streams (Rust/WebAssembly), byte-compatible with @streamr/sdk 103.x',
+  license: 'Apache-2.0',
+  type: 'module',
+  main: './node.cjs',
+  module: './index.js',
+  types: './index.d.ts',
+  exports: {
+    '.': {
+      node: {
+        import: { types: './index.d.ts', default: './node.mjs' },
+        require: { types: './node.d.cts', default: './node.cjs' },
+      },
+      browser,
+      default: browser,
+    },
+    './package.json': './package.json',
+  },
+  // The modules that instantiate the wasm must survive tree shaking (webpack's sideEffects).
+  sideEffects: [`./bundler/${CRATE}.js`, './bundler/snippets/*', `./node/${CRATE}.js`],
+  files: ['bundler/', 'node/', 'index.js', 'index.d.ts', 'node.mjs', 'node.cjs', 'node.d.cts', 'README.md'],
+  engines: { node: '>=20' },
+};
+fs.writeFileSync(process.argv[2], JSON.stringify(pkg, null, 2) + '\n');
+JS
+
+# Size budget: a module past it (a debug build, a dependency pulled in by accident) fails
+# the build. Raise it deliberately when a feature needs the room.
+MAX_WASM_BYTES=${MAX_WASM_BYTES:-1048576}
+wasm_file="$OUT/bundler/${CRATE}_bg.wasm"
+size=$(wc -c < "$wasm_file")
+printf '\nbuild-pkg: done in %ss: %s %s bytes (gzip -9: %s bytes; budget %s)\n' \
+  "$((SECONDS - start))" "$wasm_file" "$size" "$(gzip -9 -c "$wasm_file" | wc -c)" "$MAX_WASM_BYTES"
+if [ "$size" -gt "$MAX_WASM_BYTES" ]; then
+  echo "build-pkg: $wasm_file is over the size budget of $MAX_WASM_BYTES bytes" >&2
+  exit 1
+fi

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# THE test command (README, .ci/run). Installs what is missing, then runs every check in
+# order and stops at the first failure:
+#   setup, rustfmt, clippy (native and wasm32), native tests, wasm tests (headless Chromium
+#   and Node), the npm package build, the JS tests in Node and in headless Chromium.
+# Each step prints a header, its test counts and its time; the last line is the total.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export CARGO_TERM_COLOR=never
+
+logdir=$(mktemp -d)
+trap 'rm -rf "$logdir"' EXIT
+total_pass=0
+total_fail=0
+n=0
+steps=9
+
+# Counts from the output of a step: cargo/wasm-bindgen-test "test result:" lines, the Node
+# test runner's "# pass/# fail" summary, or a plain "N passed, N failed" line.
+count() {
+  awk '
+    /^test result: / { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+    /^# pass [0-9]+$/ { p += $3 } /^# fail [0-9]+$/ { f += $3 }
+    /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
+    END { printf "%d %d\n", p, f }' "$1"
+}
+
+# step "title" command...: runs the command, shows its output, prints counts (if it has tests).
+step() {
+  local title=$1
+  shift
+  n=$((n + 1))
+  printf '\n======== [%d/%d] %s\n$ %s\n' "$n" "$steps" "$title" "$*"
+  local log="$logdir/$n.log" start=$SECONDS rc=0
+  "$@" 2>&1 | tee "$log" || rc=$?
+  read -r p f < <(count "$log")
+  total_pass=$((total_pass + p))
+  total_fail=$((total_fail + f))
+  if [ "$rc" -ne 0 ]; then
+    printf '======== [%d/%d] %s: FAILED (exit %d, %ds)\n' "$n" "$steps" "$title" "$rc" "$((SECONDS - start))"
+    printf '%d passed, %d failed\n' "$total_pass" "$((total_fail > 0 ? total_fail : 1))"
+    exit "$rc"
+  fi
+  if [ "$((p + f))" -gt 0 ]; then
+    printf '======== [%d/%d] %s: ok, %d passed, %d failed (%ds)\n' "$n" "$steps" "$title" "$p" "$f" "$((SECONDS - start))"
+  else
+    printf '======== [%d/%d] %s: ok (%ds)\n' "$n" "$steps" "$title" "$((SECONDS - start))"
+  fi
+}
+
+# The wasm run must have run both wasm-bindgen-test suites, each in its own environment,
+# with at least one passing test: a skipped suite fails the step.
+wasm_tests() {
+  local out="$logdir/wasm.log"
+  cargo test --target wasm32-unknown-unknown 2>&1 | tee "$out" || return 1
+  awk '
+    /^ +Running tests\/wasm_browser\.rs/ { suite = "browser" }
+    /^ +Running tests\/wasm_node\.rs/ { suite = "node" }
+    /^ +(Running|Doc-tests) / && !/tests\/wasm_(browser|node)\.rs/ { suite = "" }
+    suite == "browser" && /^Running headless tests in Chrome/ { chrome = 1 }
+    suite != "" && /^test result: ok\. [1-9][0-9]* passed/ { ok[suite] = 1 }
+    END {
+      if (!chrome || !ok["browser"]) { print "wasm tests: the browser suite did not run in headless Chrome" > "/dev/stderr"; exit 1 }
+      if (!ok["node"]) { print "wasm tests: the Node suite did not run" > "/dev/stderr"; exit 1 }
+    }' "$out"
+}
+
+start_all=$SECONDS
+step "setup (toolchain, chromium, npm packages)" bash scripts/setup.sh
+step "cargo fmt --check" cargo fmt --check
+step "clippy, native" cargo clippy --all-targets -- -D warnings
+step "clippy, wasm32" cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+step "Rust tests, native" cargo test
+step "Rust tests, wasm32 in headless Chromium and Node (wasm-bindgen-test)" wasm_tests
+step "build the npm package (pkg/)" bash scripts/build-pkg.sh
+step "JS tests in Node against pkg/ (node --test)" node --test tests/js/
+step "JS tests in headless Chromium against the webpack bundle of pkg/" node tests/js/browser/run.mjs
+
+printf '\nAll %d steps passed in %ds.\n%d passed, %d failed\n' "$steps" "$((SECONDS - start_all))" "$total_pass" "$total_fail"

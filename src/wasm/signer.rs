@@ -1,0 +1,62 @@
+//! EVM identities: `EvmSigner` (a secp256k1 key held in wasm memory that signs like
+//! `personal_sign`) and `recoverEvmAddress` (spec §4).
+
+use wasm_bindgen::prelude::*;
+use zeroize::Zeroizing;
+
+use crate::identity::evm::{self, EvmSigner};
+use crate::user_id::UserId;
+
+/// A secp256k1 private key held in wasm memory (never exported) that signs payloads as
+/// EIP-191 `personal_sign` does: 65 bytes `r ‖ s ‖ v`, v = 27 or 28, deterministic.
+#[wasm_bindgen(js_name = EvmSigner)]
+pub struct JsEvmSigner {
+    inner: EvmSigner,
+}
+
+#[wasm_bindgen(js_class = EvmSigner)]
+impl JsEvmSigner {
+    /// A signer from a 32-byte private key. Throws `INVALID_KEY` if it is not a valid
+    /// secp256k1 scalar.
+    #[wasm_bindgen(js_name = fromPrivateKey)]
+    pub fn from_private_key(bytes: Vec<u8>) -> Result<JsEvmSigner, JsValue> {
+        let bytes = Zeroizing::new(bytes);
+        Ok(JsEvmSigner {
+            inner: EvmSigner::from_private_key(&bytes)?,
+        })
+    }
+
+    /// A signer with a fresh random key.
+    pub fn generate() -> Result<JsEvmSigner, JsValue> {
+        Ok(JsEvmSigner {
+            inner: EvmSigner::generate()?,
+        })
+    }
+
+    /// The address: `0x` + 40 lower-case hex digits (the SDK's user id form).
+    #[wasm_bindgen(getter)]
+    pub fn address(&self) -> Result<String, JsValue> {
+        Ok(self.inner.user_id().to_string())
+    }
+
+    /// Signs `payload` (EIP-191 prefix added here, as `personal_sign` does); returns the
+    /// 65-byte signature.
+    pub fn sign(&self, payload: &[u8]) -> Result<Vec<u8>, JsValue> {
+        Ok(self.inner.sign(payload)?.to_vec())
+    }
+}
+
+impl JsEvmSigner {
+    /// The core signer.
+    pub(crate) fn inner(&self) -> &EvmSigner {
+        &self.inner
+    }
+}
+
+/// Recovers the address (`0x` + lower-case hex) that made an EIP-191 `signature` over
+/// `payload`. Throws `INVALID_SIGNATURE` if the signature is not 65 bytes, v is not 27 or
+/// 28, or no key recovers from it. Compare the result with the expected signer yourself.
+#[wasm_bindgen(js_name = recoverEvmAddress)]
+pub fn recover_evm_address(payload: &[u8], signature: &[u8]) -> Result<String, JsValue> {
+    Ok(UserId::from(evm::recover_address(payload, signature)?).to_string())
+}
