@@ -120,6 +120,29 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, for documentation and for keeping the TypeScript union in sync.
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::MalformedMessage,
+        ErrorCode::MessageTooLarge,
+        ErrorCode::InvalidKey,
+        ErrorCode::DecryptError,
+        ErrorCode::InvalidSignature,
+        ErrorCode::UnsupportedSignatureType,
+        ErrorCode::InvalidArgument,
+        ErrorCode::RandomnessUnavailable,
+        ErrorCode::PermissionDenied,
+        ErrorCode::PermissionCheckFailed,
+        ErrorCode::KeyRequestTimeout,
+        ErrorCode::EncryptionPolicyViolation,
+        ErrorCode::SignaturePolicyViolation,
+        ErrorCode::RateLimited,
+        ErrorCode::Overloaded,
+        ErrorCode::BufferOverflow,
+        ErrorCode::StaleRequest,
+        ErrorCode::SignerError,
+        ErrorCode::MessageGap,
+    ];
+
     /// The code as the string JS sees.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -154,3 +177,42 @@ impl fmt::Display for ErrorCode {
 
 /// Result with the core's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quoted_codes(text: &str, quote: char) -> Vec<String> {
+        text.split(quote)
+            .skip(1)
+            .step_by(2)
+            .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The TypeScript `ErrorCode` union and docs/errors.md list exactly the core's codes.
+    #[test]
+    fn codes_are_documented_and_typed() {
+        let mut core: Vec<String> = ErrorCode::ALL
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .collect();
+        core.sort();
+        let ts = include_str!("wasm/types.rs");
+        let union = ts
+            .split("export type ErrorCode =")
+            .nth(1)
+            .and_then(|rest| rest.split(';').next())
+            .unwrap();
+        let mut typed = quoted_codes(union, '\'');
+        typed.sort();
+        assert_eq!(typed, core, "src/wasm/types.rs ErrorCode union");
+        let docs = include_str!("../docs/errors.md");
+        let mut documented = quoted_codes(docs, '`');
+        documented.retain(|c| c.contains('_') || core.contains(c));
+        documented.sort();
+        documented.dedup();
+        assert_eq!(documented, core, "docs/errors.md");
+    }
+}

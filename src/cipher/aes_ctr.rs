@@ -14,6 +14,17 @@ pub const IV_LEN: usize = 16;
 /// Length of an AES-256 key.
 pub const KEY_LEN: usize = 32;
 
+/// A 32-byte AES key from a slice of any length (`INVALID_KEY` unless exactly 32 bytes).
+pub fn key_from_slice(key: &[u8]) -> Result<zeroize::Zeroizing<[u8; KEY_LEN]>> {
+    let key: [u8; KEY_LEN] = key.try_into().map_err(|_| {
+        Error::InvalidKey(format!(
+            "AES key must be {KEY_LEN} bytes, got {}",
+            key.len()
+        ))
+    })?;
+    Ok(zeroize::Zeroizing::new(key))
+}
+
 /// Encrypts under `key` with a fresh random IV; returns `iv ‖ ct`.
 pub fn encrypt(key: &[u8; KEY_LEN], plaintext: &[u8]) -> Result<Vec<u8>> {
     let iv = random::bytes::<IV_LEN>()?;

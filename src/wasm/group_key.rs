@@ -50,14 +50,7 @@ impl JsGroupKey {
 }
 
 fn aes_key(key: &[u8]) -> CoreResult<Zeroizing<[u8; aes_ctr::KEY_LEN]>> {
-    let key: [u8; aes_ctr::KEY_LEN] = key.try_into().map_err(|_| {
-        Error::InvalidKey(format!(
-            "AES key must be {} bytes, got {}",
-            aes_ctr::KEY_LEN,
-            key.len()
-        ))
-    })?;
-    Ok(Zeroizing::new(key))
+    aes_ctr::key_from_slice(key)
 }
 
 /// `EncryptionUtil.encryptWithAES`: AES-256-CTR under the 32-byte `key` with a fresh random

@@ -9,7 +9,10 @@ const TS_TYPES: &'static str = r#"
 export type ErrorCode =
   | 'MALFORMED_MESSAGE' | 'MESSAGE_TOO_LARGE' | 'INVALID_KEY' | 'DECRYPT_ERROR'
   | 'INVALID_SIGNATURE' | 'UNSUPPORTED_SIGNATURE_TYPE' | 'INVALID_ARGUMENT'
-  | 'RANDOMNESS_UNAVAILABLE';
+  | 'RANDOMNESS_UNAVAILABLE' | 'PERMISSION_DENIED' | 'PERMISSION_CHECK_FAILED'
+  | 'KEY_REQUEST_TIMEOUT' | 'ENCRYPTION_POLICY_VIOLATION' | 'SIGNATURE_POLICY_VIOLATION'
+  | 'RATE_LIMITED' | 'OVERLOADED' | 'BUFFER_OVERFLOW' | 'STALE_REQUEST' | 'SIGNER_ERROR'
+  | 'MESSAGE_GAP';
 
 /** What every export throws: `name` is `'StreamrE2eeError'`, `code` a stable {@link ErrorCode}. */
 export interface StreamrE2eeError extends Error {
