@@ -6,7 +6,7 @@ use zeroize::Zeroizing;
 
 use super::fields;
 use crate::cipher::{GroupKey, aes_ctr};
-use crate::error::{Error, Result as CoreResult};
+use crate::error::Result as CoreResult;
 use crate::wire::EncryptedGroupKey;
 
 /// An AES-256 group key with its id. The key bytes stay in wasm memory until read
