@@ -43,6 +43,9 @@ pub enum Error {
     /// The operating system or browser CSPRNG could not be read.
     #[error("no secure randomness available")]
     Randomness,
+    /// Too much is pending; the call was refused rather than queued without bound.
+    #[error("overloaded: {0}")]
+    Overloaded(String),
     /// A policy option forbids this (e.g. RSA key exchange or non-ML-DSA signatures when
     /// quantum resistance is required, or publishing unencrypted when encryption is required).
     #[error("policy violation: {message}")]
@@ -66,6 +69,7 @@ impl Error {
             Error::UnsupportedSignatureType(_) => ErrorCode::UnsupportedSignatureType,
             Error::InvalidArgument(_) => ErrorCode::InvalidArgument,
             Error::Randomness => ErrorCode::RandomnessUnavailable,
+            Error::Overloaded(_) => ErrorCode::Overloaded,
             Error::Policy { code, .. } => *code,
         }
     }

@@ -199,8 +199,8 @@ impl Publisher {
         now_ms: u64,
     ) -> Result<PublishId> {
         if self.commands.len() >= self.config.max_queued_publishes {
-            return Err(Error::InvalidArgument(format!(
-                "OVERLOADED: {} publishes already wait for a signature",
+            return Err(Error::Overloaded(format!(
+                "{} publishes already wait for a signature",
                 self.commands.len()
             )));
         }

@@ -111,15 +111,6 @@ impl RequestHandling {
             return Vec::new();
         }
         let requester = msg.id.publisher_id.clone();
-        if !self.limiter.allow(&requester, now_ms) {
-            deny(
-                outputs,
-                &requester,
-                ErrorCode::RateLimited,
-                "too many key requests".into(),
-            );
-            return Vec::new();
-        }
         if now_ms.abs_diff(msg.id.timestamp) > config.max_key_request_age_ms {
             deny(
                 outputs,
@@ -164,6 +155,17 @@ impl RequestHandling {
                 return Vec::new();
             }
         };
+        // Counted only once the signature checks out: forged requests in a subscriber's name
+        // must not use up that subscriber's budget.
+        if !self.limiter.allow(&requester, now_ms) {
+            deny(
+                outputs,
+                &requester,
+                ErrorCode::RateLimited,
+                "too many key requests".into(),
+            );
+            return Vec::new();
+        }
         if self.pending.len() >= self.max_pending {
             deny(
                 outputs,

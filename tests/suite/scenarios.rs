@@ -561,4 +561,17 @@ pub fn request_flood_is_bounded() {
         10
     );
     assert_eq!(net.nodes[p].publisher().pending_key_requests(), 0);
+    // Forged requests in a real subscriber's name do not use up its budget.
+    net.nodes[p].events.clear();
+    for i in 0..20 {
+        let mut r = forged_request(&mut net, s, p, &key_id);
+        r.id.msg_chain_id = format!("forge{i:015}");
+        r.signature = LocalSigner::sign(&signer, &r.signature_payload()).unwrap();
+        net.inject(s, r.to_bytes());
+    }
+    let forged = net.nodes[p].denials();
+    assert_eq!(forged, vec!["INVALID_SIGNATURE"; 20]);
+    net.nodes[p].publisher().rekey(None).unwrap();
+    net.publish(p, "still served");
+    assert_eq!(net.nodes[s].texts().last().unwrap(), "still served");
 }
