@@ -43,6 +43,9 @@ pub enum Error {
     /// The operating system or browser CSPRNG could not be read.
     #[error("no secure randomness available")]
     Randomness,
+    /// Decrypted content that is not what its content type says (JSON that does not parse).
+    #[error("invalid message content: {0}")]
+    InvalidMessageContent(String),
     /// Too much is pending; the call was refused rather than queued without bound.
     #[error("overloaded: {0}")]
     Overloaded(String),
@@ -70,6 +73,7 @@ impl Error {
             Error::InvalidArgument(_) => ErrorCode::InvalidArgument,
             Error::Randomness => ErrorCode::RandomnessUnavailable,
             Error::Overloaded(_) => ErrorCode::Overloaded,
+            Error::InvalidMessageContent(_) => ErrorCode::InvalidMessageContent,
             Error::Policy { code, .. } => *code,
         }
     }
@@ -121,6 +125,8 @@ pub enum ErrorCode {
     SignerError,
     /// `MESSAGE_GAP`: messages of a chain never arrived; later ones were delivered anyway.
     MessageGap,
+    /// `INVALID_MESSAGE_CONTENT`: JSON content that is not UTF-8 JSON (the SDK's code).
+    InvalidMessageContent,
 }
 
 impl ErrorCode {
@@ -145,6 +151,7 @@ impl ErrorCode {
         ErrorCode::StaleRequest,
         ErrorCode::SignerError,
         ErrorCode::MessageGap,
+        ErrorCode::InvalidMessageContent,
     ];
 
     /// The code as the string JS sees.
@@ -169,6 +176,7 @@ impl ErrorCode {
             ErrorCode::StaleRequest => "STALE_REQUEST",
             ErrorCode::SignerError => "SIGNER_ERROR",
             ErrorCode::MessageGap => "MESSAGE_GAP",
+            ErrorCode::InvalidMessageContent => "INVALID_MESSAGE_CONTENT",
         }
     }
 }

@@ -19,6 +19,7 @@
 )]
 
 pub mod cipher;
+pub mod content;
 pub mod error;
 pub mod exchange;
 pub mod host;

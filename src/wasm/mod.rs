@@ -7,12 +7,14 @@
 //!
 //! | file | JS exports |
 //! | --- | --- |
+//! | [`content`] | `encodeContent`, `decodeContent`: the SDK's JSON / binary content |
 //! | [`group_key`] | `GroupKey`, `encryptWithAES`, `decryptWithAES`, `encryptNextGroupKey`, `decryptNextGroupKey` |
 //! | [`message`] | `StreamMessage`: decode, encode, typed view, signature payload, verify |
 //! | `message_build` | `StreamMessage.createContentMessage`: build and sign from JS fields |
 //! | [`enums`] | `SignatureType`, `ContentType`, `EncryptionType`, `AsymmetricEncryptionType` |
 //! | [`signer`] | `EvmSigner`, `recoverEvmAddress` |
 
+pub mod content;
 pub mod enums;
 pub mod error;
 mod fields;
