@@ -95,6 +95,9 @@ impl Chain {
 #[derive(Debug)]
 pub struct Chains {
     chains: HashMap<ChainKey, Chain>,
+    /// Chains in the order they were created, to forget the oldest idle one first.
+    created: VecDeque<ChainKey>,
+    max_chains: usize,
     held: usize,
     max_held: usize,
     max_per_chain: usize,
@@ -102,9 +105,19 @@ pub struct Chains {
 }
 
 impl Chains {
-    pub fn new(max_held: usize, max_per_chain: usize, gap_timeout_ms: u64) -> Self {
+    /// `max_chains` bounds the chains remembered; idle ones (nothing held) are forgotten
+    /// oldest first, so a forgotten chain's old messages could be delivered again, which is
+    /// why the bound is generous.
+    pub fn new(
+        max_held: usize,
+        max_per_chain: usize,
+        max_chains: usize,
+        gap_timeout_ms: u64,
+    ) -> Self {
         Chains {
             chains: HashMap::new(),
+            created: VecDeque::new(),
+            max_chains: max_chains.max(1),
             held: 0,
             max_held,
             max_per_chain,
@@ -124,6 +137,12 @@ impl Chains {
             held.msg.id.msg_chain_id.clone(),
         );
         let reference = held.reference();
+        if !self.chains.contains_key(&key) {
+            if self.chains.len() >= self.max_chains && !self.forget_idle_chain() {
+                return Arrival::Overflow;
+            }
+            self.created.push_back(key.clone());
+        }
         let chain = self.chains.entry(key).or_default();
         if chain.last.is_some_and(|last| reference <= last) || chain.early.contains_key(&reference)
         {
@@ -152,6 +171,26 @@ impl Chains {
             self.held = self.held.saturating_sub(dropped);
         }
         Arrival::Accepted
+    }
+
+    /// Forgets the oldest chain that holds nothing; `false` if every chain holds something.
+    fn forget_idle_chain(&mut self) -> bool {
+        for _ in 0..self.created.len() {
+            let Some(key) = self.created.pop_front() else {
+                return false;
+            };
+            if self.chains.get(&key).is_some_and(|c| c.len() == 0) {
+                self.chains.remove(&key);
+                return true;
+            }
+            self.created.push_back(key);
+        }
+        false
+    }
+
+    /// Chains remembered.
+    pub fn chains(&self) -> usize {
+        self.chains.len()
     }
 
     /// Gives up waiting for missing messages whose gap timed out; returns, per chain, the
@@ -257,7 +296,7 @@ mod tests {
 
     #[test]
     fn reorders_and_drops_duplicates() {
-        let mut c = Chains::new(100, 100, 1000);
+        let mut c = Chains::new(100, 100, 100, 1000);
         assert_eq!(c.arrive(msg(1, None), 0), Arrival::Accepted);
         assert_eq!(c.arrive(msg(3, Some(2)), 0), Arrival::Accepted);
         assert_eq!(drain(&mut c), vec![1], "3 waits for 2");
@@ -270,7 +309,7 @@ mod tests {
 
     #[test]
     fn gap_times_out() {
-        let mut c = Chains::new(100, 100, 1000);
+        let mut c = Chains::new(100, 100, 100, 1000);
         c.arrive(msg(1, None), 0);
         c.arrive(msg(5, Some(4)), 10);
         assert_eq!(c.next_deadline(), Some(1010));
@@ -281,8 +320,37 @@ mod tests {
     }
 
     #[test]
+    fn idle_chains_are_forgotten_first() {
+        let mut c = Chains::new(100, 100, 2, 1000);
+        let mut other = msg(1, None);
+        other.msg.id.msg_chain_id = "d".into();
+        assert_eq!(
+            c.arrive(other, 0),
+            Arrival::Accepted,
+            "chain d holds a message"
+        );
+        assert_eq!(c.arrive(msg(1, None), 0), Arrival::Accepted);
+        drain(&mut c);
+        let mut third = msg(1, None);
+        third.msg.id.msg_chain_id = "e".into();
+        assert_eq!(
+            c.arrive(third, 0),
+            Arrival::Accepted,
+            "idle chain c forgotten"
+        );
+        assert_eq!(c.chains(), 2);
+        let mut fourth = msg(1, None);
+        fourth.msg.id.msg_chain_id = "f".into();
+        assert_eq!(
+            c.arrive(fourth, 0),
+            Arrival::Overflow,
+            "d and e both hold messages"
+        );
+    }
+
+    #[test]
     fn bounded() {
-        let mut c = Chains::new(2, 10, 1000);
+        let mut c = Chains::new(2, 10, 100, 1000);
         c.arrive(msg(1, None), 0);
         c.arrive(msg(2, Some(1)), 0);
         assert_eq!(c.arrive(msg(3, Some(2)), 0), Arrival::Overflow);

@@ -46,6 +46,10 @@ pub struct SubscriberConfig {
     pub max_held_messages: usize,
     /// Messages held in one chain.
     pub max_held_per_chain: usize,
+    /// (publisher, chain) pairs remembered for ordering and duplicate detection.
+    pub max_chains: usize,
+    /// Group keys remembered; the oldest learned are forgotten first.
+    pub max_keys: usize,
     /// How long a message waits for a missing predecessor before delivery goes on.
     pub gap_timeout_ms: u64,
     /// How long a publisher's PUBLISH permission answer is trusted.
@@ -71,6 +75,8 @@ impl SubscriberConfig {
             max_key_fetches: 1_000,
             max_held_messages: 10_000,
             max_held_per_chain: 1_000,
+            max_chains: 10_000,
+            max_keys: 10_000,
             gap_timeout_ms: 5_000,
             permission_cache_ttl_ms: 5 * 60 * 1000,
             permission_retry_ms: 5_000,
@@ -166,6 +172,7 @@ pub struct Subscriber {
     key_exchange: KeyExchange,
     entropy: Box<dyn Entropy>,
     keys: HashMap<FetchKey, GroupKey>,
+    key_order: VecDeque<FetchKey>,
     chains: Chains,
     fetches: Fetches,
     expired: HashSet<FetchKey>,
@@ -225,6 +232,7 @@ impl Subscriber {
             chains: Chains::new(
                 config.max_held_messages,
                 config.max_held_per_chain,
+                config.max_chains,
                 config.gap_timeout_ms,
             ),
             fetches: Fetches::new(policy, now_ms),
@@ -234,6 +242,7 @@ impl Subscriber {
             key_exchange,
             entropy,
             keys: HashMap::new(),
+            key_order: VecDeque::new(),
             expired: HashSet::new(),
             publishers: HashMap::new(),
             parked: HashMap::new(),
@@ -255,6 +264,16 @@ impl Subscriber {
         self.stats
     }
 
+    /// (publisher, chain) pairs remembered.
+    pub fn known_chains(&self) -> usize {
+        self.chains.chains()
+    }
+
+    /// Group keys held.
+    pub fn known_keys(&self) -> usize {
+        self.keys.len()
+    }
+
     /// Keys being fetched right now.
     pub fn pending_key_fetches(&self) -> usize {
         self.fetches.len()
@@ -267,8 +286,25 @@ impl Subscriber {
 
     /// Adds a key the app already has (restored from storage, or configured explicitly).
     pub fn add_key(&mut self, publisher: UserId, key: GroupKey, now_ms: u64) {
-        self.keys.insert((publisher, key.id().to_owned()), key);
+        self.remember_key(publisher, key);
         self.run(now_ms);
+    }
+
+    /// Keeps a key, forgetting the oldest beyond `max_keys` (a publisher rotating on every
+    /// message must not grow memory without bound).
+    fn remember_key(&mut self, publisher: UserId, key: GroupKey) {
+        let slot = (publisher, key.id().to_owned());
+        if self.keys.insert(slot.clone(), key).is_none() {
+            self.key_order.push_back(slot);
+        }
+        while self.keys.len() > self.config.max_keys.max(1) {
+            match self.key_order.pop_front() {
+                Some(old) => {
+                    self.keys.remove(&old);
+                }
+                None => break,
+            }
+        }
     }
 
     /// Whether the key `(publisher, key_id)` is known.
@@ -647,7 +683,7 @@ impl Subscriber {
             key: key.clone(),
             latest_for_stream: None,
         });
-        self.keys.insert((publisher, key.id().to_owned()), key);
+        self.remember_key(publisher, key);
     }
 
     /// Whether `publisher` may publish, asking the host when the answer is not known.
@@ -663,6 +699,17 @@ impl Subscriber {
             }
             Some(Verdict::RetryAt(t)) if now_ms < *t => return Standing::Waiting,
             _ => {}
+        }
+        if self.publishers.len() >= self.config.max_chains {
+            // Bounded like the chains: forget expired answers, then everything settled.
+            self.publishers.retain(|_, v| match v {
+                Verdict::Asked => true,
+                Verdict::Known { until, .. } => *until > now_ms,
+                Verdict::RetryAt(_) => false,
+            });
+            if self.publishers.len() >= self.config.max_chains {
+                self.publishers.retain(|_, v| matches!(v, Verdict::Asked));
+            }
         }
         self.publishers.insert(publisher.clone(), Verdict::Asked);
         self.ask(

@@ -76,6 +76,7 @@ macro_rules! suite_tests {
             scenarios::rsa_refused_when_quantum_resistance_is_required,
             scenarios::unauthorised_publisher_is_not_delivered,
             scenarios::request_flood_is_bounded,
+            scenarios::rotating_on_every_message_keeps_memory_bounded,
         );
     };
     (@each $test:meta; $($module:ident :: $name:ident),* $(,)?) => {

@@ -575,3 +575,19 @@ pub fn request_flood_is_bounded() {
     net.publish(p, "still served");
     assert_eq!(net.nodes[s].texts().last().unwrap(), "still served");
 }
+
+pub fn rotating_on_every_message_keeps_memory_bounded() {
+    let mut net = Net::default();
+    let p = net.add_publisher(pub_config());
+    let mut config = streamr_e2ee::subscriber::SubscriberConfig::new(STREAM);
+    config.max_keys = 5;
+    let s = net.add_subscriber_with(config, Kex::MlKem);
+    for i in 0..50 {
+        net.nodes[p].publisher().rotate(None).unwrap();
+        net.publish(p, &i.to_string());
+    }
+    assert_eq!(net.nodes[s].texts().len(), 50);
+    assert!(net.nodes[s].error_codes().is_empty());
+    assert_eq!(net.nodes[s].requests_sent(), 1);
+    assert_eq!(net.nodes[s].subscriber().known_keys(), 5);
+}
