@@ -46,6 +46,9 @@ pub enum Error {
     /// Decrypted content that is not what its content type says (JSON that does not parse).
     #[error("invalid message content: {0}")]
     InvalidMessageContent(String),
+    /// The StreamRegistry has no stream with this id (its `getPermissionsForUserId` reverted).
+    #[error("stream not found: {0}")]
+    StreamNotFound(String),
     /// Too much is pending; the call was refused rather than queued without bound.
     #[error("overloaded: {0}")]
     Overloaded(String),
@@ -73,6 +76,7 @@ impl Error {
             Error::InvalidArgument(_) => ErrorCode::InvalidArgument,
             Error::Randomness => ErrorCode::RandomnessUnavailable,
             Error::Overloaded(_) => ErrorCode::Overloaded,
+            Error::StreamNotFound(_) => ErrorCode::StreamNotFound,
             Error::InvalidMessageContent(_) => ErrorCode::InvalidMessageContent,
             Error::Policy { code, .. } => *code,
         }
@@ -127,6 +131,8 @@ pub enum ErrorCode {
     MessageGap,
     /// `INVALID_MESSAGE_CONTENT`: JSON content that is not UTF-8 JSON (the SDK's code).
     InvalidMessageContent,
+    /// `STREAM_NOT_FOUND`: the StreamRegistry has no such stream (a permission read reverted).
+    StreamNotFound,
 }
 
 impl ErrorCode {
@@ -152,6 +158,7 @@ impl ErrorCode {
         ErrorCode::SignerError,
         ErrorCode::MessageGap,
         ErrorCode::InvalidMessageContent,
+        ErrorCode::StreamNotFound,
     ];
 
     /// The code as the string JS sees.
@@ -177,6 +184,7 @@ impl ErrorCode {
             ErrorCode::SignerError => "SIGNER_ERROR",
             ErrorCode::MessageGap => "MESSAGE_GAP",
             ErrorCode::InvalidMessageContent => "INVALID_MESSAGE_CONTENT",
+            ErrorCode::StreamNotFound => "STREAM_NOT_FOUND",
         }
     }
 }

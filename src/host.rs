@@ -46,6 +46,23 @@ pub enum Question {
         /// The signature.
         signature: Vec<u8>,
     },
+    /// `eth_call` the StreamRegistry contract with `data` and answer with the raw result
+    /// ([`Answer::CallResult`]), the revert data ([`Answer::CallReverted`]) or
+    /// [`Answer::Failed`]. Asked instead of [`Question::Permission`] when the state machine
+    /// uses [`crate::permissions::PermissionSource::Registry`].
+    RegistryCall {
+        /// Calldata (selector and ABI-encoded arguments).
+        data: Vec<u8>,
+    },
+    /// `eth_call` the contract at `to` (an ERC-1271 wallet's `isValidSignature`); answered
+    /// like [`Question::RegistryCall`]. Asked instead of [`Question::Erc1271`] in registry
+    /// mode.
+    ContractCall {
+        /// The contract.
+        to: UserId,
+        /// Calldata.
+        data: Vec<u8>,
+    },
     /// Sign this payload with the host's signer (a wallet's `personal_sign`).
     /// Answer with [`Answer::Signature`].
     Sign {
@@ -73,6 +90,10 @@ pub enum Answer {
     Signature(Vec<u8>),
     /// The unwrapped 32 key bytes.
     GroupKeyBytes(Vec<u8>),
+    /// The return data of an `eth_call`.
+    CallResult(Vec<u8>),
+    /// The call reverted, with this revert data (empty if the node gave none).
+    CallReverted(Vec<u8>),
     /// The host could not answer (RPC failure, wallet rejection, …). Always treated as "no".
     Failed {
         /// What went wrong, for the app's error event.
@@ -86,6 +107,8 @@ impl std::fmt::Debug for Answer {
             Answer::Permission(b) => write!(f, "Permission({b})"),
             Answer::Signature(s) => write!(f, "Signature({} bytes)", s.len()),
             Answer::GroupKeyBytes(_) => f.write_str("GroupKeyBytes(<redacted>)"),
+            Answer::CallResult(d) => write!(f, "CallResult(0x{})", hex::encode(d)),
+            Answer::CallReverted(d) => write!(f, "CallReverted(0x{})", hex::encode(d)),
             Answer::Failed { reason } => write!(f, "Failed({reason:?})"),
         }
     }

@@ -14,7 +14,9 @@ use crate::cipher::GroupKey;
 use crate::error::{Error, ErrorCode, Result};
 use crate::host::{Answer, Event, Output, Question, QuestionId};
 use crate::identity::Signing;
+use crate::permissions::{self, Check, PermissionSource, Permissions};
 use crate::random::{self, Entropy};
+use crate::registry::PermissionQuery;
 use crate::user_id::UserId;
 use crate::wire::{Body, ContentMessage, ContentType, EncryptionType, MessageId, StreamMessage};
 
@@ -49,6 +51,8 @@ pub struct PublisherConfig {
     pub max_queued_publishes: usize,
     /// The message chain id; random (20 alphanumeric characters, as the SDK) if `None`.
     pub msg_chain_id: Option<String>,
+    /// Where permission answers come from (host questions, or registry calls cached here).
+    pub permissions: PermissionSource,
 }
 
 impl PublisherConfig {
@@ -66,6 +70,7 @@ impl PublisherConfig {
             max_key_request_age_ms: 10 * 60 * 1000,
             max_queued_publishes: 10_000,
             msg_chain_id: None,
+            permissions: PermissionSource::Host,
         }
     }
 }
@@ -98,7 +103,9 @@ struct InFlight {
 /// Why a question was asked.
 enum Purpose {
     ContentSignature,
-    Request(requests::Ticket, requests::Check),
+    /// Permission checks of key requests waiting for one answer.
+    Permission(Vec<(PermissionQuery, requests::Ticket, requests::Check)>),
+    RequestErc1271(requests::Ticket),
     ResponseSignature(Box<StreamMessage>, UserId, Vec<String>),
 }
 
@@ -113,6 +120,7 @@ pub struct Publisher {
     commands: VecDeque<Command>,
     in_flight: Option<InFlight>,
     requests: RequestHandling,
+    permissions: Permissions,
     questions: HashMap<QuestionId, Purpose>,
     next_question: u64,
     next_publish: u64,
@@ -149,6 +157,7 @@ impl Publisher {
         let my_id = signing.user_id();
         Ok(Publisher {
             requests: RequestHandling::new(&config),
+            permissions: Permissions::new(config.permissions),
             config,
             signing,
             my_id,
@@ -252,8 +261,8 @@ impl Publisher {
             let asks =
                 self.requests
                     .handle(msg, &self.config, &self.my_id, now_ms, &mut self.outputs);
-            for (ticket, check, question) in asks {
-                self.ask(Purpose::Request(ticket, check), question);
+            for (ticket, check, need) in asks {
+                self.resolve(ticket, check, need, now_ms);
             }
             self.serve_ready_requests(now_ms);
         }
@@ -267,9 +276,23 @@ impl Publisher {
             .ok_or_else(|| Error::InvalidArgument(format!("no open question {}", id.0)))?;
         match purpose {
             Purpose::ContentSignature => self.content_signed(id, answer)?,
-            Purpose::Request(ticket, check) => {
-                self.requests
-                    .answer(ticket, check, answer, &mut self.outputs);
+            Purpose::Permission(waiting) => {
+                let queries: Vec<PermissionQuery> = waiting.iter().map(|w| w.0.clone()).collect();
+                let verdicts = self.permissions.answered(id, &queries, answer, now_ms);
+                for ((_, ticket, check), (_, verdict)) in waiting.into_iter().zip(verdicts) {
+                    self.requests
+                        .answer(ticket, check, verdict, &mut self.outputs);
+                }
+                self.serve_ready_requests(now_ms);
+            }
+            Purpose::RequestErc1271(ticket) => {
+                let verdict = self.permissions.erc1271_valid(answer);
+                self.requests.answer(
+                    ticket,
+                    requests::Check::Erc1271Signature,
+                    verdict,
+                    &mut self.outputs,
+                );
                 self.serve_ready_requests(now_ms);
             }
             Purpose::ResponseSignature(mut msg, requester, key_ids) => match answer {
@@ -309,6 +332,52 @@ impl Publisher {
         self.questions.insert(id, purpose);
         self.outputs.push_back(Output::Ask { id, question });
         id
+    }
+
+    /// Finds out one thing a key request needs: from the cache, by a new question, or by
+    /// joining an identical question already out.
+    fn resolve(
+        &mut self,
+        ticket: requests::Ticket,
+        check: requests::Check,
+        need: requests::Need,
+        now_ms: u64,
+    ) {
+        match need {
+            requests::Need::Permission(user, permission) => {
+                let stream_id = self.config.stream_id.clone();
+                let query = permissions::query(&stream_id, &user, permission);
+                match self
+                    .permissions
+                    .check(&stream_id, &user, permission, now_ms)
+                {
+                    Check::Known(verdict) => {
+                        self.requests
+                            .answer(ticket, check, verdict, &mut self.outputs);
+                    }
+                    Check::Ask(question, call) => {
+                        let id =
+                            self.ask(Purpose::Permission(vec![(query, ticket, check)]), question);
+                        self.permissions.bind(call, id);
+                    }
+                    Check::Join(id) => {
+                        if let Some(Purpose::Permission(waiting)) = self.questions.get_mut(&id) {
+                            waiting.push((query, ticket, check));
+                        }
+                    }
+                }
+            }
+            requests::Need::Erc1271 {
+                contract,
+                digest,
+                signature,
+            } => {
+                let question = self
+                    .permissions
+                    .erc1271_question(contract, digest, signature);
+                self.ask(Purpose::RequestErc1271(ticket), question);
+            }
+        }
     }
 
     fn event(&mut self, e: Event) {

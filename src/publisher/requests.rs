@@ -11,8 +11,9 @@ use std::collections::{HashMap, VecDeque};
 use crate::cipher::GroupKey;
 use crate::error::{Error, ErrorCode, Result};
 use crate::exchange;
-use crate::host::{Answer, Event, Output, Permission, Question};
+use crate::host::{Event, Output, Permission};
 use crate::identity::{self, Verification};
+use crate::permissions::Verdict;
 use crate::random::{self, Entropy};
 use crate::rate_limit::KeyedLimiter;
 use crate::user_id::UserId;
@@ -43,6 +44,18 @@ pub enum Check {
     PublisherPublishes,
     /// The requester's ERC-1271 contract accepts the signature.
     Erc1271Signature,
+}
+
+/// What must be found out about a request.
+pub enum Need {
+    /// A registry permission.
+    Permission(UserId, Permission),
+    /// An ERC-1271 signature check.
+    Erc1271 {
+        contract: UserId,
+        digest: [u8; 32],
+        signature: Vec<u8>,
+    },
 }
 
 /// A request that passed every check.
@@ -98,7 +111,7 @@ impl RequestHandling {
         my_id: &UserId,
         now_ms: u64,
         outputs: &mut VecDeque<Output>,
-    ) -> Vec<(Ticket, Check, Question)> {
+    ) -> Vec<(Ticket, Check, Need)> {
         let Body::KeyRequest(request) = &msg.body else {
             return Vec::new();
         };
@@ -145,7 +158,7 @@ impl RequestHandling {
                 contract,
                 digest,
                 signature,
-            }) => Some(Question::Erc1271 {
+            }) => Some(Need::Erc1271 {
                 contract,
                 digest,
                 signature,
@@ -177,29 +190,20 @@ impl RequestHandling {
         }
         self.next += 1;
         let ticket = Ticket(self.next);
-        let stream_id = config.stream_id.clone();
         let mut questions = vec![
             (
                 ticket,
                 Check::RequesterSubscribes,
-                Question::Permission {
-                    stream_id: stream_id.clone(),
-                    user: requester.clone(),
-                    permission: Permission::Subscribe,
-                },
+                Need::Permission(requester.clone(), Permission::Subscribe),
             ),
             (
                 ticket,
                 Check::PublisherPublishes,
-                Question::Permission {
-                    stream_id,
-                    user: my_id.clone(),
-                    permission: Permission::Publish,
-                },
+                Need::Permission(my_id.clone(), Permission::Publish),
             ),
         ];
-        if let Some(q) = erc1271 {
-            questions.push((ticket, Check::Erc1271Signature, q));
+        if let Some(need) = erc1271 {
+            questions.push((ticket, Check::Erc1271Signature, need));
         }
         self.pending.insert(
             ticket,
@@ -217,31 +221,27 @@ impl RequestHandling {
         &mut self,
         ticket: Ticket,
         check: Check,
-        answer: Answer,
+        verdict: Verdict,
         outputs: &mut VecDeque<Output>,
     ) {
         let Some(pending) = self.pending.get_mut(&ticket) else {
             return; // already denied
         };
-        let refusal = match (answer, check) {
-            (Answer::Permission(true), _) => None,
-            (Answer::Permission(false), Check::RequesterSubscribes) => Some((
+        let refusal = match (verdict, check) {
+            (Ok(true), _) => None,
+            (Ok(false), Check::RequesterSubscribes) => Some((
                 ErrorCode::PermissionDenied,
                 "requester has no SUBSCRIBE permission".to_owned(),
             )),
-            (Answer::Permission(false), Check::PublisherPublishes) => Some((
+            (Ok(false), Check::PublisherPublishes) => Some((
                 ErrorCode::PermissionDenied,
                 "this publisher has no PUBLISH permission".to_owned(),
             )),
-            (Answer::Permission(false), Check::Erc1271Signature) => Some((
+            (Ok(false), Check::Erc1271Signature) => Some((
                 ErrorCode::InvalidSignature,
                 "the ERC-1271 contract rejected the signature".to_owned(),
             )),
-            (Answer::Failed { reason }, _) => Some((ErrorCode::PermissionCheckFailed, reason)),
-            (other, _) => Some((
-                ErrorCode::PermissionCheckFailed,
-                format!("unexpected answer {other:?}"),
-            )),
+            (Err((code, message)), _) => Some((code, message)),
         };
         if let Some((code, message)) = refusal {
             if let Some(p) = self.pending.remove(&ticket) {

@@ -15,7 +15,9 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::exchange::KeyExchangeKeyPair;
 use crate::host::{Answer, Delivery, Event, Output, Permission, Question, QuestionId};
 use crate::identity::{self, Signing, Verification};
+use crate::permissions::{self, Check as PermissionCheck, PermissionSource, Permissions};
 use crate::random::{self, Entropy};
+use crate::registry::PermissionQuery;
 use crate::user_id::UserId;
 use crate::wire::{
     AsymmetricEncryptionType, Body, DEFAULT_MAX_MESSAGE_BYTES, EncryptedGroupKey, EncryptionType,
@@ -60,6 +62,8 @@ pub struct SubscriberConfig {
     pub require_quantum_resistant_signatures: bool,
     /// Largest StreamMessage accepted.
     pub max_message_bytes: usize,
+    /// Where permission answers come from (host questions, or registry calls cached here).
+    pub permissions: PermissionSource,
 }
 
 impl SubscriberConfig {
@@ -82,6 +86,7 @@ impl SubscriberConfig {
             permission_retry_ms: 5_000,
             require_quantum_resistant_signatures: false,
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
+            permissions: PermissionSource::Host,
         }
     }
 }
@@ -154,7 +159,8 @@ struct Parked {
 enum Purpose {
     ContentErc1271(ChainKey, MessageRef),
     ResponseErc1271(u64),
-    PublisherPermission(UserId),
+    /// PUBLISH checks of publishers waiting for one answer.
+    Permission(Vec<(PermissionQuery, UserId)>),
     RequestSignature(Box<StreamMessage>),
     Unwrap(FetchKey),
 }
@@ -177,6 +183,7 @@ pub struct Subscriber {
     fetches: Fetches,
     expired: HashSet<FetchKey>,
     publishers: HashMap<UserId, Verdict>,
+    permissions: Permissions,
     parked: HashMap<u64, Parked>,
     questions: HashMap<QuestionId, Purpose>,
     next_id: u64,
@@ -228,6 +235,7 @@ impl Subscriber {
             requests_per_second: config.max_key_requests_per_second,
             max_fetches: config.max_key_fetches,
         };
+        let permissions = Permissions::new(config.permissions);
         Ok(Subscriber {
             chains: Chains::new(
                 config.max_held_messages,
@@ -245,6 +253,7 @@ impl Subscriber {
             key_order: VecDeque::new(),
             expired: HashSet::new(),
             publishers: HashMap::new(),
+            permissions,
             parked: HashMap::new(),
             questions: HashMap::new(),
             next_id: 0,
@@ -344,26 +353,16 @@ impl Subscriber {
             .remove(&id)
             .ok_or_else(|| Error::InvalidArgument(format!("no open question {}", id.0)))?;
         match purpose {
-            Purpose::PublisherPermission(publisher) => {
-                let verdict = match answer {
-                    Answer::Permission(allowed) => Verdict::Known {
-                        allowed,
-                        until: now_ms.saturating_add(self.config.permission_cache_ttl_ms),
-                    },
-                    other => {
-                        self.error(
-                            ErrorCode::PermissionCheckFailed,
-                            format!("PUBLISH check for {publisher} failed: {other:?}"),
-                            None,
-                        );
-                        Verdict::RetryAt(now_ms.saturating_add(self.config.permission_retry_ms))
-                    }
-                };
-                self.publishers.insert(publisher, verdict);
+            Purpose::Permission(waiting) => {
+                let queries: Vec<PermissionQuery> = waiting.iter().map(|w| w.0.clone()).collect();
+                let verdicts = self.permissions.answered(id, &queries, answer, now_ms);
+                for ((_, publisher), (_, verdict)) in waiting.into_iter().zip(verdicts) {
+                    self.settle_verdict(publisher, verdict, now_ms);
+                }
                 self.try_parked(now_ms);
             }
             Purpose::ContentErc1271(chain, reference) => {
-                let valid = answer == Answer::Permission(true);
+                let valid = self.permissions.erc1271_valid(answer) == Ok(true);
                 if let Some(held) = self.chains.find_mut(&chain, reference) {
                     held.check = if valid {
                         Check::Verified
@@ -381,7 +380,7 @@ impl Subscriber {
                 }
             }
             Purpose::ResponseErc1271(parked) => {
-                if answer == Answer::Permission(true) {
+                if self.permissions.erc1271_valid(answer) == Ok(true) {
                     if let Some(p) = self.parked.get_mut(&parked) {
                         p.awaiting_erc1271 = false;
                     }
@@ -459,10 +458,30 @@ impl Subscriber {
         self.next_id
     }
 
-    fn ask(&mut self, purpose: Purpose, question: Question) {
+    fn ask(&mut self, purpose: Purpose, question: Question) -> QuestionId {
         let id = QuestionId(self.next_id());
         self.questions.insert(id, purpose);
         self.outputs.push_back(Output::Ask { id, question });
+        id
+    }
+
+    /// Records a PUBLISH answer for `publisher`; a failed check is retried later.
+    fn settle_verdict(&mut self, publisher: UserId, verdict: permissions::Verdict, now_ms: u64) {
+        let settled = match verdict {
+            Ok(allowed) => Verdict::Known {
+                allowed,
+                until: now_ms.saturating_add(self.config.permission_cache_ttl_ms),
+            },
+            Err((code, message)) => {
+                self.error(
+                    code,
+                    format!("PUBLISH check for {publisher} failed: {message}"),
+                    None,
+                );
+                Verdict::RetryAt(now_ms.saturating_add(self.config.permission_retry_ms))
+            }
+        };
+        self.publishers.insert(publisher, settled);
     }
 
     fn error(
@@ -508,11 +527,10 @@ impl Subscriber {
                 signature,
             }) => (
                 Check::AwaitingErc1271,
-                Some(Question::Erc1271 {
-                    contract,
-                    digest,
-                    signature,
-                }),
+                Some(
+                    self.permissions
+                        .erc1271_question(contract, digest, signature),
+                ),
             ),
             Err(e) => {
                 self.stats.dropped += 1;
@@ -585,11 +603,10 @@ impl Subscriber {
                 contract,
                 digest,
                 signature,
-            }) => Some(Question::Erc1271 {
-                contract,
-                digest,
-                signature,
-            }),
+            }) => Some(
+                self.permissions
+                    .erc1271_question(contract, digest, signature),
+            ),
             Err(e) => {
                 self.error(e.code(), format!("key response: {e}"), None);
                 return;
@@ -711,16 +728,41 @@ impl Subscriber {
                 self.publishers.retain(|_, v| matches!(v, Verdict::Asked));
             }
         }
-        self.publishers.insert(publisher.clone(), Verdict::Asked);
-        self.ask(
-            Purpose::PublisherPermission(publisher.clone()),
-            Question::Permission {
-                stream_id: self.config.stream_id.clone(),
-                user: publisher.clone(),
-                permission: Permission::Publish,
-            },
-        );
-        Standing::Waiting
+        let stream_id = self.config.stream_id.clone();
+        let query = permissions::query(&stream_id, publisher, Permission::Publish);
+        match self
+            .permissions
+            .check(&stream_id, publisher, Permission::Publish, now_ms)
+        {
+            PermissionCheck::Known(verdict) => {
+                let allowed = verdict == Ok(true);
+                let failed = verdict.is_err();
+                self.settle_verdict(publisher.clone(), verdict, now_ms);
+                if failed {
+                    Standing::Waiting
+                } else if allowed {
+                    Standing::Allowed
+                } else {
+                    Standing::Denied
+                }
+            }
+            PermissionCheck::Ask(question, call) => {
+                self.publishers.insert(publisher.clone(), Verdict::Asked);
+                let id = self.ask(
+                    Purpose::Permission(vec![(query, publisher.clone())]),
+                    question,
+                );
+                self.permissions.bind(call, id);
+                Standing::Waiting
+            }
+            PermissionCheck::Join(id) => {
+                self.publishers.insert(publisher.clone(), Verdict::Asked);
+                if let Some(Purpose::Permission(waiting)) = self.questions.get_mut(&id) {
+                    waiting.push((query, publisher.clone()));
+                }
+                Standing::Waiting
+            }
+        }
     }
 
     /// Delivers, decrypts or fetches for every chain head until nothing moves, sending the
@@ -872,6 +914,7 @@ impl Subscriber {
                 if code == ErrorCode::KeyRequestTimeout {
                     // The answer may have changed since; ask again next time (SDK behaviour).
                     self.publishers.remove(&msg.id.publisher_id);
+                    self.permissions.invalidate_user(&msg.id.publisher_id);
                 }
                 self.error(code, text.into(), where_);
             }
@@ -883,6 +926,7 @@ impl Subscriber {
                         Err(e) => {
                             self.stats.dropped += 1;
                             self.publishers.remove(&msg.id.publisher_id);
+                            self.permissions.invalidate_user(&msg.id.publisher_id);
                             self.error(e.code(), e.to_string(), where_);
                             return;
                         }

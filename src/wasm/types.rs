@@ -12,7 +12,7 @@ export type ErrorCode =
   | 'RANDOMNESS_UNAVAILABLE' | 'PERMISSION_DENIED' | 'PERMISSION_CHECK_FAILED'
   | 'KEY_REQUEST_TIMEOUT' | 'ENCRYPTION_POLICY_VIOLATION' | 'SIGNATURE_POLICY_VIOLATION'
   | 'RATE_LIMITED' | 'OVERLOADED' | 'BUFFER_OVERFLOW' | 'STALE_REQUEST' | 'SIGNER_ERROR'
-  | 'MESSAGE_GAP' | 'INVALID_MESSAGE_CONTENT';
+  | 'MESSAGE_GAP' | 'INVALID_MESSAGE_CONTENT' | 'STREAM_NOT_FOUND';
 
 /** What every export throws: `name` is `'StreamrE2eeError'`, `code` a stable {@link ErrorCode}. */
 export interface StreamrE2eeError extends Error {
