@@ -103,8 +103,10 @@ fs.writeFileSync(process.argv[2], JSON.stringify(pkg, null, 2) + '\n');
 JS
 
 # Size budget: a module past it (a debug build, a dependency pulled in by accident) fails
-# the build. Raise it deliberately when a feature needs the room.
-MAX_WASM_BYTES=${MAX_WASM_BYTES:-1048576}
+# the build. Raise it deliberately when a feature needs the room. 1.25 MiB since the JS
+# surface exports Publisher/Subscriber with ML-KEM, RSA (key generation, OAEP), ML-DSA-87 and
+# P-256 signing (about 1.03 MiB, 380 KB gzipped).
+MAX_WASM_BYTES=${MAX_WASM_BYTES:-1310720}
 wasm_file="$OUT/bundler/${CRATE}_bg.wasm"
 size=$(wc -c < "$wasm_file")
 printf '\nbuild-pkg: done in %ss: %s %s bytes (gzip -9: %s bytes; budget %s)\n' \

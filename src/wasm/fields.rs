@@ -27,6 +27,26 @@ fn get_opt(obj: &JsValue, name: &str) -> Result<Option<JsValue>> {
     Ok((!v.is_undefined() && !v.is_null()).then_some(v))
 }
 
+/// `obj[name]` when it is neither `undefined` nor `null`, whatever its type.
+pub(crate) fn opt_value(obj: &JsValue, name: &str) -> Result<Option<JsValue>> {
+    get_opt(obj, name)
+}
+
+/// An optional boolean field.
+pub(crate) fn opt_bool(obj: &JsValue, name: &str) -> Result<Option<bool>> {
+    get_opt(obj, name)?
+        .map(|v| {
+            v.as_bool()
+                .ok_or_else(|| invalid_argument(format!("{name} must be a boolean")))
+        })
+        .transpose()
+}
+
+/// A required boolean field.
+pub(crate) fn bool_field(obj: &JsValue, name: &str) -> Result<bool> {
+    opt_bool(obj, name)?.ok_or_else(|| invalid_argument(format!("{name} is missing")))
+}
+
 /// A required string field.
 pub(crate) fn string(obj: &JsValue, name: &str) -> Result<String> {
     opt_string(obj, name)?.ok_or_else(|| invalid_argument(format!("{name} is missing")))
@@ -84,6 +104,19 @@ pub(crate) fn u64_field(obj: &JsValue, name: &str) -> Result<u64> {
         .ok_or_else(|| invalid_argument(format!("{name} is missing")))?;
     // Integral and within 0..2^53, checked by `opt_integer`: the cast is exact.
     Ok(n as u64)
+}
+
+/// An optional non-negative safe-integer field (durations in ms).
+pub(crate) fn opt_u64(obj: &JsValue, name: &str) -> Result<Option<u64>> {
+    // Integral and within 0..2^53, checked by `opt_integer`: the cast is exact.
+    Ok(opt_integer(obj, name, MAX_SAFE_INTEGER)?.map(|n| n as u64))
+}
+
+/// An optional non-negative count field (limits), at most 2^32 - 1.
+pub(crate) fn opt_usize(obj: &JsValue, name: &str) -> Result<Option<usize>> {
+    opt_u32(obj, name)?
+        .map(|n| usize::try_from(n).map_err(|_| invalid_argument(format!("{name} is too large"))))
+        .transpose()
 }
 
 /// An optional nested object field.

@@ -49,6 +49,12 @@ impl JsGroupKey {
     }
 }
 
+impl From<GroupKey> for JsGroupKey {
+    fn from(inner: GroupKey) -> Self {
+        JsGroupKey { inner }
+    }
+}
+
 fn aes_key(key: &[u8]) -> CoreResult<Zeroizing<[u8; aes_ctr::KEY_LEN]>> {
     aes_ctr::key_from_slice(key)
 }

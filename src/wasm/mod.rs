@@ -13,13 +13,25 @@
 //! | `message_build` | `StreamMessage.createContentMessage`: build and sign from JS fields |
 //! | [`enums`] | `SignatureType`, `ContentType`, `EncryptionType`, `AsymmetricEncryptionType` |
 //! | [`signer`] | `EvmSigner`, `recoverEvmAddress` |
+//! | [`signing`] | `P256Signer`, `MlDsa87Signer`, the `signer` argument (local or external) |
+//! | [`key_exchange`] | `MlKemKeyPair`, `RsaKeyPair`, `wrapGroupKey`, the `keyExchange` argument |
+//! | [`publisher`] | `Publisher` |
+//! | [`subscriber`] | `Subscriber` |
+//! | `host_io` | outputs, questions, events and answers as plain JS objects |
+//!
+//! `docs/host-api.md` describes the loop a host runs around `Publisher` and `Subscriber`.
 
 pub mod content;
 pub mod enums;
 pub mod error;
 mod fields;
 pub mod group_key;
+mod host_io;
+pub mod key_exchange;
 pub mod message;
 mod message_build;
+pub mod publisher;
 pub mod signer;
+pub mod signing;
+pub mod subscriber;
 mod types;

@@ -1,17 +1,22 @@
 //! EVM identities: `EvmSigner` (a secp256k1 key held in wasm memory that signs like
 //! `personal_sign`) and `recoverEvmAddress` (spec §4).
 
+use std::rc::Rc;
+
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
+use super::enums::SignatureType as JsSignatureType;
+use super::signing::LocalSignerHandle;
 use crate::identity::evm::{self, EvmSigner};
 use crate::user_id::UserId;
 
 /// A secp256k1 private key held in wasm memory (never exported) that signs payloads as
-/// EIP-191 `personal_sign` does: 65 bytes `r ‖ s ‖ v`, v = 27 or 28, deterministic.
+/// EIP-191 `personal_sign` does: 65 bytes `r ‖ s ‖ v`, v = 27 or 28, deterministic. A
+/// `Publisher` or `Subscriber` given it shares the key; this object stays usable.
 #[wasm_bindgen(js_name = EvmSigner)]
 pub struct JsEvmSigner {
-    inner: EvmSigner,
+    inner: Rc<EvmSigner>,
 }
 
 #[wasm_bindgen(js_class = EvmSigner)]
@@ -22,14 +27,14 @@ impl JsEvmSigner {
     pub fn from_private_key(bytes: Vec<u8>) -> Result<JsEvmSigner, JsValue> {
         let bytes = Zeroizing::new(bytes);
         Ok(JsEvmSigner {
-            inner: EvmSigner::from_private_key(&bytes)?,
+            inner: Rc::new(EvmSigner::from_private_key(&bytes)?),
         })
     }
 
     /// A signer with a fresh random key.
     pub fn generate() -> Result<JsEvmSigner, JsValue> {
         Ok(JsEvmSigner {
-            inner: EvmSigner::generate()?,
+            inner: Rc::new(EvmSigner::generate()?),
         })
     }
 
@@ -39,10 +44,28 @@ impl JsEvmSigner {
         Ok(self.inner.user_id().to_string())
     }
 
+    /// The user id, the same as `address`.
+    #[wasm_bindgen(getter, js_name = userId)]
+    pub fn user_id(&self) -> Result<String, JsValue> {
+        Ok(self.inner.user_id().to_string())
+    }
+
+    /// Always `SignatureType.ECDSA_SECP256K1_EVM`.
+    #[wasm_bindgen(getter, js_name = signatureType)]
+    pub fn signature_type(&self) -> Result<JsSignatureType, JsValue> {
+        Ok(JsSignatureType::ECDSA_SECP256K1_EVM)
+    }
+
     /// Signs `payload` (EIP-191 prefix added here, as `personal_sign` does); returns the
     /// 65-byte signature.
     pub fn sign(&self, payload: &[u8]) -> Result<Vec<u8>, JsValue> {
         Ok(self.inner.sign(payload)?.to_vec())
+    }
+
+    /// Internal: a handle for `Publisher`/`Subscriber`.
+    #[wasm_bindgen(js_name = __localSignerHandle, skip_typescript)]
+    pub fn local_signer_handle(&self) -> Result<LocalSignerHandle, JsValue> {
+        Ok(LocalSignerHandle::new(self.inner.clone()))
     }
 }
 

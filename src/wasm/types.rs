@@ -79,4 +79,250 @@ export interface ContentMessageFields {
   groupKeyId?: string | null;
   newGroupKey?: EncryptedGroupKey | null;
 }
+
+/** A group key as plain data: what a key store holds. A {@link GroupKey} also fits. */
+export interface GroupKeyData {
+  id: string;
+  /** The 32 key bytes. */
+  data: Uint8Array;
+}
+
+/**
+ * A signer whose key the host keeps (a wallet): every signature becomes a `sign` question.
+ * `signatureType` is `ECDSA_SECP256K1_EVM` for an EOA (EIP-1193 `personal_sign`), `ERC_1271`
+ * for a contract (the `userId` is the contract's address), or `ECDSA_SECP256R1` / `ML_DSA_87`
+ * for keys in a host keystore.
+ */
+export interface ExternalSigner {
+  /** `0x` + hex: the address, contract address or public key the messages carry. */
+  userId: string;
+  signatureType: SignatureType;
+}
+
+/** Who a {@link Publisher} or {@link Subscriber} signs as. Local signers are shared, not consumed. */
+export type Signer = EvmSigner | P256Signer | MlDsa87Signer | ExternalSigner;
+
+/**
+ * A key-exchange key pair whose private key the host keeps (WebCrypto RSA-OAEP with SHA-1):
+ * every unwrap becomes an `unwrapGroupKey` question. For RSA `publicKey` is the SPKI PEM
+ * (string or UTF-8 bytes) starting `-----BEGIN PUBLIC KEY-----\n` and ending
+ * `-----END PUBLIC KEY-----\n` with exactly one final newline, the base64 either at 64
+ * columns or on one line; for ML-KEM the 1568-byte encapsulation key.
+ */
+export interface ExternalKeyExchange {
+  encryptionType: AsymmetricEncryptionType;
+  publicKey: Uint8Array | string;
+}
+
+/** The key pair a {@link Subscriber} receives keys with. Key-pair objects are shared, not consumed. */
+export type KeyExchange = MlKemKeyPair | RsaKeyPair | ExternalKeyExchange;
+
+/** {@link Publisher} settings; omitted fields take the defaults shown. Unknown fields throw. */
+export interface PublisherConfig {
+  streamId: string;
+  /** Default 0. */
+  partition?: number;
+  /** Encrypt content (default true). `false` only for public streams. */
+  encrypt?: boolean;
+  /** The SDK's `requireQuantumResistantEncryption`: never publish unencrypted (default false). */
+  requireEncryption?: boolean;
+  /** Refuse RSA key requests (`ENCRYPTION_POLICY_VIOLATION`); default false. */
+  requireQuantumResistantKeyExchange?: boolean;
+  /** Key requests one requester may send per second, burst twice this (default 5). */
+  maxKeyRequestsPerRequesterPerSecond?: number;
+  /** Requesters the rate limiter tracks at once (default 10000). */
+  maxTrackedRequesters?: number;
+  /** Key requests waiting for permission answers at once; more are refused `OVERLOADED` (default 1000). */
+  maxPendingKeyRequests?: number;
+  /** How far a request's timestamp may be from now, either way (`STALE_REQUEST`); default 600000. */
+  maxKeyRequestAgeMs?: number;
+  /** Publishes waiting for a wallet signature at once (default 10000). */
+  maxQueuedPublishes?: number;
+  /** The message chain id; default 20 random alphanumeric characters, as the SDK. */
+  msgChainId?: string;
+}
+
+/** {@link Subscriber} settings; omitted fields take the defaults shown. Unknown fields throw. */
+export interface SubscriberConfig {
+  streamId: string;
+  /** Default 0. */
+  partition?: number;
+  /** The SDK's `keyRequestTimeout` (ms): give up on a key this long after first asking (default 30000). */
+  keyRequestTimeout?: number;
+  /** Requests after the first within the timeout (default 3; the SDK never retries). */
+  keyRequestRetries?: number;
+  /** Wait before the first retry, doubling each time (default 2000 ms). */
+  keyRequestRetryBaseMs?: number;
+  /** The SDK's `maxKeyRequestsPerSecond` (default 20). */
+  maxKeyRequestsPerSecond?: number;
+  /** Keys fetched at once (default 1000). */
+  maxKeyFetches?: number;
+  /** Messages held across all chains (default 10000); more are dropped `BUFFER_OVERFLOW`. */
+  maxHeldMessages?: number;
+  /** Messages held in one chain (default 1000). */
+  maxHeldPerChain?: number;
+  /** How long a message waits for a missing predecessor (default 5000 ms; then `MESSAGE_GAP`). */
+  gapTimeoutMs?: number;
+  /** How long a publisher's PUBLISH answer is trusted (default 300000 ms). */
+  permissionCacheTtlMs?: number;
+  /** Ask again after a failed permission question after this long (default 5000 ms). */
+  permissionRetryMs?: number;
+  /** Accept only ML-DSA-87 content; the signer must be ML-DSA-87 too (default false). */
+  requireQuantumResistantSignatures?: boolean;
+  /** Largest StreamMessage accepted (default 1048576). */
+  maxMessageBytes?: number;
+}
+
+/** A stream registry permission. */
+export type Permission = 'PUBLISH' | 'SUBSCRIBE';
+
+/** Does `userId` hold `permission` on `streamId` now (public grants included)? Answer `{ type: 'permission', allowed }`. */
+export interface PermissionQuestion {
+  type: 'permission';
+  streamId: string;
+  userId: string;
+  permission: Permission;
+}
+
+/**
+ * Does `contract` accept `signature` (`isValidSignature(digest, signature)` returns
+ * `0x1626ba7e`)? Answer `{ type: 'permission', allowed: accepted }`.
+ */
+export interface Erc1271Question {
+  type: 'erc1271';
+  contract: string;
+  /** The EIP-191 hash of the signature payload. */
+  digest: Uint8Array;
+  signature: Uint8Array;
+}
+
+/** Sign exactly these bytes with the external signer (`personal_sign`). Answer `{ type: 'signature', signature }`. */
+export interface SignQuestion {
+  type: 'sign';
+  payload: Uint8Array;
+}
+
+/**
+ * Decrypt a wrapped group key with the external key-exchange private key (RSA-OAEP, SHA-1).
+ * Answer `{ type: 'groupKeyBytes', bytes }` with the 32 key bytes.
+ */
+export interface UnwrapGroupKeyQuestion {
+  type: 'unwrapGroupKey';
+  encryptionType: AsymmetricEncryptionType;
+  keyId: string;
+  data: Uint8Array;
+}
+
+/** Something only the host can find out or do. */
+export type Question = PermissionQuestion | Erc1271Question | SignQuestion | UnwrapGroupKeyQuestion;
+
+/** The host's answer to a {@link Question}. `failed` is always taken as "no". */
+export type Answer =
+  | { type: 'permission'; allowed: boolean }
+  | { type: 'signature'; signature: Uint8Array }
+  | { type: 'groupKeyBytes'; bytes: Uint8Array }
+  | { type: 'failed'; reason: string };
+
+/** Names one message of a publisher's chain. */
+export interface MessageRefWithChain {
+  publisherId: string;
+  msgChainId: string;
+  timestamp: number;
+  sequenceNumber: number;
+}
+
+/** A publisher sent a response with `keyIds` to `requesterId`. */
+export interface KeyRequestAnsweredEvent {
+  type: 'keyRequestAnswered';
+  requesterId: string;
+  keyIds: string[];
+}
+
+/**
+ * A publisher refused (or could not serve) a key request: `PERMISSION_DENIED`,
+ * `PERMISSION_CHECK_FAILED`, `INVALID_SIGNATURE`, `RATE_LIMITED`, `OVERLOADED`,
+ * `STALE_REQUEST`, `ENCRYPTION_POLICY_VIOLATION`, `SIGNER_ERROR`, `INVALID_KEY`, ….
+ */
+export interface KeyRequestDeniedEvent {
+  type: 'keyRequestDenied';
+  requesterId: string;
+  code: ErrorCode;
+  message: string;
+}
+
+/** A subscriber sent a key request for `keyId` to `publisherId` (`attempt` 1 is the first). */
+export interface KeyRequestSentEvent {
+  type: 'keyRequestSent';
+  publisherId: string;
+  keyId: string;
+  attempt: number;
+}
+
+/** Something went wrong with an input; `messageRef` names the content message concerned. */
+export interface E2eeErrorEvent {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+  messageRef?: MessageRefWithChain;
+}
+
+/** Informational; none needs an answer. */
+export type E2eeEvent = KeyRequestAnsweredEvent | KeyRequestDeniedEvent | KeyRequestSentEvent | E2eeErrorEvent;
+
+/** Broadcast these StreamMessage bytes on the stream partition. */
+export interface SendOutput {
+  type: 'send';
+  bytes: Uint8Array;
+}
+
+/** Answer `question` with `answer(id, …)`, now or later. */
+export interface AskOutput {
+  type: 'ask';
+  id: number;
+  question: Question;
+}
+
+/** A message for the app, in chain order, once. */
+export interface DeliverOutput {
+  type: 'deliver';
+  publisherId: string;
+  msgChainId: string;
+  timestamp: number;
+  sequenceNumber: number;
+  contentType: ContentType;
+  /** The plaintext. */
+  content: Uint8Array;
+  /** The key it was encrypted with; absent for unencrypted messages. */
+  groupKeyId?: string;
+}
+
+/**
+ * Persist `key` under `(publisherId, key.id)` (the SDK store `EncryptionKeys`); with
+ * `latestForStream`, also record it as that stream's latest key (`LatestEncryptionKeyIds`).
+ * The only output carrying secret material.
+ */
+export interface StoreKeyOutput {
+  type: 'storeKey';
+  publisherId: string;
+  key: GroupKey;
+  latestForStream?: string;
+}
+
+/** An {@link E2eeEvent}. */
+export interface EventOutput {
+  type: 'event';
+  event: E2eeEvent;
+}
+
+/** What `pollOutputs()` returns, in order. */
+export type Output = SendOutput | AskOutput | DeliverOutput | StoreKeyOutput | EventOutput;
+
+/** Counters of a {@link Subscriber}. */
+export interface SubscriberStats {
+  delivered: number;
+  duplicates: number;
+  dropped: number;
+  keyRequestsSent: number;
+  keysLearned: number;
+}
 "#;

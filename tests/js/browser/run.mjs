@@ -1,4 +1,4 @@
-// The shared suite in headless Chromium through the bundler build:
+// The shared suites (suite.mjs, scenarios.mjs) in headless Chromium through the bundler build:
 //   1. webpack bundles entry.mjs (+ the package's .wasm) into test-results/browser-bundle/
 //   2. serve.mjs serves it on 127.0.0.1:<free port> (its own process, stopped by PID)
 //   3. playwright-core drives Debian's /usr/bin/chromium headless and reads window.__results
@@ -48,6 +48,7 @@ async function main() {
     const results = await handle.jsonValue();
     console.log(`browser: ${results.userAgent}`);
     for (const f of results.failures) console.log(`FAIL ${f.name}\n  ${f.message.replace(/\n/g, '\n  ')}`);
+    for (const [suite, c] of Object.entries(results.suites ?? {})) console.log(`  ${suite}: ${c.passed} passed, ${c.failed} failed`);
     for (const e of pageErrors) console.log(`page error: ${e}`);
     console.log(`${results.passed} passed, ${results.failed} failed`);
     return results.failed === 0 && results.passed > 0 && pageErrors.length === 0;

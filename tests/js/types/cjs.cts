@@ -5,4 +5,6 @@ const key: lib.GroupKey = lib.GroupKey.generate();
 const ct: Uint8Array = lib.encryptWithAES(new Uint8Array([1, 2]), key.data);
 const pt: Uint8Array = lib.decryptWithAES(ct, key.data);
 const addr: string = lib.EvmSigner.generate().address;
-void pt; void addr;
+const pub: lib.Publisher = new lib.Publisher({ streamId: 's' }, lib.EvmSigner.generate());
+const outs: lib.Output[] = pub.pollOutputs();
+void pt; void addr; void outs;

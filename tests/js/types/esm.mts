@@ -39,3 +39,75 @@ StreamMessage.createContentMessage({ streamId: 's', timestamp: 1, msgChainId: 'c
 // @ts-expect-error not a status
 const bad: SignatureCheck = { status: 'MAYBE' };
 void type; void ts; void prevTs; void sigType; void next; void rotated; void bad;
+
+// --- Publisher, Subscriber, key pairs and the sans-IO contract --------------------------------
+import {
+  Publisher, Subscriber, MlKemKeyPair, RsaKeyPair, P256Signer, MlDsa87Signer, AsymmetricEncryptionType,
+  wrapGroupKey,
+  type Output, type Answer, type Question, type E2eeEvent, type PublisherConfig, type SubscriberConfig,
+  type Signer, type KeyExchange, type SubscriberStats, type ErrorCode, type GroupKeyData,
+} from 'streamr-e2ee';
+
+const pubConfig: PublisherConfig = { streamId: 's', partition: 0, encrypt: true, msgChainId: 'c' };
+const subConfig: SubscriberConfig = { streamId: 's', keyRequestTimeout: 30_000, keyRequestRetries: 3 };
+const wallet: Signer = { userId: '0x00', signatureType: SignatureType.ECDSA_SECP256K1_EVM };
+const signers: Signer[] = [signer, P256Signer.generate(), MlDsa87Signer.fromSeed(new Uint8Array(32)), wallet];
+const kx: KeyExchange[] = [MlKemKeyPair.generate(), RsaKeyPair.generate(640),
+  { encryptionType: AsymmetricEncryptionType.RSA, publicKey: '-----BEGIN PUBLIC KEY-----\n' }];
+const pub = new Publisher(pubConfig, signers[0]);
+const sub = new Subscriber(subConfig, signers[1], kx[0], Date.now());
+const publishId: number = pub.publish(new Uint8Array([1]), ContentType.JSON, Date.now());
+pub.rotate();
+pub.rekey(GroupKey.generate());
+const stored: GroupKeyData = { id: 'k', data: new Uint8Array(32) };
+pub.restoreKeys(key, [stored]);
+pub.restoreKeys();
+const currentKeyId: string | undefined = pub.currentKeyId;
+sub.addKey(pub.userId, stored, Date.now());
+const known: boolean = sub.hasKey(pub.userId, 'k');
+const wrapped: Uint8Array = wrapGroupKey(key, AsymmetricEncryptionType.ML_KEM, new Uint8Array(1568));
+function answerFor(q: Question): Answer {
+  switch (q.type) {
+    case 'permission': return { type: 'permission', allowed: q.permission === 'SUBSCRIBE' };
+    case 'erc1271': return { type: 'permission', allowed: q.digest.length === 32 };
+    case 'sign': return { type: 'signature', signature: signer.sign(q.payload) };
+    case 'unwrapGroupKey': return { type: 'groupKeyBytes', bytes: q.data };
+  }
+}
+const outputs: Output[] = [...pub.pollOutputs(), ...sub.pollOutputs()];
+for (const o of outputs) {
+  switch (o.type) {
+    case 'send': { const b: Uint8Array = o.bytes; void b; break; }
+    case 'ask': sub.answer(o.id, answerFor(o.question), Date.now()); break;
+    case 'deliver': { const c: Uint8Array = o.content; const k: string | undefined = o.groupKeyId; void c; void k; break; }
+    case 'storeKey': { const k: GroupKey = o.key; const latest: string | undefined = o.latestForStream; void k; void latest; break; }
+    case 'event': {
+      const e: E2eeEvent = o.event;
+      if (e.type === 'error' || e.type === 'keyRequestDenied') { const code: ErrorCode = e.code; void code; }
+      if (e.type === 'error' && e.messageRef) { const seq: number = e.messageRef.sequenceNumber; void seq; }
+      break;
+    }
+    default: { const never: never = o; void never; }
+  }
+}
+const timeout: number | undefined = sub.pollTimeout();
+sub.handleTimeout(timeout ?? Date.now());
+const stats: SubscriberStats = sub.stats;
+const held: number = sub.heldMessages + sub.pendingKeyFetches + pub.knownKeys + pub.pendingKeyRequests;
+// @ts-expect-error not an answer
+const badAnswer: Answer = { type: 'yes' };
+// @ts-expect-error a subscriber option on a publisher
+new Publisher({ streamId: 's', keyRequestTimeout: 1 }, signer);
+// @ts-expect-error the SDK name is keyRequestTimeout
+new Subscriber({ streamId: 's', keyRequestTimeoutMs: 1 }, signer, kx[0], 0);
+// @ts-expect-error a key pair is not a signer
+new Publisher(pubConfig, MlKemKeyPair.generate());
+// @ts-expect-error a signer is not a key pair
+new Subscriber(subConfig, signer, signer, 0);
+// @ts-expect-error content must be bytes
+pub.publish('x', ContentType.JSON, 0);
+// @ts-expect-error userId is read-only
+pub.userId = 'x';
+// @ts-expect-error permission is PUBLISH or SUBSCRIBE
+const badQuestion: Question = { type: 'permission', streamId: 's', userId: '0x', permission: 'EDIT' };
+void publishId; void currentKeyId; void known; void wrapped; void stats; void held; void badAnswer; void badQuestion;
