@@ -14,6 +14,8 @@ use super::group_key::JsGroupKey;
 use crate::cipher::GroupKey;
 use crate::error::Result as CoreResult;
 use crate::host::{Answer, Delivery, Event, Output, Permission, Question, QuestionId};
+use crate::permissions::PermissionSource;
+use crate::registry::OracleConfig;
 use crate::user_id::UserId;
 use crate::wire::{self, MessageRef};
 
@@ -125,6 +127,28 @@ pub(crate) fn check_config(config: &JsValue, what: &str, known: &[&str]) -> Core
     Ok(())
 }
 
+/// Reads `permissionSource` (`'host'`, the default, or `'registry'`) and
+/// `registryCacheTtlMs` / `registryCacheMaxEntries` of a config object.
+pub(crate) fn read_permission_source(obj: &JsValue) -> CoreResult<PermissionSource> {
+    let source = fields::opt_string(obj, "permissionSource")?;
+    match source.as_deref() {
+        None | Some("host") => Ok(PermissionSource::Host),
+        Some("registry") => {
+            let mut config = OracleConfig::default();
+            if let Some(v) = fields::opt_u64(obj, "registryCacheTtlMs")? {
+                config.cache.ttl_ms = v;
+            }
+            if let Some(v) = fields::opt_usize(obj, "registryCacheMaxEntries")? {
+                config.cache.max_entries = v;
+            }
+            Ok(PermissionSource::Registry(config))
+        }
+        Some(other) => Err(invalid_argument(format!(
+            "permissionSource must be 'host' or 'registry', got {other:?}"
+        ))),
+    }
+}
+
 /// Reads the host's answer: `{ type: 'permission', allowed }`, `{ type: 'signature',
 /// signature }`, `{ type: 'groupKeyBytes', bytes }` or `{ type: 'failed', reason }`.
 pub(crate) fn read_answer(value: &JsValue) -> CoreResult<Answer> {
@@ -133,13 +157,15 @@ pub(crate) fn read_answer(value: &JsValue) -> CoreResult<Answer> {
         "permission" => Answer::Permission(fields::bool_field(value, "allowed")?),
         "signature" => Answer::Signature(fields::bytes(value, "signature")?),
         "groupKeyBytes" => Answer::GroupKeyBytes(fields::bytes(value, "bytes")?),
+        "callResult" => Answer::CallResult(fields::bytes(value, "data")?),
+        "callReverted" => Answer::CallReverted(fields::bytes(value, "data")?),
         "failed" => Answer::Failed {
             reason: fields::opt_string(value, "reason")?.unwrap_or_default(),
         },
         other => {
             return Err(invalid_argument(format!(
-                "unknown answer type {other:?}: expected permission, signature, groupKeyBytes \
-                 or failed"
+                "unknown answer type {other:?}: expected permission, signature, groupKeyBytes, \
+                 callResult, callReverted or failed"
             )));
         }
     })
@@ -228,6 +254,15 @@ fn question(q: Question) -> Result<JsValue, JsValue> {
             ("contract", id(&contract)),
             ("digest", fields::uint8_array(&digest)),
             ("signature", fields::uint8_array(&signature)),
+        ]),
+        Question::RegistryCall { data } => fields::object(&[
+            ("type", s("registryCall")),
+            ("data", fields::uint8_array(&data)),
+        ]),
+        Question::ContractCall { to, data } => fields::object(&[
+            ("type", s("contractCall")),
+            ("to", id(&to)),
+            ("data", fields::uint8_array(&data)),
         ]),
         Question::Sign { payload } => fields::object(&[
             ("type", s("sign")),

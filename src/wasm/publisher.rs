@@ -12,6 +12,9 @@ use crate::error::Result as CoreResult;
 use crate::publisher::{Publisher, PublisherConfig};
 
 const CONFIG_FIELDS: &[&str] = &[
+    "permissionSource",
+    "registryCacheTtlMs",
+    "registryCacheMaxEntries",
     "streamId",
     "partition",
     "encrypt",
@@ -56,6 +59,7 @@ fn read_config(obj: &JsValue) -> CoreResult<PublisherConfig> {
         c.max_queued_publishes = v;
     }
     c.msg_chain_id = fields::opt_string(obj, "msgChainId")?;
+    c.permissions = super::host_io::read_permission_source(obj)?;
     Ok(c)
 }
 

@@ -13,6 +13,11 @@ use crate::error::Result as CoreResult;
 use crate::subscriber::{Subscriber, SubscriberConfig};
 
 const CONFIG_FIELDS: &[&str] = &[
+    "permissionSource",
+    "maxChains",
+    "maxKeys",
+    "registryCacheTtlMs",
+    "registryCacheMaxEntries",
     "streamId",
     "partition",
     "keyRequestTimeout",
@@ -68,9 +73,16 @@ fn read_config(obj: &JsValue) -> CoreResult<SubscriberConfig> {
     if let Some(v) = fields::opt_bool(obj, "requireQuantumResistantSignatures")? {
         c.require_quantum_resistant_signatures = v;
     }
+    if let Some(v) = fields::opt_usize(obj, "maxChains")? {
+        c.max_chains = v;
+    }
+    if let Some(v) = fields::opt_usize(obj, "maxKeys")? {
+        c.max_keys = v;
+    }
     if let Some(v) = fields::opt_usize(obj, "maxMessageBytes")? {
         c.max_message_bytes = v;
     }
+    c.permissions = super::host_io::read_permission_source(obj)?;
     Ok(c)
 }
 

@@ -140,6 +140,16 @@ export interface PublisherConfig {
   maxQueuedPublishes?: number;
   /** The message chain id; default 20 random alphanumeric characters, as the SDK. */
   msgChainId?: string;
+  /**
+   * Where permission answers come from: `'host'` (default) asks `permission` / `erc1271`
+   * questions; `'registry'` asks for raw `eth_call`s (`registryCall` / `contractCall`) whose
+   * results the core decodes and caches.
+   */
+  permissionSource?: 'host' | 'registry';
+  /** Registry mode: how long an answer is believed (default 300000 ms; the SDK uses 24 h). */
+  registryCacheTtlMs?: number;
+  /** Registry mode: answers kept (default 10000). */
+  registryCacheMaxEntries?: number;
 }
 
 /** {@link Subscriber} settings; omitted fields take the defaults shown. Unknown fields throw. */
@@ -171,6 +181,20 @@ export interface SubscriberConfig {
   requireQuantumResistantSignatures?: boolean;
   /** Largest StreamMessage accepted (default 1048576). */
   maxMessageBytes?: number;
+  /** (publisher, chain) pairs remembered for order and duplicates (default 10000). */
+  maxChains?: number;
+  /** Group keys remembered, oldest forgotten first (default 10000). */
+  maxKeys?: number;
+  /**
+   * Where permission answers come from: `'host'` (default) asks `permission` / `erc1271`
+   * questions; `'registry'` asks for raw `eth_call`s (`registryCall` / `contractCall`) whose
+   * results the core decodes and caches.
+   */
+  permissionSource?: 'host' | 'registry';
+  /** Registry mode: how long an answer is believed (default 300000 ms; the SDK uses 24 h). */
+  registryCacheTtlMs?: number;
+  /** Registry mode: answers kept (default 10000). */
+  registryCacheMaxEntries?: number;
 }
 
 /** A stream registry permission. */
@@ -213,14 +237,38 @@ export interface UnwrapGroupKeyQuestion {
   data: Uint8Array;
 }
 
+/**
+ * Registry mode: `eth_call` the StreamRegistry contract with `data`. Answer
+ * `{ type: 'callResult', data }`, `{ type: 'callReverted', data }` or `failed`.
+ */
+export interface RegistryCallQuestion {
+  type: 'registryCall';
+  data: Uint8Array;
+}
+
+/** Registry mode: `eth_call` the contract `to` (ERC-1271 `isValidSignature`); answered like `registryCall`. */
+export interface ContractCallQuestion {
+  type: 'contractCall';
+  to: string;
+  data: Uint8Array;
+}
+
 /** Something only the host can find out or do. */
-export type Question = PermissionQuestion | Erc1271Question | SignQuestion | UnwrapGroupKeyQuestion;
+export type Question =
+  | PermissionQuestion
+  | Erc1271Question
+  | RegistryCallQuestion
+  | ContractCallQuestion
+  | SignQuestion
+  | UnwrapGroupKeyQuestion;
 
 /** The host's answer to a {@link Question}. `failed` is always taken as "no". */
 export type Answer =
   | { type: 'permission'; allowed: boolean }
   | { type: 'signature'; signature: Uint8Array }
   | { type: 'groupKeyBytes'; bytes: Uint8Array }
+  | { type: 'callResult'; data: Uint8Array }
+  | { type: 'callReverted'; data: Uint8Array }
   | { type: 'failed'; reason: string };
 
 /** Names one message of a publisher's chain. */
