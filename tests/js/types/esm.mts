@@ -49,7 +49,9 @@ import {
 } from 'streamr-e2ee';
 
 const pubConfig: PublisherConfig = { streamId: 's', partition: 0, encrypt: true, msgChainId: 'c' };
-const subConfig: SubscriberConfig = { streamId: 's', keyRequestTimeout: 30_000, keyRequestRetries: 3 };
+const subConfig: SubscriberConfig = { streamId: 's', keyRequestTimeout: 30_000, keyRequestRetries: 3, permissionSource: 'registry', registryCacheTtlMs: 60_000, maxKeys: 100 };
+// @ts-expect-error not a permission source
+const badSource: PublisherConfig = { streamId: 's', permissionSource: 'chain' };
 const wallet: Signer = { userId: '0x00', signatureType: SignatureType.ECDSA_SECP256K1_EVM };
 const signers: Signer[] = [signer, P256Signer.generate(), MlDsa87Signer.fromSeed(new Uint8Array(32)), wallet];
 const kx: KeyExchange[] = [MlKemKeyPair.generate(), RsaKeyPair.generate(640),
@@ -72,6 +74,8 @@ function answerFor(q: Question): Answer {
     case 'erc1271': return { type: 'permission', allowed: q.digest.length === 32 };
     case 'sign': return { type: 'signature', signature: signer.sign(q.payload) };
     case 'unwrapGroupKey': return { type: 'groupKeyBytes', bytes: q.data };
+    case 'registryCall': return { type: 'callResult', data: q.data };
+    case 'contractCall': return q.to.startsWith('0x') ? { type: 'callReverted', data: q.data } : { type: 'failed', reason: 'no' };
   }
 }
 const outputs: Output[] = [...pub.pollOutputs(), ...sub.pollOutputs()];
