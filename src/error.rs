@@ -52,6 +52,9 @@ pub enum Error {
         /// What was refused.
         message: String,
     },
+    /// The StreamRegistry has no stream with this id (its `getPermissionsForUserId` reverted).
+    #[error("stream not found: {0}")]
+    StreamNotFound(String),
 }
 
 impl Error {
@@ -67,6 +70,7 @@ impl Error {
             Error::InvalidArgument(_) => ErrorCode::InvalidArgument,
             Error::Randomness => ErrorCode::RandomnessUnavailable,
             Error::Policy { code, .. } => *code,
+            Error::StreamNotFound(_) => ErrorCode::StreamNotFound,
         }
     }
 
@@ -117,6 +121,8 @@ pub enum ErrorCode {
     SignerError,
     /// `MESSAGE_GAP`: messages of a chain never arrived; later ones were delivered anyway.
     MessageGap,
+    /// `STREAM_NOT_FOUND`: the StreamRegistry has no such stream (a permission read reverted).
+    StreamNotFound,
 }
 
 impl ErrorCode {
@@ -142,6 +148,7 @@ impl ErrorCode {
             ErrorCode::StaleRequest => "STALE_REQUEST",
             ErrorCode::SignerError => "SIGNER_ERROR",
             ErrorCode::MessageGap => "MESSAGE_GAP",
+            ErrorCode::StreamNotFound => "STREAM_NOT_FOUND",
         }
     }
 }

@@ -26,6 +26,7 @@ pub mod identity;
 pub mod publisher;
 pub mod random;
 mod rate_limit;
+pub mod registry;
 pub mod subscriber;
 pub mod user_id;
 pub mod wire;
