@@ -9,8 +9,10 @@
 //! the Solidity signatures below). Results are decoded in its *strict* mode: exactly the
 //! canonical encoding is accepted (bools 0 or 1, zero padding, canonical offsets, no
 //! trailing bytes), and every failure is an [`Error::MalformedMessage`], never a panic.
-//! Measured cost: about +13 KB in a release wasm that exports the three codecs (see the
-//! crate's registry report); it builds for `wasm32-unknown-unknown` without features.
+//! It builds for `wasm32-unknown-unknown` with default features off. Measured cost in a
+//! release wasm that exports the whole core plus this module: +18 KB (+6.5 KB gzipped) for
+//! alloy's codecs compared with trivial stand-ins, well under what a hand-written strict
+//! codec would have had to save to be worth its own parsing code.
 
 use alloy_primitives::{Bytes, FixedBytes};
 use alloy_sol_types::abi::AbiDecoderConfig;
