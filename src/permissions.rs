@@ -216,6 +216,13 @@ impl Permissions {
         }
     }
 
+    /// Forgets every cached answer (a rekey: the permissions it enforces must be read anew).
+    pub fn invalidate_all(&mut self) {
+        if let Some(o) = &mut self.oracle {
+            o.clear();
+        }
+    }
+
     /// Forgets cached answers about `user` (after a decryption failure, as the SDK does).
     pub fn invalidate_user(&mut self, user: &UserId) {
         if let Some(o) = &mut self.oracle {

@@ -412,6 +412,9 @@ impl Publisher {
                     self.store_key(&key);
                 }
                 Command::Rekey(key) => {
+                    // A rekey enforces revocations: cached "yes" answers must not hand the
+                    // new key to someone revoked since they were cached.
+                    self.permissions.invalidate_all();
                     let key = self.new_key(key)?;
                     self.keys.set_current(key.clone());
                     self.store_key(&key);
