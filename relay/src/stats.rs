@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 pub struct Stats {
     /// Connections that completed the WebSocket handshake and were served.
     pub connections_accepted: u64,
-    /// Connections open now.
+    /// Connections open now, those still in their WebSocket handshake included.
     pub connections_open: u64,
     /// Connections turned away because `max_connections` were open (closed with 1013 or
     /// dropped during the handshake).
