@@ -3,6 +3,9 @@
 # order and stops at the first failure:
 #   setup, rustfmt, clippy (native and wasm32), native tests, wasm tests (headless Chromium
 #   and Node), the npm package build, the JS tests in Node and in headless Chromium.
+# The native steps cover the whole workspace (--workspace: the core and relay/, the
+# development relay); the wasm32 steps build the root package only, as cargo does without
+# --workspace (the relay is a native server; on wasm32 it is an empty crate anyway).
 # Each step prints a header, its test counts and its time; the last line is the total.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,9 +72,9 @@ wasm_tests() {
 start_all=$SECONDS
 step "setup (toolchain, chromium, npm packages)" bash scripts/setup.sh
 step "cargo fmt --check" cargo fmt --check
-step "clippy, native" cargo clippy --all-targets -- -D warnings
+step "clippy, native (workspace: core and relay)" cargo clippy --workspace --all-targets -- -D warnings
 step "clippy, wasm32" cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
-step "Rust tests, native" cargo test
+step "Rust tests, native (workspace: core and relay)" cargo test --workspace
 step "Rust tests, wasm32 in headless Chromium and Node (wasm-bindgen-test)" wasm_tests
 step "build the npm package (pkg/)" bash scripts/build-pkg.sh
 step "JS tests in Node against pkg/ (node --test)" node --test tests/js/
