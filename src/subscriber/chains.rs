@@ -30,10 +30,7 @@ pub struct Held {
 
 impl Held {
     pub fn reference(&self) -> MessageRef {
-        MessageRef {
-            timestamp: self.msg.id.timestamp,
-            sequence_number: self.msg.id.sequence_number,
-        }
+        self.msg.id.reference()
     }
 }
 

@@ -498,15 +498,8 @@ impl Subscriber {
     }
 
     fn on_content(&mut self, msg: StreamMessage, now_ms: u64) {
-        let reference = MessageRef {
-            timestamp: msg.id.timestamp,
-            sequence_number: msg.id.sequence_number,
-        };
-        let where_ = Some((
-            msg.id.publisher_id.clone(),
-            msg.id.msg_chain_id.clone(),
-            reference,
-        ));
+        let reference = msg.id.reference();
+        let where_ = Some(locate(&msg));
         if self.config.require_quantum_resistant_signatures
             && msg.signature_type != SignatureType::MlDsa87
         {
@@ -890,15 +883,8 @@ impl Subscriber {
 
     fn finish(&mut self, held: Held, step: Step) {
         let msg = held.msg;
-        let reference = MessageRef {
-            timestamp: msg.id.timestamp,
-            sequence_number: msg.id.sequence_number,
-        };
-        let where_ = Some((
-            msg.id.publisher_id.clone(),
-            msg.id.msg_chain_id.clone(),
-            reference,
-        ));
+        let reference = msg.id.reference();
+        let where_ = Some(locate(&msg));
         let Body::Content(content) = msg.body else {
             return;
         };
@@ -959,6 +945,15 @@ impl Subscriber {
             }
         }
     }
+}
+
+/// Names a message in events: publisher, chain and place in it.
+fn locate(msg: &StreamMessage) -> (UserId, String, MessageRef) {
+    (
+        msg.id.publisher_id.clone(),
+        msg.id.msg_chain_id.clone(),
+        msg.id.reference(),
+    )
 }
 
 enum Step {

@@ -31,6 +31,16 @@ pub struct MessageId {
     pub msg_chain_id: String,
 }
 
+impl MessageId {
+    /// This message's place in its chain.
+    pub fn reference(&self) -> MessageRef {
+        MessageRef {
+            timestamp: self.timestamp,
+            sequence_number: self.sequence_number,
+        }
+    }
+}
+
 /// Reference to the previous message of the same chain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct MessageRef {
