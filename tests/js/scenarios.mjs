@@ -7,17 +7,7 @@
 //   { name, generate(bits) → Promise<{ publicKeyPem: string, decrypt(data) → Promise<Uint8Array> }> }
 
 import { Net, STREAM, T0, messageType, requestCounts } from './net.mjs';
-import { hex, fromHex } from './suite.mjs';
-
-const utf8 = (s) => new TextEncoder().encode(s);
-
-function fail(msg) {
-  throw new Error(msg);
-}
-
-function eq(actual, expected, what) {
-  if (actual !== expected) fail(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-}
+import { hex, fromHex, utf8, fail, eq } from './suite.mjs';
 
 function same(actual, expected, what) {
   const a = JSON.stringify(actual);

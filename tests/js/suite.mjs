@@ -11,13 +11,13 @@ export function fromHex(s) {
   return out;
 }
 
-const utf8 = (s) => new TextEncoder().encode(s);
+export const utf8 = (s) => new TextEncoder().encode(s);
 
-function fail(msg) {
+export function fail(msg) {
   throw new Error(msg);
 }
 
-function eq(actual, expected, what) {
+export function eq(actual, expected, what) {
   if (actual !== expected) fail(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
 }
 
