@@ -2,11 +2,12 @@
 # Builds pkg/, the npm package `streamr-e2ee`:
 #   pkg/bundler/   wasm-bindgen --target bundler (ES module + .wasm import; webpack, vite, …)
 #   pkg/node/      wasm-bindgen --target nodejs (CommonJS; loads the .wasm synchronously)
-#   pkg/index.js, index.d.ts         browser/bundler entry: re-exports bundler/
-#   pkg/node.mjs, node.cjs, node.d.cts   Node entries (import and require): re-export node/
-#   pkg/package.json                 conditional exports over those entries
-# The entries are thin re-exports so a later TypeScript shim (ts/) can replace them and
-# import the raw bindings from the subfolders.
+#   pkg/dist/        the TypeScript shim (ts/, compiled by tsc): the high-level API
+#   pkg/index.js, index.d.ts         browser/bundler entry: the shim + raw bindings
+#   pkg/node.mjs                     Node ESM entry: the same shim, over the Node build
+#   pkg/node.cjs, node.d.cts         Node require(): the same (require(esm), Node >= 20.19)
+#   pkg/package.json                 conditional exports over those entries, and the
+#                                    "#wasm" import the shim loads the raw bindings through
 # Needs: cargo + the wasm32 target, wasm-bindgen-cli = the Cargo.lock version, and npm's
 # binaryen (node_modules/.bin/wasm-opt). scripts/setup.sh installs all of them.
 set -euo pipefail
@@ -54,20 +55,24 @@ for d in "$OUT/bundler/${CRATE}.d.ts" "$OUT/node/${CRATE}.d.ts"; do
 done
 # node/ is CommonJS inside a "type": "module" package.
 echo '{ "type": "commonjs" }' > "$OUT/node/package.json"
+step "tsc -p ts (the shim)"
+node node_modules/typescript/bin/tsc -p ts/tsconfig.json
 cat > "$OUT/index.js" <<JS
-export * from './bundler/${CRATE}.js';
+export * from './dist/index.js';
 JS
 cat > "$OUT/index.d.ts" <<JS
-export * from './bundler/${CRATE}.js';
+export * from './dist/index.js';
 JS
 cat > "$OUT/node.mjs" <<JS
-export * from './node/${CRATE}.js';
+export * from './dist/index.js';
 JS
+# Node >= 20.19 loads the ES-module shim through require() (require(esm)); "#wasm" resolves
+# to the same CommonJS build either way, so import and require share one wasm instance.
 cat > "$OUT/node.cjs" <<JS
-module.exports = require('./node/${CRATE}.js');
+module.exports = require('./dist/index.js');
 JS
 cat > "$OUT/node.d.cts" <<JS
-export * from './node/${CRATE}.js';
+export * from './dist/index.js';
 JS
 cp README.md "$OUT/README.md"
 VERSION="$VERSION" CRATE="$CRATE" node - "$OUT/package.json" <<'JS'
@@ -95,9 +100,17 @@ const pkg = {
     './package.json': './package.json',
   },
   // The modules that instantiate the wasm must survive tree shaking (webpack's sideEffects).
+  // The shim reaches the raw bindings through "#wasm": the Node build (CommonJS, loads the
+  // .wasm synchronously) under Node, the bundler build (ES module + .wasm import) elsewhere.
+  imports: {
+    '#wasm': {
+      node: { types: `./node/${CRATE}.d.ts`, default: `./node/${CRATE}.js` },
+      default: { types: `./bundler/${CRATE}.d.ts`, default: `./bundler/${CRATE}.js` },
+    },
+  },
   sideEffects: [`./bundler/${CRATE}.js`, './bundler/snippets/*', `./node/${CRATE}.js`],
-  files: ['bundler/', 'node/', 'index.js', 'index.d.ts', 'node.mjs', 'node.cjs', 'node.d.cts', 'README.md'],
-  engines: { node: '>=20' },
+  files: ['bundler/', 'node/', 'dist/', 'index.js', 'index.d.ts', 'node.mjs', 'node.cjs', 'node.d.cts', 'README.md'],
+  engines: { node: '>=20.19' },
 };
 fs.writeFileSync(process.argv[2], JSON.stringify(pkg, null, 2) + '\n');
 JS

@@ -1,5 +1,5 @@
 // The package's TypeScript declarations: consumer code (types/esm.mts, types/cjs.cts) must
-// type-check strictly, without skipLibCheck, under Node16 and bundler module resolution.
+// type-check strictly, without skipLibCheck, under nodenext (require(esm), Node >= 20.19) and bundler module resolution.
 // Its @ts-expect-error lines make tsc fail if the types become too loose.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
