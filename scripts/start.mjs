@@ -1,0 +1,296 @@
+#!/usr/bin/env node
+// `npm start`: the whole demo from one command, idempotent on a machine that has it all.
+//   1. scripts/setup.sh (installs what is missing; a few seconds when nothing is)
+//   2. pkg/ (scripts/build-pkg.sh), skipped when newer than every source it is built from
+//   3. the relay binary (cargo build --release -p streamr-e2ee-relay; cargo skips fresh work)
+//   4. anvil on 127.0.0.1, the real StreamRegistryV5 deployed and initialised, a demo stream
+//      with PUBLISH for its owner and SUBSCRIBE for two dev accounts
+//   5. the relay on 127.0.0.1, then webpack-dev-server (root webpack.config.js, www/) with
+//      the page's config in .demo/public/config.json
+// Prints `Demo ready: <url>`, then runs until Ctrl-C (SIGINT) or SIGTERM, which stop every
+// process it started, by PID. Logs of the servers go to .demo/*.log.
+//
+// Options (or environment): --port N (DEMO_PORT, 8080), --rpc-port N (DEMO_RPC_PORT, 8545),
+// --relay-port N (DEMO_RELAY_PORT, 8788), --skip-setup (DEMO_SKIP_SETUP=1). Port 0 means any
+// free port; a default port that is taken is replaced by a free one.
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const STATE = join(ROOT, '.demo');
+const ANVIL = join(ROOT, 'node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil');
+const RELAY = join(ROOT, 'target/release/streamr-e2ee-relay');
+const tty = process.stdout.isTTY;
+const started = Date.now();
+
+const { values: opts } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env.DEMO_PORT ?? '' },
+    'rpc-port': { type: 'string', default: process.env.DEMO_RPC_PORT ?? '' },
+    'relay-port': { type: 'string', default: process.env.DEMO_RELAY_PORT ?? '' },
+    'skip-setup': { type: 'boolean', default: process.env.DEMO_SKIP_SETUP === '1' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (opts.help) {
+  console.log('npm start [-- --port 8080] [--rpc-port 8545] [--relay-port 8788] [--skip-setup]');
+  process.exit(0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Processes we started: every one is stopped by its PID on exit.
+
+const children = new Set();
+let stopping = false;
+
+function track(child, name) {
+  child.demoName = name;
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+async function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  clearStatus();
+  const alive = [...children].filter((c) => c.exitCode === null && c.signalCode === null);
+  if (alive.length) console.log(`\nStopping ${alive.map((c) => `${c.demoName} (pid ${c.pid})`).join(', ')} …`);
+  await Promise.all(alive.map((c) => new Promise((resolve) => {
+    const kill = setTimeout(() => { try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ } }, 6000);
+    c.once('exit', () => { clearTimeout(kill); resolve(); });
+    try { process.kill(c.pid, 'SIGTERM'); } catch { clearTimeout(kill); resolve(); }
+  })));
+  console.log('Stopped.');
+  process.exit(code);
+}
+process.on('SIGINT', () => stopAll(130));
+process.on('SIGTERM', () => stopAll(143));
+
+function fail(message) {
+  clearStatus();
+  console.error(`\nnpm start failed: ${message}`);
+  return stopAll(1);
+}
+
+// ---------------------------------------------------------------------------------------
+// Progress: a live status line on a terminal, a line every 15 s otherwise.
+
+let statusShown = false;
+function clearStatus() {
+  if (tty && statusShown) process.stdout.write('\r\x1b[K');
+  statusShown = false;
+}
+const secs = (ms) => (ms >= 60000 ? `${Math.floor(ms / 60000)}m${String(Math.round((ms % 60000) / 1000)).padStart(2, '0')}s` : `${(ms / 1000).toFixed(ms < 10000 ? 1 : 0)}s`);
+let stepNo = 0;
+const STEPS = 7;
+
+async function step(title, work) {
+  stepNo += 1;
+  const label = `[${stepNo}/${STEPS}] ${title}`;
+  const t0 = Date.now();
+  let last = '';
+  const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+  let f = 0;
+  const tick = setInterval(() => {
+    const elapsed = Date.now() - t0;
+    if (tty) {
+      const detail = last ? `  ${last}`.slice(0, Math.max(0, (process.stdout.columns ?? 100) - label.length - 12)) : '';
+      process.stdout.write(`\r\x1b[K${frames[f++ % frames.length]} ${label} ${secs(elapsed)}${detail}`);
+      statusShown = true;
+    } else if (elapsed % 15000 < 1000) {
+      console.log(`  … ${title}: ${secs(elapsed)}${last ? ` (${last})` : ''}`);
+    }
+  }, tty ? 100 : 1000);
+  if (!tty) console.log(`${label} …`);
+  try {
+    const value = await work((line) => { last = line.trim(); });
+    clearInterval(tick);
+    clearStatus();
+    const note = typeof value === 'string' ? value : value?.note;
+    console.log(`✔ ${label} (${secs(Date.now() - t0)})${note ? `: ${note}` : ''}`);
+    return value;
+  } catch (e) {
+    clearInterval(tick);
+    clearStatus();
+    console.log(`✘ ${label} (${secs(Date.now() - t0)})`);
+    throw e;
+  }
+}
+
+/** Runs a command to completion, its output to `.demo/<log>`; rejects with the log's tail. */
+function run(cmd, args, log, onLine, env = {}) {
+  return new Promise((resolve, reject) => {
+    const out = createWriteStream(join(STATE, log));
+    const tail = [];
+    const child = track(spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }), cmd);
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        out.write(`${line}\n`);
+        tail.push(line);
+        if (tail.length > 25) tail.shift();
+        if (line.trim()) onLine(line);
+      });
+    }
+    child.once('error', (e) => reject(new Error(`${cmd}: ${e.message}`)));
+    child.once('exit', (code, signal) => {
+      out.end();
+      if (code === 0) resolve();
+      else reject(new Error(`${cmd} ${args.join(' ')} exited ${code ?? signal}; last lines (full log: .demo/${log}):\n  ${tail.join('\n  ')}`));
+    });
+  });
+}
+
+/** Starts a server process; resolves with the first stdout line matching `ready` (its match). */
+function serve(name, cmd, args, log, ready, timeoutMs, onLine = () => {}) {
+  return new Promise((resolve, reject) => {
+    const out = createWriteStream(join(STATE, log));
+    const child = track(spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }), name);
+    const timer = setTimeout(() => reject(new Error(`${name} not ready after ${timeoutMs / 1000}s (log: .demo/${log})`)), timeoutMs);
+    let isReady = false;
+    const onText = (line) => {
+      out.write(`${line}\n`);
+      if (line.trim()) onLine(line);
+      const m = !isReady && line.match(ready);
+      if (m) { isReady = true; clearTimeout(timer); resolve({ child, match: m }); }
+    };
+    createInterface({ input: child.stdout }).on('line', onText);
+    createInterface({ input: child.stderr }).on('line', (line) => out.write(`${line}\n`));
+    child.once('error', (e) => { clearTimeout(timer); reject(new Error(`${name}: ${e.message}`)); });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (!isReady) reject(new Error(`${name} exited ${code ?? signal} before it was ready (log: .demo/${log})`));
+      else if (!stopping) fail(`${name} (pid ${child.pid}) exited ${code ?? signal}; log: .demo/${log}`);
+    });
+  });
+}
+
+/** The preferred port if free on 127.0.0.1, else any free one (0 asks for any). */
+function freePort(preferred) {
+  const tryPort = (port) => new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(null));
+    s.listen(port, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+  return tryPort(preferred).then((p) => p ?? tryPort(0));
+}
+
+function portOption(value, fallback) {
+  if (value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`bad port ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** Newest modification time under `paths` (files or folders, recursively). */
+function newest(paths) {
+  let t = 0;
+  const visit = (p) => {
+    if (!existsSync(p)) return;
+    const s = statSync(p);
+    if (s.isDirectory()) for (const e of readdirSync(p)) visit(join(p, e));
+    else t = Math.max(t, s.mtimeMs);
+  };
+  paths.forEach((p) => visit(join(ROOT, p)));
+  return t;
+}
+
+async function rpc(url, method, params = []) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const body = await res.json();
+  if (body.error) throw new Error(body.error.message);
+  return body.result;
+}
+
+// ---------------------------------------------------------------------------------------
+
+async function main() {
+  mkdirSync(join(STATE, 'public'), { recursive: true });
+  const webPort = portOption(opts.port, 8080);
+  const rpcPort = portOption(opts['rpc-port'], 8545);
+  const relayPort = portOption(opts['relay-port'], 8788);
+  console.log('streamr-e2ee demo: setting up and starting a local chain, relay and page (Ctrl-C stops everything)\n');
+
+  await step('set-up (scripts/setup.sh: Rust wasm target, wasm-bindgen-cli, Chromium, npm packages)', async (line) => {
+    if (opts['skip-setup']) return 'skipped (--skip-setup)';
+    await run('bash', ['scripts/setup.sh'], 'setup.log', line);
+    return 'everything installed';
+  });
+
+  await step('wasm package pkg/ (scripts/build-pkg.sh)', async (line) => {
+    const built = existsSync(join(ROOT, 'pkg/bundler/streamr_e2ee_bg.wasm')) && existsSync(join(ROOT, 'pkg/index.js'))
+      ? Math.min(statSync(join(ROOT, 'pkg/bundler/streamr_e2ee_bg.wasm')).mtimeMs, statSync(join(ROOT, 'pkg/index.js')).mtimeMs)
+      : 0;
+    const sources = newest(['src', 'ts', 'Cargo.toml', 'Cargo.lock', 'scripts/build-pkg.sh']);
+    if (built > sources) return 'up to date';
+    await run('nice', ['-n', '10', 'bash', 'scripts/build-pkg.sh'], 'build-pkg.log', line);
+    return 'built';
+  });
+
+  await step('relay binary (cargo build --release -p streamr-e2ee-relay)', async (line) => {
+    await run('nice', ['-n', '10', 'cargo', 'build', '--release', '-p', 'streamr-e2ee-relay'], 'relay-build.log', line, { CARGO_TERM_COLOR: 'never' });
+    return 'target/release/streamr-e2ee-relay';
+  });
+
+  const rpcUrl = await step('local chain (anvil on 127.0.0.1)', async () => {
+    const port = await freePort(rpcPort);
+    await serve('anvil', ANVIL, ['--host', '127.0.0.1', '--port', String(port), '--chain-id', '31337'], 'anvil.log', /Listening on/, 30000);
+    const url = `http://127.0.0.1:${port}`;
+    if ((await rpc(url, 'eth_chainId')) !== '0x7a69') throw new Error('anvil: unexpected chain id');
+    return url;
+  });
+
+  const { devAccount, deployDemo } = await import('./demo-chain.mjs');
+  const accounts = { publisher: devAccount(0), alice: devAccount(1), bob: devAccount(2) };
+  const chain = await step('StreamRegistryV5 deployed, demo stream created, SUBSCRIBE granted to 2 dev accounts', async () => {
+    const r = await deployDemo(rpcUrl, { subscribers: [accounts.alice.address, accounts.bob.address] });
+    return { ...r, note: `registry ${r.registry}, stream ${r.streamId}` };
+  });
+
+  const relayUrl = await step('relay (streamr-e2ee-relay on 127.0.0.1)', async () => {
+    const port = await freePort(relayPort);
+    const { match } = await serve('relay', RELAY, ['--host', '127.0.0.1', '--port', String(port)], 'relay.log', /^(ws:\/\/\S+)/, 30000);
+    return match[1];
+  });
+
+  const config = {
+    rpcUrl,
+    chainId: chain.chainId,
+    streamRegistry: chain.registry,
+    relayUrl,
+    streamId: chain.streamId,
+    partition: 0,
+    devAccounts: {
+      warning: 'DEV ONLY: keys of anvil\'s public test mnemonic, known to everyone. Never use them on a real network.',
+      publisher: { name: 'Publisher (stream owner)', ...accounts.publisher },
+      subscribers: [{ name: 'Alice', ...accounts.alice }, { name: 'Bob', ...accounts.bob }],
+    },
+  };
+  writeFileSync(join(STATE, 'public/config.json'), `${JSON.stringify(config, null, 2)}\n`);
+
+  const url = await step('page (webpack-dev-server, www/)', async (line) => {
+    const port = await freePort(webPort);
+    const { match } = await serve('webpack-dev-server', process.execPath, [join(ROOT, 'scripts/dev-server.mjs'), '--port', String(port), '--static', join(STATE, 'public')],
+      'dev-server.log', /^READY (\S+)/, 300000, line);
+    return match[1];
+  });
+
+  console.log(`
+  Demo ready: ${url}
+
+  chain     ${rpcUrl} (anvil, chain id ${chain.chainId})
+  registry  ${chain.registry} (StreamRegistryV5)
+  stream    ${chain.streamId}
+  relay     ${relayUrl}
+  dev keys  publisher ${accounts.publisher.address}, Alice ${accounts.alice.address}, Bob ${accounts.bob.address}
+            (anvil's public test accounts: for this local demo only)
+
+  Started in ${secs(Date.now() - started)}. Open the URL in a browser; Ctrl-C stops everything.`);
+}
+
+main().catch((e) => fail(e.message));

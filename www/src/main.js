@@ -1,0 +1,395 @@
+// The demo page: one publisher, two subscribers and a wire view, each participant with its
+// own relay connection, as if in separate browsers. Config (chain, registry, relay, stream,
+// dev keys) comes from config.json, written by `npm start`.
+import { EvmSigner } from 'streamr-e2ee';
+import { JsonRpcRegistry, PermissionType, StreamAdmin } from './chain.js';
+import { DemoPublisher, DemoSubscriber, SignatureType, describeWire } from './e2ee.js';
+import { RelayTransport } from './relay.js';
+import { inWords } from './words.js';
+import { connectWallet, findWallet } from './wallet.js';
+
+// ---------------------------------------------------------------------------------------
+// DOM helpers
+
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) if (c !== undefined && c !== null && c !== false) el.append(c instanceof Node ? c : String(c));
+  return el;
+}
+const $ = (sel) => document.querySelector(sel);
+const short = (s, n = 6) => (s && s.length > 2 * n + 3 ? `${s.slice(0, n + 2)}…${s.slice(-n)}` : s ?? '');
+const clock = () => new Date().toLocaleTimeString([], { hour12: false });
+
+/** Appends to a list, newest first, keeping at most `max` entries. */
+function prepend(list, item, max = 60) {
+  list.prepend(item);
+  while (list.children.length > max) list.lastElementChild.remove();
+}
+
+/** Shows an error in plain words with its code; nothing fails silently. */
+function showError(where, code, message, list = $('#errors')) {
+  const item = h('div', { class: 'error', 'data-code': code },
+    h('span', { class: 'code' }, code), h('span', { class: 'where' }, where), h('span', {}, inWords(code, message)),
+    list.id === 'errors' ? h('button', { class: 'close', title: 'dismiss', onclick: () => item.remove() }, '×') : null);
+  prepend(list, item, 20);
+  console.warn(`[${where}] ${code}: ${message}`);
+}
+
+window.addEventListener('error', (e) => showError('page', 'ERROR', e.message));
+window.addEventListener('unhandledrejection', (e) => showError('page', e.reason?.code ?? 'ERROR', e.reason?.message ?? String(e.reason)));
+
+// ---------------------------------------------------------------------------------------
+
+/** State the Playwright test (tests/demo/run.mjs) reads besides the DOM. */
+const demo = { ready: false, publisher: { answered: 0, denied: 0 }, subscribers: {}, wire: 0 };
+window.demo = demo;
+
+async function loadConfig() {
+  const res = await fetch('config.json', { cache: 'no-store' });
+  if (!res.ok) throw Object.assign(new Error(`config.json: HTTP ${res.status}; start the demo with \`npm start\``), { code: 'CONFIG_ERROR' });
+  return res.json();
+}
+
+function statusChip(label, state = 'connecting', detail = '') {
+  const chip = h('span', { class: `chip ${state}`, title: detail }, label);
+  $('#status').append(chip);
+  return (s, d = '') => { chip.className = `chip ${s}`; chip.title = d; };
+}
+
+async function main() {
+  const config = await loadConfig();
+  const streamPart = `${config.streamId}#${config.partition}`;
+  const registry = new JsonRpcRegistry(config.rpcUrl, config.streamRegistry);
+  const admin = new StreamAdmin(config);
+  const dev = config.devAccounts;
+
+  $('#status').append(h('span', { class: 'chip info', title: `registry ${config.streamRegistry}` }, `stream ${config.streamId}`));
+  const chainChip = statusChip(`chain ${new URL(config.rpcUrl).host}`);
+  registry.call(config.streamRegistry, new Uint8Array()).then(
+    () => chainChip('open', `StreamRegistryV5 at ${config.streamRegistry}`),
+    (e) => { chainChip('error', e.message); showError('chain', 'PERMISSION_CHECK_FAILED', e.message); });
+
+  const devBanner = $('#devkeys');
+  devBanner.hidden = false;
+  devBanner.append(h('strong', {}, 'Dev accounts held by this page. '), dev.warning,
+    ' Publisher ', h('code', {}, short(dev.publisher.address)), ', ',
+    dev.subscribers.map((s, i) => [i ? ', ' : '', `${s.name} `, h('code', {}, short(s.address))]));
+
+  const app = $('#app');
+  app.replaceChildren();
+  const grid = h('div', { class: 'grid' });
+  app.append(grid);
+
+  // One relay connection per participant, each with its own status.
+  const relayFor = (name) => {
+    const chip = statusChip(`relay: ${name}`);
+    return new RelayTransport(config.relayUrl, ({ state, detail }) => {
+      chip(state, detail);
+      if (state === 'error') showError(`relay (${name})`, 'TRANSPORT_ERROR', detail);
+    });
+  };
+
+  const subscriberPanels = dev.subscribers.map((acct, i) => subscriberPanel(acct, i, { config, registry, admin, relayFor }));
+  const pub = publisherPanel({ config, registry, admin, relayFor, subscriberPanels });
+  grid.append(pub.el, ...subscriberPanels.map((s) => s.el));
+  app.append(wirePanel({ config, relay: relayFor('wire view'), streamPart }).el);
+
+  await Promise.all([pub.ready, ...subscriberPanels.map((s) => s.ready)]);
+  walletBanner({ config, admin, pub });
+  demo.ready = true;
+  document.body.dataset.ready = 'true';
+}
+
+// ---------------------------------------------------------------------------------------
+// Publisher
+
+function publisherPanel({ config, registry, admin, relayFor, subscriberPanels }) {
+  const dev = config.devAccounts.publisher;
+  const transport = relayFor('publisher');
+  const counts = { answered: h('b', { 'data-testid': 'answered' }, '0'), denied: h('b', { 'data-testid': 'denied' }, '0') };
+  const log = h('ol', { class: 'log' });
+  const errors = h('div', { class: 'panel-errors' });
+  const keyId = h('code', { 'data-testid': 'pub-key' }, '(none yet: the first publish makes one)');
+  const signerLabel = h('span', { class: 'badge dev' }, 'dev key');
+  const userLabel = h('code', {}, short(dev.address));
+  const input = h('textarea', { id: 'message', rows: 2, placeholder: 'Type a message' }, 'Hello, encrypted world!');
+  const asJson = h('input', { type: 'checkbox', id: 'as-json' });
+  const addr = h('input', { id: 'perm-address', placeholder: '0x… address', value: config.devAccounts.subscribers[1].address, list: 'known-addresses' });
+  const known = h('datalist', { id: 'known-addresses' }, config.devAccounts.subscribers.map((s) => h('option', { value: s.address }, s.name)));
+  const buttons = [];
+  const button = (label, attrs, fn) => {
+    const b = h('button', { ...attrs, onclick: async () => {
+      b.disabled = true;
+      try { await fn(); } catch (e) { showError('publisher', e.code ?? 'ERROR', e.shortMessage ?? e.message, errors); } finally { b.disabled = false; }
+    } }, label);
+    buttons.push(b);
+    return b;
+  };
+  const entry = (cls, ...text) => prepend(log, h('li', { class: cls }, h('time', {}, clock()), ...text));
+
+  const onActivity = (a) => {
+    switch (a.kind) {
+      case 'published':
+        window.dispatchEvent(new CustomEvent('demo:published', { detail: { ref: a.ref, plaintext: a.plaintext } }));
+        entry('ok', `published #${a.sequenceNumber} encrypted with key `, h('code', {}, short(a.groupKeyId, 4)), a.newGroupKey ? [' carrying next key ', h('code', {}, short(a.newGroupKey, 4))] : ''); break;
+      case 'keyCreated': keyId.textContent = a.keyId; break;
+      case 'rotated': entry('info', 'rotate: the next message carries the new key encrypted under the current one (no key exchange)'); break;
+      case 'rekeyed': entry('warn', 'rekey: new key used at once; every subscriber must come back through the key exchange, permissions re-checked on chain'); break;
+      case 'answered':
+        demo.publisher.answered += 1;
+        counts.answered.textContent = demo.publisher.answered;
+        entry('ok', `key request from ${nameOf(config, a.requesterId)} answered (SUBSCRIBE checked on chain)`);
+        break;
+      case 'denied':
+        demo.publisher.denied += 1;
+        counts.denied.textContent = demo.publisher.denied;
+        entry('bad', `key request from ${nameOf(config, a.requesterId)} denied: ${a.code}`);
+        showError('publisher', a.code, a.message, errors);
+        break;
+      case 'signing': entry('info', 'waiting for the wallet signature (personal_sign)…'); break;
+      case 'signed': entry('ok', `wallet signed (${a.ms} ms)`); break;
+      case 'error': showError('publisher', a.code, a.message, errors); break;
+      default: break;
+    }
+  };
+
+  let host;
+  const makeHost = async (signer, sign) => {
+    await host?.close();
+    host = new DemoPublisher({ streamId: config.streamId, partition: config.partition, signer, sign, transport, registry, onActivity });
+    await host.start();
+    keyId.textContent = '(none yet: the first publish makes one)';
+    return host;
+  };
+  const devSigner = EvmSigner.fromPrivateKey(hexToBytes(dev.privateKey));
+  const ready = makeHost(devSigner).catch((e) => { showError('publisher', e.code ?? 'ERROR', e.message, errors); throw e; });
+
+  const permission = async (grant) => {
+    const user = addr.value.trim().toLowerCase();
+    if (!/^0x[0-9a-f]{40}$/.test(user)) throw Object.assign(new Error(`"${addr.value}" is not an address (0x + 40 hex digits)`), { code: 'INVALID_ARGUMENT' });
+    entry('info', `${grant ? 'granting' : 'revoking'} SUBSCRIBE for ${nameOf(config, user)}: sending the transaction…`);
+    let receipt;
+    try {
+      receipt = await admin.setPermission(grant, user, PermissionType.Subscribe);
+    } catch (e) {
+      throw Object.assign(new Error(e.shortMessage ?? e.message), { code: 'TX_FAILED' });
+    }
+    entry(grant ? 'ok' : 'warn', `${grant ? 'granted' : 'revoked'} SUBSCRIBE for ${nameOf(config, user)} in block ${receipt.blockNumber} (tx `, h('code', {}, short(receipt.hash, 4)), ')',
+      grant ? '' : '. Rekey so that it cannot read what comes next.');
+    for (const s of subscriberPanels) if (s.address === user) s.refreshPermission();
+  };
+
+  const publishBtn = button('Publish', { class: 'primary', 'data-testid': 'publish' }, () => {
+    const raw = input.value;
+    let value = raw;
+    if (asJson.checked) {
+      try { value = JSON.parse(raw); } catch (e) { throw Object.assign(new Error(`not valid JSON: ${e.message}`), { code: 'INVALID_ARGUMENT' }); }
+    }
+    host.publish(value);
+  });
+  input.addEventListener('keydown', (e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) publishBtn.click(); });
+
+  const el = h('section', { class: 'panel publisher', 'data-testid': 'publisher' },
+    h('h2', {}, 'Publisher ', signerLabel),
+    h('p', { class: 'who' }, 'signs as ', userLabel, ' (stream owner: PUBLISH and GRANT)'),
+    h('div', { class: 'compose' }, input,
+      h('div', { class: 'row' }, h('label', {}, asJson, ' send as JSON'), publishBtn)),
+    h('div', { class: 'row keys' },
+      button('Rotate key', { 'data-testid': 'rotate', title: 'New key for the next messages, sent along inside the stream under the current key. No key exchange.' }, () => host.rotate()),
+      button('Rekey', { 'data-testid': 'rekey', title: 'New key at once, never sent under an old key: every subscriber asks again and is checked again.' }, () => host.rekey()),
+      h('span', { class: 'muted' }, 'current key ', keyId)),
+    h('div', { class: 'perm' }, h('label', { for: 'perm-address' }, 'SUBSCRIBE permission on chain for'), addr, known,
+      h('div', { class: 'row' },
+        button('Grant', { 'data-testid': 'grant' }, () => permission(true)),
+        button('Revoke', { class: 'danger', 'data-testid': 'revoke' }, () => permission(false)))),
+    h('div', { class: 'counters' }, h('span', { class: 'ok' }, 'key requests answered ', counts.answered), h('span', { class: 'bad' }, 'denied ', counts.denied)),
+    errors,
+    h('h3', {}, 'Activity'), log);
+
+  return {
+    el,
+    ready,
+    get host() { return host; },
+    setWallet(address, sign) {
+      signerLabel.className = 'badge wallet';
+      signerLabel.textContent = 'wallet';
+      userLabel.textContent = short(address);
+      return makeHost({ userId: address, signatureType: SignatureType.ECDSA_SECP256K1_EVM }, sign);
+    },
+    entry,
+  };
+}
+
+function nameOf(config, address) {
+  const a = address?.toLowerCase();
+  if (a === config.devAccounts.publisher.address) return 'the publisher';
+  const s = config.devAccounts.subscribers.find((x) => x.address === a);
+  return s ? s.name : short(a);
+}
+
+function hexToBytes(hex) {
+  const s = hex.replace(/^0x/, '');
+  return Uint8Array.from(s.match(/../g), (b) => parseInt(b, 16));
+}
+
+// ---------------------------------------------------------------------------------------
+// Subscribers
+
+function subscriberPanel(acct, index, { config, registry, admin, relayFor }) {
+  const transport = relayFor(acct.name);
+  const messages = h('ol', { class: 'messages', 'data-testid': 'messages' });
+  const timeline = h('ol', { class: 'log timeline', 'data-testid': 'timeline' });
+  const errors = h('div', { class: 'panel-errors', 'data-testid': 'sub-errors' });
+  const held = h('p', { class: 'held', hidden: true });
+  const perm = h('span', { class: 'badge' }, 'SUBSCRIBE: …');
+  const state = { messages: [], keysStored: 0, requests: 0, errors: [] };
+  demo.subscribers[acct.name] = state;
+  const entry = (cls, ...text) => prepend(timeline, h('li', { class: cls }, h('time', {}, clock()), ...text));
+
+  const refreshHeld = () => {
+    const n = host?.heldMessages ?? 0;
+    held.hidden = n === 0;
+    held.textContent = `🔒 ${n} message${n === 1 ? '' : 's'} received but not readable yet: waiting for the key`;
+  };
+
+  const onActivity = (a) => {
+    switch (a.kind) {
+      case 'requestSent':
+        state.requests += 1;
+        entry('info', `key request sent${a.attempt > 1 ? ` (retry ${a.attempt - 1})` : ''} for key `, h('code', {}, short(a.keyId, 4)), ` to ${nameOf(config, a.publisherId)}, signed, with an ML-KEM-1024 public key`);
+        break;
+      case 'responseReceived': entry('info', `key response received from ${nameOf(config, a.from)} (${a.bytes} bytes)`); break;
+      case 'chainCheck': entry('muted', `publisher's PUBLISH permission checked on chain (eth_call, ${a.ms} ms)`); break;
+      case 'keyStored':
+        state.keysStored += 1;
+        entry('ok', 'response verified, key unwrapped and stored: ', h('code', {}, short(a.keyId, 4)), a.latencyMs !== undefined ? h('span', { class: 'latency' }, ` ${a.latencyMs} ms after the request`) : ' (from a rotation, no request needed)');
+        break;
+      case 'delivered': {
+        const text = typeof a.value === 'string' ? a.value : JSON.stringify(a.value);
+        state.messages.push({ text, seq: a.sequenceNumber, keyId: a.groupKeyId, ref: a.ref });
+        prepend(messages, h('li', { 'data-text': text, 'data-seq': a.sequenceNumber },
+          h('span', { class: 'seq' }, `#${a.sequenceNumber}`), h('span', { class: 'text' }, text),
+          h('code', { class: 'kid', title: `decrypted with group key ${a.groupKeyId}` }, `🔑 ${short(a.groupKeyId, 3)}`)), 100);
+        break;
+      }
+      case 'error':
+        state.errors.push(a.code);
+        entry('bad', `${a.code}`);
+        showError(acct.name, a.code, a.message, errors);
+        break;
+      default: break;
+    }
+    refreshHeld();
+  };
+
+  let host;
+  const signer = EvmSigner.fromPrivateKey(hexToBytes(acct.privateKey));
+  const ready = (async () => {
+    host = new DemoSubscriber({ streamId: config.streamId, partition: config.partition, signer, transport, registry, onActivity });
+    await host.start();
+    entry('muted', `subscribed to ${config.streamId}#${config.partition} via the relay`);
+  })().catch((e) => { showError(acct.name, e.code ?? 'ERROR', e.message, errors); throw e; });
+
+  const refreshPermission = () => admin.hasPermission(acct.address, PermissionType.Subscribe).then((ok) => {
+    perm.className = `badge ${ok ? 'granted' : 'revoked'}`;
+    perm.textContent = ok ? 'SUBSCRIBE granted' : 'SUBSCRIBE revoked';
+    state.permitted = ok;
+  }, (e) => showError(acct.name, 'PERMISSION_CHECK_FAILED', e.shortMessage ?? e.message, errors));
+  refreshPermission();
+
+  const el = h('section', { class: 'panel subscriber', 'data-testid': `subscriber-${acct.name}` },
+    h('h2', {}, `Subscriber ${acct.name} `, perm),
+    h('p', { class: 'who' }, 'signs as ', h('code', {}, short(acct.address)), ' ', h('span', { class: 'badge dev' }, 'dev key')),
+    h('h3', {}, 'Decrypted messages'), held, messages,
+    errors,
+    h('h3', {}, 'Key exchange'), timeline);
+  return { el, ready, address: acct.address, refreshPermission };
+}
+
+// ---------------------------------------------------------------------------------------
+// Wire view: a plain relay listener, as any eavesdropper on the relay would be.
+
+function wirePanel({ config, relay, streamPart }) {
+  const rows = h('tbody', { 'data-testid': 'wire' });
+  const plain = new Map(); // "timestamp/seq" → plaintext, from the publisher's own side
+  const el = h('section', { class: 'panel wire' },
+    h('h2', {}, 'On the wire ', h('span', { class: 'muted' }, `what the relay carries on ${streamPart}: every frame, decoded with StreamMessage.fromBytes`)),
+    h('div', { class: 'tablewrap' }, h('table', {},
+      h('thead', {}, h('tr', {}, ['time', 'type', 'from', '#', 'group key', 'ciphertext / body (hex)', 'signature', 'plaintext (publisher side, never on the wire)'].map((t) => h('th', {}, t)))),
+      rows)));
+
+  // The publisher tells us what it encrypted, keyed by message ref, for the last column.
+  window.addEventListener('demo:published', (e) => {
+    plain.set(e.detail.ref, e.detail.plaintext);
+    const cell = rows.querySelector(`[data-ref="${e.detail.ref}"] .plain`);
+    if (cell) cell.textContent = e.detail.plaintext;
+  });
+
+  relay.subscribe(streamPart, (bytes) => {
+    let w;
+    try { w = describeWire(bytes); } catch (e) { showError('wire view', e.code ?? 'MALFORMED_MESSAGE', e.message); return; }
+    demo.wire += 1;
+    let body;
+    let type;
+    if (w.type === 'MESSAGE') {
+      type = w.encrypted ? 'content (AES-256-CTR)' : 'content (NOT encrypted)';
+      body = h('code', { class: 'cipher' }, w.content.slice(0, 66) + (w.content.length > 66 ? '…' : ''), h('small', {}, ` ${(w.content.length - 2) / 2} bytes`), w.newGroupKey ? h('small', { class: 'next' }, ` + next key ${short(w.newGroupKey, 3)} (encrypted)`) : '');
+    } else if (w.type === 'GROUP_KEY_REQUEST') {
+      type = 'key request';
+      body = h('span', {}, `wants key ${w.groupKeyIds.map((k) => short(k, 3)).join(', ')} from ${nameOf(config, w.recipientId)}; ML-KEM public key ${w.publicKeyBytes} bytes`);
+    } else {
+      type = 'key response';
+      body = h('span', {}, `for ${nameOf(config, w.recipientId)}: key ${w.groupKeyIds.map((k) => short(k, 3)).join(', ')} wrapped `, h('code', { class: 'cipher' }, `${w.wrappedKey.slice(0, 34)}…`));
+    }
+    prepend(rows, h('tr', { 'data-ref': w.ref, 'data-type': w.type, class: w.type === 'MESSAGE' ? 'content' : 'exchange' },
+      h('td', {}, clock()), h('td', {}, type), h('td', {}, nameOf(config, w.publisherId)), h('td', {}, w.sequenceNumber),
+      h('td', {}, w.groupKeyId ? h('code', {}, short(w.groupKeyId, 3)) : '–'), h('td', {}, body),
+      h('td', {}, h('code', { title: w.signature }, short(w.signature, 5)), h('small', {}, ` ${w.signatureType}`)),
+      h('td', { class: 'plain' }, plain.get(w.ref) ?? '')), 40);
+  }).catch((e) => showError('wire view', e.code ?? 'TRANSPORT_ERROR', e.message));
+  return { el };
+}
+
+// ---------------------------------------------------------------------------------------
+// Wallet (EIP-1193): optional; the page works with its dev keys alone.
+
+function walletBanner({ config, admin, pub }) {
+  const banner = $('#wallet');
+  const provider = findWallet();
+  if (!provider) {
+    banner.replaceChildren(h('span', {}, 'No browser wallet found: the page uses its dev accounts. With MetaMask (or any EIP-1193 wallet) you can let the wallet sign as the publisher.'));
+    return;
+  }
+  const btn = h('button', { class: 'primary', 'data-testid': 'connect-wallet' }, 'Connect wallet');
+  banner.replaceChildren(
+    h('strong', {}, 'Wallet found. '),
+    h('span', {}, 'Connecting makes the wallet the publisher. Your wallet will ask you: (1) to connect this site (eth_requestAccounts); '
+      + '(2) to sign each message you publish and (3) each key response to a subscriber (personal_sign over the message\'s signature payload: no transaction, no gas). '
+      + 'The dev owner key grants your address PUBLISH on the local chain first, so no transaction prompt appears.'),
+    btn);
+  btn.addEventListener('click', async () => {
+    btn.disabled = true;
+    try {
+      const { address, sign } = await connectWallet(provider);
+      pub.entry('info', `wallet ${short(address)} connected; granting it PUBLISH with the dev owner key…`);
+      await admin.setPermission(true, address, PermissionType.Publish);
+      await pub.setWallet(address, sign);
+      pub.entry('ok', 'the wallet now signs as the publisher: expect a personal_sign prompt for each publish and each key response');
+      banner.replaceChildren(h('strong', {}, 'Wallet connected: '), h('code', {}, address), h('span', {}, ' signs as the publisher (personal_sign prompts).'));
+    } catch (e) {
+      showError('wallet', e.code === 4001 ? 'WALLET_ERROR' : (e.code ?? 'WALLET_ERROR'), e.message);
+      btn.disabled = false;
+    }
+  });
+}
+
+main().catch((e) => {
+  $('#app').replaceChildren(h('p', { class: 'fatal' }, 'The demo could not start. '));
+  showError('start', e.code ?? 'ERROR', e.message);
+});
