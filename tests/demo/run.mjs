@@ -115,8 +115,9 @@ async function main() {
     const b2 = await hasText('Bob', 'after rotate 2');
     check('rotate: Alice and Bob both decrypt the messages after the rotation', a2 && b2);
     s = await state();
-    const contiguous = (name) => s.subscribers[name].messages.map((m) => m.seq).every((q, i, all) => i === 0 || q === all[i - 1] + 1);
-    check('rotate: no gap (sequence numbers contiguous, no MESSAGE_GAP)', contiguous('Alice') && contiguous('Bob')
+    // Each delivered message names the one before it in the publisher's chain (prevMsgRef).
+    const contiguous = (name) => s.subscribers[name].messages.every((m, i, all) => i === 0 || m.prev === all[i - 1].ref);
+    check('rotate: no gap (each message links to the previous one, no MESSAGE_GAP)', contiguous('Alice') && contiguous('Bob')
       && !s.subscribers.Alice.errors.includes('MESSAGE_GAP') && !s.subscribers.Bob.errors.includes('MESSAGE_GAP'), JSON.stringify(s.subscribers));
     check('rotate: the new key came in-band (no new key request, a new key stored)',
       s.subscribers.Alice.requests === requestsBefore.Alice && s.subscribers.Bob.requests === requestsBefore.Bob
@@ -157,8 +158,8 @@ async function main() {
     // 5. Ctrl-C stops everything the start command started.
     await browser.close();
     browser = undefined;
-    const exited = new Promise((resolve) => demo.child.once('exit', (code, signal) => resolve(code ?? signal)));
     demo.child.removeAllListeners('exit');
+    const exited = new Promise((resolve) => demo.child.once('exit', (code, signal) => resolve(code ?? signal)));
     process.kill(demo.child.pid, 'SIGINT');
     const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 15_000))]);
     const stillOpen = [];

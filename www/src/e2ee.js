@@ -179,6 +179,7 @@ export class DemoSubscriber extends Host {
     const machine = new Subscriber({ streamId, partition, permissionSource: 'registry', keyRequestTimeout, keyRequestRetries: 2 }, signer, MlKemKeyPair.generate(), Date.now());
     super(machine, transport, { streamPart: `${streamId}#${partition}`, registry, sign, onActivity });
     this.requested = new Map(); // keyId → performance.now() of the first request
+    this.prevRefs = new Map(); // "timestamp/seq" → the previous message's ref (prevMsgRef), for the gap check
   }
 
   get userId() { return this.machine.userId; }
@@ -189,7 +190,11 @@ export class DemoSubscriber extends Host {
     let msg;
     try { msg = StreamMessage.fromBytes(bytes); } catch { return; }
     try {
-      if (msg.messageType === 'GROUP_KEY_RESPONSE') {
+      if (msg.messageType === 'MESSAGE') {
+        const prev = msg.prevMsgRef;
+        this.prevRefs.set(`${msg.timestamp}/${msg.sequenceNumber}`, prev ? `${prev.timestamp}/${prev.sequenceNumber}` : null);
+        if (this.prevRefs.size > 10000) this.prevRefs.delete(this.prevRefs.keys().next().value);
+      } else if (msg.messageType === 'GROUP_KEY_RESPONSE') {
         const r = msg.groupKeyResponse;
         if (r.recipientId === this.userId.toLowerCase()) {
           this.onActivity({ kind: 'responseReceived', from: msg.publisherId, keyIds: r.groupKeys.map((k) => k.id), bytes: bytes.length });
@@ -208,7 +213,10 @@ export class DemoSubscriber extends Host {
         code = e.code;
         value = `(undecodable content: ${e.message})`;
       }
-      this.onActivity({ kind: 'delivered', value, code, publisherId: out.publisherId, sequenceNumber: out.sequenceNumber, timestamp: out.timestamp, groupKeyId: out.groupKeyId, ref: `${out.timestamp}/${out.sequenceNumber}` });
+      const ref = `${out.timestamp}/${out.sequenceNumber}`;
+      const prev = this.prevRefs.get(ref);
+      this.prevRefs.delete(ref);
+      this.onActivity({ kind: 'delivered', value, code, publisherId: out.publisherId, sequenceNumber: out.sequenceNumber, timestamp: out.timestamp, groupKeyId: out.groupKeyId, ref, prev });
     } else if (out.type === 'storeKey') {
       const keyId = out.key.id;
       out.key.free();

@@ -19,7 +19,7 @@ function h(tag, attrs = {}, ...children) {
     else if (k === 'class') el.className = v;
     else el.setAttribute(k, v === true ? '' : v);
   }
-  for (const c of children.flat()) if (c !== undefined && c !== null && c !== false) el.append(c instanceof Node ? c : String(c));
+  for (const c of children.flat(Infinity)) if (c !== undefined && c !== null && c !== false) el.append(c instanceof Node ? c : String(c));
   return el;
 }
 const $ = (sel) => document.querySelector(sel);
@@ -34,9 +34,18 @@ function prepend(list, item, max = 60) {
 
 /** Shows an error in plain words with its code; nothing fails silently. */
 function showError(where, code, message, list = $('#errors')) {
+  const top = list.firstElementChild;
+  if (top && top.dataset.key === `${where}|${code}|${message}`) {
+    const n = Number(top.dataset.count) + 1;
+    top.dataset.count = n;
+    top.querySelector('.count').textContent = `×${n}`;
+    return;
+  }
   const item = h('div', { class: 'error', 'data-code': code },
-    h('span', { class: 'code' }, code), h('span', { class: 'where' }, where), h('span', {}, inWords(code, message)),
+    h('span', { class: 'code' }, code), h('span', { class: 'where' }, where), h('span', {}, inWords(code, message)), h('span', { class: 'count' }),
     list.id === 'errors' ? h('button', { class: 'close', title: 'dismiss', onclick: () => item.remove() }, '×') : null);
+  item.dataset.key = `${where}|${code}|${message}`;
+  item.dataset.count = 1;
   prepend(list, item, 20);
   console.warn(`[${where}] ${code}: ${message}`);
 }
@@ -77,9 +86,9 @@ async function main() {
 
   const devBanner = $('#devkeys');
   devBanner.hidden = false;
-  devBanner.append(h('strong', {}, 'Dev accounts held by this page. '), dev.warning,
-    ' Publisher ', h('code', {}, short(dev.publisher.address)), ', ',
-    dev.subscribers.map((s, i) => [i ? ', ' : '', `${s.name} `, h('code', {}, short(s.address))]));
+  devBanner.append(h('span', {}, h('strong', {}, 'Dev accounts held by this page: '),
+    'publisher ', h('code', {}, short(dev.publisher.address)),
+    dev.subscribers.map((s) => [`, ${s.name} `, h('code', {}, short(s.address))]), '. ', dev.warning));
 
   const app = $('#app');
   app.replaceChildren();
@@ -137,7 +146,7 @@ function publisherPanel({ config, registry, admin, relayFor, subscriberPanels })
     switch (a.kind) {
       case 'published':
         window.dispatchEvent(new CustomEvent('demo:published', { detail: { ref: a.ref, plaintext: a.plaintext } }));
-        entry('ok', `published #${a.sequenceNumber} encrypted with key `, h('code', {}, short(a.groupKeyId, 4)), a.newGroupKey ? [' carrying next key ', h('code', {}, short(a.newGroupKey, 4))] : ''); break;
+        entry('ok', `published ${a.bytes} bytes, encrypted with key `, h('code', {}, short(a.groupKeyId, 4)), a.newGroupKey ? [' carrying next key ', h('code', {}, short(a.newGroupKey, 4))] : ''); break;
       case 'keyCreated': keyId.textContent = a.keyId; break;
       case 'rotated': entry('info', 'rotate: the next message carries the new key encrypted under the current one (no key exchange)'); break;
       case 'rekeyed': entry('warn', 'rekey: new key used at once; every subscriber must come back through the key exchange, permissions re-checked on chain'); break;
@@ -150,7 +159,7 @@ function publisherPanel({ config, registry, admin, relayFor, subscriberPanels })
         demo.publisher.denied += 1;
         counts.denied.textContent = demo.publisher.denied;
         entry('bad', `key request from ${nameOf(config, a.requesterId)} denied: ${a.code}`);
-        showError('publisher', a.code, a.message, errors);
+        showError(`key request from ${nameOf(config, a.requesterId)}`, a.code, a.message, errors);
         break;
       case 'signing': entry('info', 'waiting for the wallet signature (personal_sign)…'); break;
       case 'signed': entry('ok', `wallet signed (${a.ms} ms)`); break;
@@ -255,7 +264,7 @@ function subscriberPanel(acct, index, { config, registry, admin, relayFor }) {
   const refreshHeld = () => {
     const n = host?.heldMessages ?? 0;
     held.hidden = n === 0;
-    held.textContent = `🔒 ${n} message${n === 1 ? '' : 's'} received but not readable yet: waiting for the key`;
+    held.textContent = `${n} message${n === 1 ? '' : 's'} received but not readable yet: waiting for the key`;
   };
 
   const onActivity = (a) => {
@@ -272,10 +281,12 @@ function subscriberPanel(acct, index, { config, registry, admin, relayFor }) {
         break;
       case 'delivered': {
         const text = typeof a.value === 'string' ? a.value : JSON.stringify(a.value);
-        state.messages.push({ text, seq: a.sequenceNumber, keyId: a.groupKeyId, ref: a.ref });
-        prepend(messages, h('li', { 'data-text': text, 'data-seq': a.sequenceNumber },
-          h('span', { class: 'seq' }, `#${a.sequenceNumber}`), h('span', { class: 'text' }, text),
-          h('code', { class: 'kid', title: `decrypted with group key ${a.groupKeyId}` }, `🔑 ${short(a.groupKeyId, 3)}`)), 100);
+        state.messages.push({ text, seq: a.sequenceNumber, keyId: a.groupKeyId, ref: a.ref, prev: a.prev });
+        const linked = state.messages.length === 1 || a.prev === state.messages[state.messages.length - 2].ref;
+        prepend(messages, h('li', { 'data-text': text, title: `message ${a.ref} (timestamp/sequence number); previous ${a.prev ?? 'none'}` },
+          h('span', { class: 'seq' }, `${state.messages.length}.`), h('span', { class: 'text' }, text),
+          linked ? null : h('span', { class: 'gapmark', title: 'the previous message of the chain was not delivered' }, 'gap'),
+          h('code', { class: 'kid', title: `decrypted with group key ${a.groupKeyId}` }, `key ${short(a.groupKeyId, 3)}`)), 100);
         break;
       }
       case 'error':
@@ -321,7 +332,7 @@ function wirePanel({ config, relay, streamPart }) {
   const el = h('section', { class: 'panel wire' },
     h('h2', {}, 'On the wire ', h('span', { class: 'muted' }, `what the relay carries on ${streamPart}: every frame, decoded with StreamMessage.fromBytes`)),
     h('div', { class: 'tablewrap' }, h('table', {},
-      h('thead', {}, h('tr', {}, ['time', 'type', 'from', '#', 'group key', 'ciphertext / body (hex)', 'signature', 'plaintext (publisher side, never on the wire)'].map((t) => h('th', {}, t)))),
+      h('thead', {}, h('tr', {}, ['time', 'type', 'from', 'seq', 'group key', 'ciphertext / body (hex)', 'signature', 'plaintext (publisher side, never on the wire)'].map((t) => h('th', {}, t)))),
       rows)));
 
   // The publisher tells us what it encrypted, keyed by message ref, for the last column.

@@ -1,6 +1,6 @@
 // Error codes (docs/errors.md) in plain words for the panels. The code is always shown too.
 const WORDS = {
-  PERMISSION_DENIED: 'Permission denied on chain: the requester has no SUBSCRIBE permission (or the publisher no PUBLISH), so no key was given.',
+  PERMISSION_DENIED: 'Refused: the chain says this account lacks the permission (SUBSCRIBE to receive keys, PUBLISH to publish).',
   PERMISSION_CHECK_FAILED: 'The permission check on the chain could not be made (RPC unreachable or refused); treated as "no".',
   KEY_REQUEST_TIMEOUT: 'No key arrived in time: the publisher did not hand out the key (was this subscriber revoked?). These messages stay unreadable.',
   INVALID_SIGNATURE: 'A message with a forged or broken signature was dropped.',
