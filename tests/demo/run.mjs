@@ -4,7 +4,8 @@
 //        publish → both subscribers decrypt;
 //        rotate → both continue without a gap and without a key exchange;
 //        revoke Bob on chain + rekey → only Alice decrypts what follows, Bob's request is denied;
-//        rotate again → Alice continues without a gap.
+//        rotate again → Alice continues without a gap;
+//        an injected EIP-1193 wallet (ethers behind window.ethereum) signs as the publisher.
 //   3. Ctrl-C (SIGINT to the start command's PID) stops everything it started.
 // Screenshots go to test-results/demo/ (git-ignored). Prints `N passed, N failed`.
 import { spawn } from 'node:child_process';
@@ -12,6 +13,7 @@ import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { HDNodeWallet, getBytes } from 'ethers';
 import { chromium } from 'playwright-core';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -155,7 +157,48 @@ async function main() {
 
     check('no uncaught page errors', pageErrors.length === 0, pageErrors.join('\n'));
 
-    // 5. Ctrl-C stops everything the start command started.
+    // 5. An injected EIP-1193 wallet (window.ethereum) signs as the publisher. The wallet is
+    //    ethers holding anvil account 3, reached through the EIP-1193 request() interface the
+    //    page uses with MetaMask: eth_requestAccounts, then personal_sign for every signature.
+    const walletKey = HDNodeWallet.fromPhrase('test test test test test test test test test test test junk', undefined, "m/44'/60'/0'/0/3");
+    const walletAddress = walletKey.address.toLowerCase();
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 1100 } });
+    await ctx.exposeFunction('__demoWalletSign', (hex) => walletKey.signMessage(getBytes(hex)));
+    await ctx.addInitScript((address) => {
+      window.__walletCalls = [];
+      window.ethereum = {
+        async request({ method, params }) {
+          window.__walletCalls.push(method);
+          if (method === 'eth_requestAccounts' || method === 'eth_accounts') return [address];
+          if (method === 'personal_sign') {
+            if (params[1] !== address) throw Object.assign(new Error('unknown account'), { code: 4100 });
+            return window.__demoWalletSign(params[0]);
+          }
+          throw Object.assign(new Error(`unsupported method ${method}`), { code: 4200 });
+        },
+      };
+    }, walletAddress);
+    const wpage = await ctx.newPage();
+    wpage.on('pageerror', (e) => pageErrors.push(`wallet page: ${e}`));
+    await wpage.goto(url);
+    await wpage.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    const prompts = await wpage.textContent('#wallet');
+    check('wallet: the page finds window.ethereum and says which prompts come', /eth_requestAccounts/.test(prompts) && /personal_sign/.test(prompts), prompts);
+    await wpage.click('[data-testid=connect-wallet]');
+    const connected = await wpage.waitForFunction(() => /Wallet connected/.test(document.querySelector('#wallet').textContent), null, { timeout: STEP_TIMEOUT_MS }).then(() => true, () => false);
+    check('wallet: connected, granted PUBLISH on chain, now the publisher', connected, await wpage.textContent('#wallet'));
+    await wpage.fill('#message', 'signed by the wallet');
+    await wpage.click('[data-testid=publish]');
+    const walletDelivered = await wpage.waitForFunction(() => window.demo.subscribers.Alice.messages.some((m) => m.text === 'signed by the wallet'), null, { timeout: STEP_TIMEOUT_MS }).then(() => true, () => false);
+    const calls = await wpage.evaluate(() => window.__walletCalls);
+    const signs = calls.filter((c) => c === 'personal_sign').length;
+    check('wallet: Alice decrypts a message the wallet signed, after a key response the wallet signed', walletDelivered && signs >= 2, JSON.stringify(calls));
+    const wireFrom = await wpage.$$eval('[data-testid=wire] tr[data-type=MESSAGE] td:nth-child(3)', (c) => c.map((x) => x.textContent));
+    check('wallet: the wire shows the wallet address as the publisher', wireFrom.some((f) => walletAddress.startsWith(f.slice(0, 8))), JSON.stringify(wireFrom));
+    await wpage.screenshot({ path: `${SHOTS}/04-wallet-publisher.png`, fullPage: true });
+    check('no uncaught page errors in the wallet page', pageErrors.length === 0, pageErrors.join('\n'));
+
+    // 6. Ctrl-C stops everything the start command started.
     await browser.close();
     browser = undefined;
     demo.child.removeAllListeners('exit');

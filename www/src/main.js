@@ -127,6 +127,7 @@ function publisherPanel({ config, registry, admin, relayFor, subscriberPanels })
   const keyId = h('code', { 'data-testid': 'pub-key' }, '(none yet: the first publish makes one)');
   const signerLabel = h('span', { class: 'badge dev' }, 'dev key');
   const userLabel = h('code', {}, short(dev.address));
+  const roleLabel = h('span', {}, ' (stream owner: PUBLISH and GRANT)');
   const input = h('textarea', { id: 'message', rows: 2, placeholder: 'Type a message' }, 'Hello, encrypted world!');
   const asJson = h('input', { type: 'checkbox', id: 'as-json' });
   const addr = h('input', { id: 'perm-address', placeholder: '0x… address', value: config.devAccounts.subscribers[1].address, list: 'known-addresses' });
@@ -206,7 +207,7 @@ function publisherPanel({ config, registry, admin, relayFor, subscriberPanels })
 
   const el = h('section', { class: 'panel publisher', 'data-testid': 'publisher' },
     h('h2', {}, 'Publisher ', signerLabel),
-    h('p', { class: 'who' }, 'signs as ', userLabel, ' (stream owner: PUBLISH and GRANT)'),
+    h('p', { class: 'who' }, 'signs as ', userLabel, roleLabel),
     h('div', { class: 'compose' }, input,
       h('div', { class: 'row' }, h('label', {}, asJson, ' send as JSON'), publishBtn)),
     h('div', { class: 'row keys' },
@@ -229,6 +230,7 @@ function publisherPanel({ config, registry, admin, relayFor, subscriberPanels })
       signerLabel.className = 'badge wallet';
       signerLabel.textContent = 'wallet';
       userLabel.textContent = short(address);
+      roleLabel.textContent = ' (your wallet, granted PUBLISH; grants and revocations still sent by the dev owner key)';
       return makeHost({ userId: address, signatureType: SignatureType.ECDSA_SECP256K1_EVM }, sign);
     },
     entry,
