@@ -48,6 +48,12 @@ if (opts.help) {
 const children = new Set();
 let stopping = false;
 
+// Each child leads its own process group (spawned detached), so stopping it by its PID as a
+// group (kill(-pid)) also ends what it runs itself (cargo under build-pkg.sh, rustc, …).
+function signal(child, sig) {
+  try { process.kill(-child.pid, sig); } catch { try { process.kill(child.pid, sig); } catch { /* gone */ } }
+}
+
 function track(child, name) {
   child.demoName = name;
   children.add(child);
@@ -62,15 +68,16 @@ async function stopAll(code) {
   const alive = [...children].filter((c) => c.exitCode === null && c.signalCode === null);
   if (alive.length) console.log(`\nStopping ${alive.map((c) => `${c.demoName} (pid ${c.pid})`).join(', ')} …`);
   await Promise.all(alive.map((c) => new Promise((resolve) => {
-    const kill = setTimeout(() => { try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ } }, 6000);
+    const kill = setTimeout(() => signal(c, 'SIGKILL'), 6000);
     c.once('exit', () => { clearTimeout(kill); resolve(); });
-    try { process.kill(c.pid, 'SIGTERM'); } catch { clearTimeout(kill); resolve(); }
+    signal(c, 'SIGTERM');
   })));
   console.log('Stopped.');
   process.exit(code);
 }
 process.on('SIGINT', () => stopAll(130));
 process.on('SIGTERM', () => stopAll(143));
+process.on('uncaughtException', (e) => fail(`unexpected error: ${e.stack ?? e}`));
 
 function fail(message) {
   clearStatus();
@@ -128,7 +135,7 @@ function run(cmd, args, log, onLine, env = {}) {
   return new Promise((resolve, reject) => {
     const out = createWriteStream(join(STATE, log));
     const tail = [];
-    const child = track(spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }), cmd);
+    const child = track(spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true }), cmd);
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => {
         out.write(`${line}\n`);
@@ -150,7 +157,7 @@ function run(cmd, args, log, onLine, env = {}) {
 function serve(name, cmd, args, log, ready, timeoutMs, onLine = () => {}) {
   return new Promise((resolve, reject) => {
     const out = createWriteStream(join(STATE, log));
-    const child = track(spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }), name);
+    const child = track(spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true }), name);
     const timer = setTimeout(() => reject(new Error(`${name} not ready after ${timeoutMs / 1000}s (log: .demo/${log})`)), timeoutMs);
     let isReady = false;
     const onText = (line) => {
