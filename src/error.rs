@@ -133,6 +133,20 @@ pub enum ErrorCode {
     InvalidMessageContent,
     /// `STREAM_NOT_FOUND`: the StreamRegistry has no such stream (a permission read reverted).
     StreamNotFound,
+    /// `WALLET_REJECTED`: the user refused a wallet request (EIP-1193 code 4001). Shim only.
+    WalletRejected,
+    /// `WALLET_ERROR`: the wallet failed otherwise (or signed as someone else). Shim only.
+    WalletError,
+    /// `WALLET_ACCOUNT_CHANGED`: the wallet switched away from the account a handle signs as;
+    /// the handle no longer signs. Shim only.
+    WalletAccountChanged,
+    /// `TRANSPORT_QUEUE_FULL`: a publish made while disconnected did not fit in the bounded
+    /// queue; it was refused, not dropped silently. Shim only.
+    TransportQueueFull,
+    /// `RPC_ERROR`: a JSON-RPC request failed (network, HTTP, node error, bad response). Shim only.
+    RpcError,
+    /// `CLOSED`: the handle or transport was closed. Shim only.
+    Closed,
 }
 
 impl ErrorCode {
@@ -159,6 +173,12 @@ impl ErrorCode {
         ErrorCode::MessageGap,
         ErrorCode::InvalidMessageContent,
         ErrorCode::StreamNotFound,
+        ErrorCode::WalletRejected,
+        ErrorCode::WalletError,
+        ErrorCode::WalletAccountChanged,
+        ErrorCode::TransportQueueFull,
+        ErrorCode::RpcError,
+        ErrorCode::Closed,
     ];
 
     /// The code as the string JS sees.
@@ -185,6 +205,12 @@ impl ErrorCode {
             ErrorCode::MessageGap => "MESSAGE_GAP",
             ErrorCode::InvalidMessageContent => "INVALID_MESSAGE_CONTENT",
             ErrorCode::StreamNotFound => "STREAM_NOT_FOUND",
+            ErrorCode::WalletRejected => "WALLET_REJECTED",
+            ErrorCode::WalletError => "WALLET_ERROR",
+            ErrorCode::WalletAccountChanged => "WALLET_ACCOUNT_CHANGED",
+            ErrorCode::TransportQueueFull => "TRANSPORT_QUEUE_FULL",
+            ErrorCode::RpcError => "RPC_ERROR",
+            ErrorCode::Closed => "CLOSED",
         }
     }
 }

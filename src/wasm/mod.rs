@@ -17,6 +17,7 @@
 //! | [`key_exchange`] | `MlKemKeyPair`, `RsaKeyPair`, `wrapGroupKey`, the `keyExchange` argument |
 //! | [`publisher`] | `Publisher` |
 //! | [`subscriber`] | `Subscriber` |
+//! | [`registry`] | `hasPublicPermissionCall`, `decodeHasPublicPermission` |
 //! | `host_io` | outputs, questions, events and answers as plain JS objects |
 //!
 //! `docs/host-api.md` describes the loop a host runs around `Publisher` and `Subscriber`.
@@ -31,6 +32,7 @@ pub mod key_exchange;
 pub mod message;
 mod message_build;
 pub mod publisher;
+pub mod registry;
 pub mod signer;
 pub mod signing;
 pub mod subscriber;

@@ -1,0 +1,75 @@
+/**
+ * What the publisher and subscriber handles share: turning ports into the core's signer,
+ * answering the core's questions through the ports, and small conversions. No protocol rule
+ * lives here: the answers are raw `eth_call` outcomes, signatures and unwrapped key bytes.
+ */
+import { SignatureType, type Answer, type GroupKeyData, type Question, type Signer } from '#wasm';
+import type { RegistryPort, SignerPort } from '../ports.js';
+import { createError } from '../errors.js';
+import { fromHex } from '../wallet/hex.js';
+import { isCoreSignerSource } from '../wallet/signer.js';
+import type { ExplicitKey, RemoteKeyPair } from './types.js';
+
+/** The `signer` argument of the wasm machines: the wasm key itself, or `{ userId, signatureType }`. */
+export async function coreSignerFor(signer: SignerPort): Promise<{ core: Signer; userId: string }> {
+  const userId = (await signer.getUserId()).toLowerCase();
+  if (isCoreSignerSource(signer)) {
+    const local = signer.coreSigner();
+    if (local !== undefined) return { core: local, userId };
+  }
+  const type = (SignatureType as unknown as Record<string, SignatureType | undefined>)[signer.signatureType];
+  if (type === undefined) throw createError('UNSUPPORTED_SIGNATURE_TYPE', `unknown signature type ${signer.signatureType}`);
+  return { core: { userId, signatureType: type }, userId };
+}
+
+/** The ports a question may need. */
+export interface Answerers {
+  signer: SignerPort;
+  registry: RegistryPort;
+  remoteKeyPair?: RemoteKeyPair | undefined;
+  /** Refuses to sign (the account was switched away from); checked before every signature. */
+  assertMaySign(): void;
+}
+
+/**
+ * Answers `question` through the ports. Resolves the answer, or `failed` with the error that
+ * caused it (for the handle to report); the core then fails closed.
+ */
+export async function answerQuestion(question: Question, ports: Answerers): Promise<{ answer: Answer; error?: Error }> {
+  try {
+    switch (question.type) {
+      case 'sign': {
+        ports.assertMaySign();
+        const signature = await ports.signer.sign(question.payload);
+        ports.assertMaySign();
+        return { answer: { type: 'signature', signature } };
+      }
+      case 'registryCall':
+        return { answer: await ports.registry.call(ports.registry.streamRegistryAddress, question.data) };
+      case 'contractCall':
+        return { answer: await ports.registry.call(question.to, question.data) };
+      case 'unwrapGroupKey': {
+        if (ports.remoteKeyPair === undefined) throw createError('DECRYPT_ERROR', 'no key pair to unwrap with');
+        const bytes = await ports.remoteKeyPair.unwrapGroupKey(question.keyId, question.data);
+        return { answer: { type: 'groupKeyBytes', bytes } };
+      }
+      default:
+        // `permission` / `erc1271` are asked only with permissionSource 'host'; the handles use 'registry'.
+        throw createError('INVALID_ARGUMENT', `unexpected question ${(question as { type: string }).type}`);
+    }
+  } catch (e) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    const code = (error as { code?: unknown }).code;
+    return { answer: { type: 'failed', reason: typeof code === 'string' ? `${code}: ${error.message}` : error.message }, error };
+  }
+}
+
+/** An app-given key as the core takes it. */
+export function explicitKey(k: ExplicitKey): GroupKeyData {
+  return { id: k.id, data: typeof k.data === 'string' ? fromHex(k.data, 'key data') : k.data };
+}
+
+/** Drops `undefined` fields: the core refuses none, but a config should say only what was set. */
+export function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,377 @@
+/**
+ * `createPublisher`: publishes on one stream partition. Drives the wasm `Publisher` (which
+ * holds every rule: keys, chains, who gets a key) and does its I/O: the transport, the
+ * wallet, the registry and the key store.
+ */
+import {
+  Publisher,
+  StreamMessage,
+  decodeHasPublicPermission,
+  encodeContent,
+  hasPublicPermissionCall,
+  type GroupKey,
+  type GroupKeyData,
+  type Output,
+  type PublisherConfig,
+  type StreamrE2eeError,
+} from '#wasm';
+import { streamPartId } from '../ports.js';
+import { asStreamrE2eeError, createError } from '../errors.js';
+import { Emitter } from './emitter.js';
+import { answerQuestion, coreSignerFor, defined, explicitKey } from './host.js';
+import type {
+  CreatePublisherArgs,
+  E2eeError,
+  PublishContent,
+  PublishResult,
+  PublisherEvents,
+  PublisherHandle,
+} from './types.js';
+
+interface Waiter {
+  resolve(): void;
+  reject(e: Error): void;
+}
+
+/**
+ * Creates a publisher for `streamId#partition`. It starts at once (see `ready`): learns its
+ * id from the signer, asks the registry whether the stream is public (unless encryption is
+ * forced), restores its keys from the key store and subscribes to the stream partition to
+ * hear key requests. Permission checks use `permissionSource: 'registry'`: the core encodes
+ * every StreamRegistry call and decides on the raw results.
+ */
+export function createPublisher(args: CreatePublisherArgs): PublisherHandle {
+  return new PublisherImpl(args);
+}
+
+class PublisherImpl implements PublisherHandle {
+  readonly streamId: string;
+  readonly partition: number;
+  readonly ready: Promise<void>;
+  publisherId = '';
+  encrypted = true;
+  private core: Publisher | undefined;
+  private readonly emitter = new Emitter<PublisherEvents>();
+  private closed = false;
+  private switchedAway = false;
+  /** Publishes handed to the core whose content message has not come out yet, in order. */
+  private readonly waiting: Waiter[] = [];
+  /** Transport publishes and key-store writes, in output order (a key is stored before use). */
+  private chain: Promise<void> = Promise.resolve();
+  /** Key ids the core knows, so a request for another one is first looked up in the key store. */
+  private readonly knownKeyIds = new Set<string>();
+  private readonly inbox: Uint8Array[] = [];
+  private draining = false;
+  private signError: Error | undefined;
+  private stopTransport: (() => Promise<void>) | undefined;
+  private stopIdentity: (() => void) | undefined;
+
+  constructor(private readonly args: CreatePublisherArgs) {
+    this.streamId = args.streamId;
+    this.partition = args.partition ?? 0;
+    this.ready = this.start();
+    // Callers learn of a failed start from publish(); do not leave the promise unhandled.
+    this.ready.catch(() => undefined);
+  }
+
+  on<K extends keyof PublisherEvents>(event: K, listener: (value: PublisherEvents[K]) => void): () => void {
+    return this.emitter.on(event, listener);
+  }
+
+  off<K extends keyof PublisherEvents>(event: K, listener: (value: PublisherEvents[K]) => void): void {
+    this.emitter.off(event, listener);
+  }
+
+  private async start(): Promise<void> {
+    const { signer, registry, keyStore, transport } = this.args;
+    const options = this.args.options ?? {};
+    const { core: coreSigner, userId } = await coreSignerFor(signer);
+    this.publisherId = userId;
+    this.stopIdentity = signer.onIdentityChange?.((now) => {
+      this.switchedAway = now?.toLowerCase() !== this.publisherId;
+    });
+    const explicit = options.keys?.[this.streamId];
+    const forced = options.requireQuantumResistantEncryption === true || options.encryption === 'always' || explicit !== undefined;
+    let encrypt = true;
+    if (!forced) encrypt = !(await this.isPublic());
+    if (this.closed) throw createError('CLOSED', 'the publisher was closed');
+    this.encrypted = encrypt;
+    const config: PublisherConfig = defined({
+      maxKeyRequestsPerRequesterPerSecond: options.maxKeyRequestsPerRequesterPerSecond,
+      maxQueuedPublishes: options.maxQueuedPublishes,
+      maxPendingKeyRequests: options.maxPendingKeyRequests,
+      msgChainId: options.msgChainId,
+      registryCacheTtlMs: options.registryCacheTtlMs,
+      registryCacheMaxEntries: options.registryCacheMaxEntries,
+      requireQuantumResistantKeyExchange: options.requireQuantumResistantKeyExchange,
+      requireEncryption: options.requireQuantumResistantEncryption,
+      ...options.core,
+      streamId: this.streamId,
+      partition: this.partition,
+      encrypt,
+      permissionSource: 'registry',
+    });
+    const core = new Publisher(config, coreSigner);
+    this.core = core;
+    // After a reload the stream's latest key is current again; older ones come back on demand
+    // (a request naming one is looked up in the key store first).
+    let latest: GroupKeyData | undefined = explicit !== undefined ? explicitKey(explicit) : undefined;
+    if (latest === undefined && keyStore !== undefined && encrypt) {
+      const id = await keyStore.getLatestKeyId(this.publisherId, this.streamId);
+      const data = id !== undefined ? await keyStore.getKey(this.publisherId, id) : undefined;
+      if (id !== undefined && data !== undefined) latest = { id, data };
+    }
+    if (latest !== undefined) {
+      core.restoreKeys(latest, []);
+      this.knownKeyIds.add(latest.id);
+    }
+    this.stopTransport = await transport.subscribe(streamPartId(this.streamId, this.partition), (bytes) => this.onInput(bytes));
+    if (this.closed) {
+      await this.stopTransport();
+      throw createError('CLOSED', 'the publisher was closed');
+    }
+    void registry;
+  }
+
+  /** `hasPublicPermission(streamId, SUBSCRIBE)`; when the registry cannot say, "not public" (encrypt). */
+  private async isPublic(): Promise<boolean> {
+    const { registry } = this.args;
+    try {
+      const out = await registry.call(registry.streamRegistryAddress, hasPublicPermissionCall(this.streamId, 'SUBSCRIBE'));
+      if (out.type === 'callResult') return decodeHasPublicPermission(out.data);
+      this.emitError(createError('PERMISSION_CHECK_FAILED', 'hasPublicPermission reverted; publishing encrypted'));
+    } catch (e) {
+      this.emitError(asStreamrE2eeError(e, 'RPC_ERROR', 'hasPublicPermission failed; publishing encrypted'));
+    }
+    return false;
+  }
+
+  async publish(content: PublishContent, timestamp?: number): Promise<PublishResult> {
+    await this.ready;
+    this.assertUsable();
+    const encoded = encodeContent(content);
+    const ts = timestamp ?? Date.now();
+    const core = this.core!;
+    return new Promise<PublishResult>((resolve, reject) => {
+      const waiter: Waiter = { resolve: () => resolve({ timestamp: ts }), reject };
+      this.waiting.push(waiter);
+      try {
+        core.publish(encoded.content, encoded.contentType, ts);
+      } catch (e) {
+        this.waiting.splice(this.waiting.indexOf(waiter), 1);
+        reject(e);
+        return;
+      }
+      this.pump();
+    });
+  }
+
+  async rotate(key?: GroupKey | GroupKeyData): Promise<void> {
+    await this.ready;
+    this.assertUsable();
+    this.core!.rotate(key ?? null);
+    this.pump();
+  }
+
+  async rekey(options: { key?: GroupKey | GroupKeyData; revoke?: () => Promise<unknown> } = {}): Promise<void> {
+    await this.ready;
+    this.assertUsable();
+    if (options.revoke !== undefined) await options.revoke();
+    this.assertUsable();
+    this.core!.rekey(options.key ?? null);
+    this.pump();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopIdentity?.();
+    const err = createError('CLOSED', 'the publisher was closed');
+    for (const w of this.waiting.splice(0)) w.reject(err);
+    await this.ready.catch(() => undefined);
+    await this.stopTransport?.().catch(() => undefined);
+    await this.chain;
+    this.core?.free();
+    this.core = undefined;
+    this.emitter.clear();
+  }
+
+  private assertUsable(): void {
+    if (this.closed || this.core === undefined) throw createError('CLOSED', 'the publisher was closed');
+    if (this.switchedAway) {
+      throw createError('WALLET_ACCOUNT_CHANGED', `the wallet switched away from ${this.publisherId}; this publisher no longer signs`);
+    }
+  }
+
+  private onInput(bytes: Uint8Array): void {
+    this.inbox.push(bytes);
+    if (!this.draining) void this.drainInbox();
+  }
+
+  /** Feeds network input in order; waits only when a request names a key to restore first. */
+  private async drainInbox(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.inbox.length > 0 && !this.closed) {
+        const bytes = this.inbox.shift()!;
+        const restore = this.keysToRestore(bytes);
+        if (restore.length > 0) await this.restoreFromStore(restore);
+        if (this.closed || this.core === undefined) return;
+        this.core.handleMessage(bytes, Date.now());
+        this.pump();
+      }
+    } catch (e) {
+      this.emitError(asStreamrE2eeError(e, 'INVALID_ARGUMENT', 'handling a message failed'));
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Key ids a key request to this publisher names that the core does not know yet. */
+  private keysToRestore(bytes: Uint8Array): string[] {
+    if (this.args.keyStore === undefined) return [];
+    let msg: StreamMessage | undefined;
+    try {
+      msg = StreamMessage.fromBytes(bytes);
+      if (msg.messageType !== 'GROUP_KEY_REQUEST') return [];
+      const req = msg.groupKeyRequest;
+      if (req === undefined || req.recipientId !== this.publisherId) return [];
+      return req.groupKeyIds.filter((id) => !this.knownKeyIds.has(id));
+    } catch {
+      return []; // the core reports undecodable input
+    } finally {
+      msg?.free();
+    }
+  }
+
+  private async restoreFromStore(ids: string[]): Promise<void> {
+    const old: GroupKeyData[] = [];
+    for (const id of ids) {
+      try {
+        const data = await this.args.keyStore!.getKey(this.publisherId, id);
+        if (data !== undefined) old.push({ id, data });
+      } catch (e) {
+        this.emitError(asStreamrE2eeError(e, 'INVALID_ARGUMENT', 'reading the key store failed'));
+      }
+    }
+    if (old.length > 0 && this.core !== undefined) {
+      this.core.restoreKeys(null, old);
+      for (const k of old) this.knownKeyIds.add(k.id);
+    }
+  }
+
+  /** Drains the core after every input and acts on each output in order. */
+  private pump(): void {
+    const core = this.core;
+    if (core === undefined) return;
+    for (let outs = core.pollOutputs(); outs.length > 0; outs = core.pollOutputs()) {
+      for (const out of outs) this.act(out);
+    }
+  }
+
+  private act(out: Output): void {
+    switch (out.type) {
+      case 'send': {
+        const waiter = isContentMessage(out.bytes) ? this.waiting.shift() : undefined;
+        this.transmit(out.bytes, waiter);
+        break;
+      }
+      case 'ask':
+        void this.answer(out.id, out.question);
+        break;
+      case 'storeKey': {
+        const id = out.key.id;
+        const data = out.key.data;
+        out.key.free();
+        this.knownKeyIds.add(id);
+        const store = this.args.keyStore;
+        if (store === undefined) break;
+        const latestFor = out.latestForStream;
+        this.chain = this.chain.then(async () => {
+          try {
+            await store.putKey(out.publisherId, id, data);
+            if (latestFor !== undefined) await store.setLatestKeyId(out.publisherId, latestFor, id);
+          } catch (e) {
+            this.emitError(asStreamrE2eeError(e, 'INVALID_ARGUMENT', 'storing a group key failed'));
+          }
+        });
+        break;
+      }
+      case 'deliver':
+        break; // publishers deliver nothing
+      case 'event': {
+        const ev = out.event;
+        if (ev.type === 'keyRequestAnswered') this.emitter.emit('keyRequest', { requesterId: ev.requesterId, keyIds: ev.keyIds });
+        else if (ev.type === 'keyRequestDenied') {
+          const message = ev.code === 'SIGNER_ERROR' && this.signError !== undefined ? `${ev.message} (${this.signError.message})` : ev.message;
+          this.emitter.emit('keyDenied', { requesterId: ev.requesterId, code: ev.code, message });
+        } else if (ev.type === 'error') {
+          if (ev.code === 'SIGNER_ERROR') {
+            // A publish the wallet did not sign: nothing was sent; its promise gets the wallet's error.
+            const err = (this.signError as StreamrE2eeError | undefined) ?? createError('SIGNER_ERROR', ev.message);
+            this.waiting.shift()?.reject(err);
+          }
+          const err = createError(ev.code, ev.message) as E2eeError;
+          if (ev.messageRef !== undefined) err.messageRef = ev.messageRef;
+          this.emitError(err);
+        }
+        break;
+      }
+    }
+  }
+
+  private transmit(bytes: Uint8Array, waiter: Waiter | undefined): void {
+    const part = streamPartId(this.streamId, this.partition);
+    const { transport } = this.args;
+    this.chain = this.chain.then(() =>
+      transport.publish(part, bytes).then(
+        () => waiter?.resolve(),
+        (e: unknown) => {
+          const err = asStreamrE2eeError(e, 'CLOSED', 'the transport refused a message');
+          if (waiter !== undefined) waiter.reject(err);
+          else this.emitError(err);
+        },
+      ),
+    );
+  }
+
+  private async answer(id: number, question: Parameters<typeof answerQuestion>[0]): Promise<void> {
+    const { answer, error } = await answerQuestion(question, {
+      signer: this.args.signer,
+      registry: this.args.registry,
+      assertMaySign: () => {
+        if (this.switchedAway) {
+          throw createError('WALLET_ACCOUNT_CHANGED', `the wallet switched away from ${this.publisherId}; this publisher no longer signs`);
+        }
+      },
+    });
+    if (this.closed || this.core === undefined) return;
+    if (error !== undefined && question.type !== 'sign') {
+      this.emitError(asStreamrE2eeError(error, 'RPC_ERROR', `answering ${question.type} failed`));
+    }
+    this.signError = question.type === 'sign' ? error : undefined;
+    try {
+      this.core.answer(id, answer, Date.now());
+      this.pump();
+    } finally {
+      this.signError = undefined;
+    }
+  }
+
+  private emitError(err: StreamrE2eeError): void {
+    this.emitter.emit('error', err as E2eeError);
+  }
+}
+
+/** Content messages resolve publishes; key responses do not. */
+function isContentMessage(bytes: Uint8Array): boolean {
+  let msg: StreamMessage | undefined;
+  try {
+    msg = StreamMessage.fromBytes(bytes);
+    return msg.messageType === 'MESSAGE';
+  } catch {
+    return false;
+  } finally {
+    msg?.free();
+  }
+}

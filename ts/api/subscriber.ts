@@ -1,0 +1,403 @@
+/**
+ * `createSubscriber`: subscribes to stream partitions as one identity. Each subscription
+ * drives a wasm `Subscriber` (ordering, duplicates, key requests, verification and
+ * decryption are all there) and does its I/O.
+ */
+import {
+  MlKemKeyPair,
+  RsaKeyPair,
+  StreamMessage,
+  Subscriber,
+  decodeContent,
+  type GroupKeyData,
+  type KeyExchange,
+  type Output,
+  type Signer,
+  type StreamrE2eeError,
+  type SubscriberConfig,
+  type SubscriberStats,
+} from '#wasm';
+import { streamPartId } from '../ports.js';
+import { asStreamrE2eeError, createError } from '../errors.js';
+import { Emitter } from './emitter.js';
+import { answerQuestion, coreSignerFor, defined, explicitKey } from './host.js';
+import type {
+  CreateSubscriberArgs,
+  E2eeError,
+  KeyExchangeAlgorithm,
+  ReceivedMessage,
+  RemoteKeyPair,
+  SubscriberHandle,
+  SubscriberKeyPair,
+  Subscription,
+  SubscriptionEvents,
+} from './types.js';
+
+/**
+ * Creates a subscriber. Nothing happens until `subscribe`: the first one learns the user id
+ * from the signer and makes the key-exchange key pair (ML-KEM-1024 by default; RSA with
+ * `keyExchange: 'RSA'`, `rsaKeyLength` bits; or whatever `keyPairFactory` returns).
+ */
+export function createSubscriber(args: CreateSubscriberArgs): SubscriberHandle {
+  return new SubscriberImpl(args);
+}
+
+interface Identity {
+  core: Signer;
+  userId: string;
+  keyExchange: KeyExchange;
+  remote: RemoteKeyPair | undefined;
+}
+
+function isRemote(kp: SubscriberKeyPair): kp is RemoteKeyPair {
+  return typeof (kp as Partial<RemoteKeyPair>).unwrapGroupKey === 'function' && 'keyExchange' in kp;
+}
+
+class SubscriberImpl implements SubscriberHandle {
+  userId: string | undefined;
+  private identity: Promise<Identity> | undefined;
+  private readonly subscriptions = new Set<SubscriptionImpl>();
+  private closed = false;
+  switchedAway = false;
+
+  constructor(readonly args: CreateSubscriberArgs) {}
+
+  private algorithm(): KeyExchangeAlgorithm {
+    const o = this.args.options ?? {};
+    if (o.requireQuantumResistantKeyExchange === true) {
+      if (o.keyExchange === 'RSA') {
+        throw createError('ENCRYPTION_POLICY_VIOLATION', "keyExchange 'RSA' contradicts requireQuantumResistantKeyExchange");
+      }
+      return 'ML_KEM';
+    }
+    return o.keyExchange ?? 'ML_KEM';
+  }
+
+  private async makeIdentity(): Promise<Identity> {
+    const o = this.args.options ?? {};
+    const algorithm = this.algorithm();
+    const rsaKeyLength = o.rsaKeyLength ?? 4096;
+    const { core, userId } = await coreSignerFor(this.args.signer);
+    this.userId = userId;
+    this.args.signer.onIdentityChange?.((now) => {
+      this.switchedAway = now?.toLowerCase() !== userId;
+    });
+    const kp: SubscriberKeyPair = o.keyPairFactory
+      ? await o.keyPairFactory({ algorithm, rsaKeyLength })
+      : algorithm === 'RSA'
+        ? RsaKeyPair.generate(rsaKeyLength)
+        : MlKemKeyPair.generate();
+    if (isRemote(kp)) return { core, userId, keyExchange: kp.keyExchange, remote: kp };
+    return { core, userId, keyExchange: kp, remote: undefined };
+  }
+
+  async subscribe(streamId: string, partition = 0, onMessage?: (message: ReceivedMessage) => void): Promise<Subscription> {
+    if (this.closed) throw createError('CLOSED', 'the subscriber was closed');
+    this.identity ??= this.makeIdentity();
+    let identity: Identity;
+    try {
+      identity = await this.identity;
+    } catch (e) {
+      this.identity = undefined; // a refused wallet may say yes next time
+      throw e;
+    }
+    const sub = new SubscriptionImpl(this, identity, streamId, partition, onMessage, () => this.subscriptions.delete(sub));
+    this.subscriptions.add(sub);
+    try {
+      await sub.start();
+    } catch (e) {
+      await sub.unsubscribe();
+      throw e;
+    }
+    return sub;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.unsubscribe()));
+  }
+}
+
+class SubscriptionImpl implements Subscription {
+  private core: Subscriber | undefined;
+  private readonly emitter = new Emitter<SubscriptionEvents>();
+  private ended = false;
+  private stopTransport: (() => Promise<void>) | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly inbox: Uint8Array[] = [];
+  private draining = false;
+  /** Keys looked up in the key store and not found there, so not looked up again. */
+  private readonly misses = new Set<string>();
+  private readonly explicit = new Map<string, GroupKeyData>();
+  /** Async-iterator buffer and the readers waiting for it. */
+  private readonly buffer: ReceivedMessage[] = [];
+  private readonly readers: Array<(r: IteratorResult<ReceivedMessage>) => void> = [];
+  private lastStats: SubscriberStats = { delivered: 0, duplicates: 0, dropped: 0, keyRequestsSent: 0, keysLearned: 0 };
+
+  constructor(
+    private readonly owner: SubscriberImpl,
+    private readonly identity: Identity,
+    readonly streamId: string,
+    readonly partition: number,
+    private readonly onMessage: ((m: ReceivedMessage) => void) | undefined,
+    private readonly onEnd: () => void,
+  ) {
+    const k = owner.args.options?.keys?.[streamId];
+    if (k !== undefined) this.explicit.set(k.id, explicitKey(k));
+  }
+
+  get stats(): SubscriberStats {
+    if (this.core !== undefined) this.lastStats = this.core.stats;
+    return this.lastStats;
+  }
+
+  on<K extends keyof SubscriptionEvents>(event: K, listener: (value: SubscriptionEvents[K]) => void): () => void {
+    return this.emitter.on(event, listener);
+  }
+
+  off<K extends keyof SubscriptionEvents>(event: K, listener: (value: SubscriptionEvents[K]) => void): void {
+    this.emitter.off(event, listener);
+  }
+
+  async start(): Promise<void> {
+    const o = this.owner.args.options ?? {};
+    const config: SubscriberConfig = defined({
+      keyRequestTimeout: o.keyRequestTimeout,
+      maxKeyRequestsPerSecond: o.maxKeyRequestsPerSecond,
+      requireQuantumResistantSignatures: o.requireQuantumResistantSignatures,
+      keyRequestRetries: o.keyRequestRetries,
+      maxHeldMessages: o.maxHeldMessages,
+      maxHeldPerChain: o.maxHeldPerChain,
+      gapTimeoutMs: o.gapTimeoutMs,
+      registryCacheTtlMs: o.registryCacheTtlMs,
+      registryCacheMaxEntries: o.registryCacheMaxEntries,
+      ...o.core,
+      streamId: this.streamId,
+      partition: this.partition,
+      permissionSource: 'registry',
+    });
+    this.core = new Subscriber(config, this.identity.core, this.identity.keyExchange, Date.now());
+    this.stopTransport = await this.owner.args.transport.subscribe(streamPartId(this.streamId, this.partition), (bytes) =>
+      this.onInput(bytes),
+    );
+  }
+
+  async unsubscribe(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.timer);
+    this.onEnd();
+    await this.stopTransport?.().catch(() => undefined);
+    if (this.core !== undefined) {
+      this.lastStats = this.core.stats;
+      this.core.free();
+      this.core = undefined;
+    }
+    for (const r of this.readers.splice(0)) r({ done: true, value: undefined });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<ReceivedMessage> {
+    return {
+      next: () => {
+        const m = this.buffer.shift();
+        if (m !== undefined) return Promise.resolve({ done: false, value: m });
+        if (this.ended) return Promise.resolve({ done: true, value: undefined });
+        return new Promise((resolve) => this.readers.push(resolve));
+      },
+      return: async () => {
+        await this.unsubscribe();
+        return { done: true, value: undefined };
+      },
+    };
+  }
+
+  private onInput(bytes: Uint8Array): void {
+    if (this.ended) return;
+    this.inbox.push(bytes);
+    if (!this.draining) void this.drainInbox();
+  }
+
+  /** Feeds input in order; waits only to load a key the core lacks from the key store. */
+  private async drainInbox(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.inbox.length > 0 && !this.ended) {
+        const bytes = this.inbox.shift()!;
+        await this.loadKeyFor(bytes);
+        if (this.core === undefined) return;
+        this.core.handleMessage(bytes, Date.now());
+        this.pump();
+      }
+    } catch (e) {
+      this.emitError(asStreamrE2eeError(e, 'INVALID_ARGUMENT', 'handling a message failed'));
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /**
+   * A content message under a key the core lacks: give it the key from the app's `keys` or
+   * the key store first, so a reloaded subscriber never asks again for a key it has.
+   */
+  private async loadKeyFor(bytes: Uint8Array): Promise<void> {
+    const store = this.owner.args.keyStore;
+    if (store === undefined && this.explicit.size === 0) return;
+    let publisherId: string;
+    let keyId: string | undefined;
+    let msg: StreamMessage | undefined;
+    try {
+      msg = StreamMessage.fromBytes(bytes);
+      if (msg.messageType !== 'MESSAGE') return;
+      keyId = msg.groupKeyId;
+      publisherId = msg.publisherId;
+    } catch {
+      return; // the core reports undecodable input
+    } finally {
+      msg?.free();
+    }
+    if (keyId === undefined || this.core === undefined || this.core.hasKey(publisherId, keyId)) return;
+    const given = this.explicit.get(keyId);
+    if (given !== undefined) {
+      this.core.addKey(publisherId, given, Date.now());
+      this.pump();
+      return;
+    }
+    const ref = `${publisherId}::${keyId}`;
+    if (store === undefined || this.misses.has(ref)) return;
+    try {
+      const data = await store.getKey(publisherId, keyId);
+      if (this.core === undefined) return;
+      if (data === undefined) this.misses.add(ref);
+      else {
+        this.core.addKey(publisherId, { id: keyId, data }, Date.now());
+        this.pump();
+      }
+    } catch (e) {
+      this.emitError(asStreamrE2eeError(e, 'INVALID_ARGUMENT', 'reading the key store failed'));
+    }
+  }
+
+  private pump(): void {
+    const core = this.core;
+    if (core === undefined) return;
+    for (let outs = core.pollOutputs(); outs.length > 0; outs = core.pollOutputs()) {
+      for (const out of outs) this.act(out);
+    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const at = this.core?.pollTimeout();
+    if (at === undefined) return;
+    this.timer = setTimeout(() => {
+      if (this.core === undefined) return;
+      this.core.handleTimeout(Date.now());
+      this.pump();
+    }, Math.max(0, at - Date.now()));
+  }
+
+  private act(out: Output): void {
+    switch (out.type) {
+      case 'send': {
+        const part = streamPartId(this.streamId, this.partition);
+        this.owner.args.transport.publish(part, out.bytes).catch((e: unknown) => {
+          this.emitError(asStreamrE2eeError(e, 'CLOSED', 'sending a key request failed'));
+        });
+        break;
+      }
+      case 'ask':
+        void this.answer(out.id, out.question);
+        break;
+      case 'deliver':
+        this.deliver(out);
+        break;
+      case 'storeKey': {
+        const id = out.key.id;
+        const data = out.key.data;
+        out.key.free();
+        this.owner.args.keyStore?.putKey(out.publisherId, id, data).catch((e: unknown) => {
+          this.emitError(asStreamrE2eeError(e, 'INVALID_ARGUMENT', 'storing a group key failed'));
+        });
+        break;
+      }
+      case 'event': {
+        const ev = out.event;
+        if (ev.type === 'keyRequestSent') {
+          this.emitter.emit('keyRequestSent', { publisherId: ev.publisherId, keyId: ev.keyId, attempt: ev.attempt });
+        } else if (ev.type === 'error') {
+          const err = createError(ev.code, ev.message) as E2eeError;
+          if (ev.messageRef !== undefined) err.messageRef = ev.messageRef;
+          this.emitError(err);
+        }
+        break;
+      }
+    }
+  }
+
+  private deliver(out: Extract<Output, { type: 'deliver' }>): void {
+    let content: unknown;
+    try {
+      content = decodeContent(out.content, out.contentType);
+    } catch (e) {
+      const err = asStreamrE2eeError(e, 'INVALID_MESSAGE_CONTENT', 'undecodable content') as E2eeError;
+      err.messageRef = { publisherId: out.publisherId, msgChainId: out.msgChainId, timestamp: out.timestamp, sequenceNumber: out.sequenceNumber };
+      this.emitError(err);
+      return;
+    }
+    const message: ReceivedMessage = {
+      content,
+      contentType: out.contentType,
+      streamId: this.streamId,
+      partition: this.partition,
+      publisherId: out.publisherId,
+      timestamp: out.timestamp,
+      sequenceNumber: out.sequenceNumber,
+      msgChainId: out.msgChainId,
+      encrypted: out.groupKeyId !== undefined,
+      ...(out.groupKeyId !== undefined ? { groupKeyId: out.groupKeyId } : {}),
+    };
+    if (this.onMessage !== undefined) {
+      try {
+        this.onMessage(message);
+      } catch (e) {
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
+      return;
+    }
+    const reader = this.readers.shift();
+    if (reader !== undefined) return reader({ done: false, value: message });
+    const max = this.owner.args.options?.maxBufferedMessages ?? 10_000;
+    if (this.buffer.length >= max) {
+      const err = createError('BUFFER_OVERFLOW', `the subscription buffers ${max} messages; the consumer is too slow, a message was dropped`) as E2eeError;
+      err.messageRef = { publisherId: out.publisherId, msgChainId: out.msgChainId, timestamp: out.timestamp, sequenceNumber: out.sequenceNumber };
+      this.emitError(err);
+      return;
+    }
+    this.buffer.push(message);
+  }
+
+  private async answer(id: number, question: Parameters<typeof answerQuestion>[0]): Promise<void> {
+    const { answer, error } = await answerQuestion(question, {
+      signer: this.owner.args.signer,
+      registry: this.owner.args.registry,
+      remoteKeyPair: this.identity.remote,
+      assertMaySign: () => {
+        if (this.owner.switchedAway) {
+          throw createError('WALLET_ACCOUNT_CHANGED', `the wallet switched away from ${this.identity.userId}; this subscriber no longer signs`);
+        }
+      },
+    });
+    if (this.core === undefined) return;
+    if (error !== undefined) this.emitError(asStreamrE2eeError(error, 'RPC_ERROR', `answering ${question.type} failed`));
+    this.core.answer(id, answer, Date.now());
+    this.pump();
+  }
+
+  private emitError(err: StreamrE2eeError): void {
+    this.emitter.emit('error', err as E2eeError);
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * The high-level API's public types: options (named as in `@streamr/sdk` where the SDK has
+ * the option), handles, messages and events. `createPublisher` / `createSubscriber` build on
+ * the wasm `Publisher` / `Subscriber`; every protocol rule stays there.
+ */
+import type {
+  ContentType,
+  ErrorCode,
+  ExternalKeyExchange,
+  GroupKey,
+  GroupKeyData,
+  MessageRefWithChain,
+  MlKemKeyPair,
+  PublisherConfig,
+  RsaKeyPair,
+  StreamrE2eeError,
+  SubscriberConfig,
+  SubscriberStats,
+} from '#wasm';
+import type { KeyStore, RegistryPort, SignerPort, Transport } from '../ports.js';
+
+/** A group key given by the app, as the SDK's `encryption.keys` holds it: `data` as hex or bytes. */
+export interface ExplicitKey {
+  id: string;
+  /** 32 bytes: a `Uint8Array`, or hex with or without `0x`. */
+  data: Uint8Array | string;
+}
+
+/** Options both roles share. */
+export interface CommonOptions {
+  /**
+   * SDK: never accept RSA key exchange. Publishers deny RSA key requests; subscribers always
+   * request with ML-KEM (an `'RSA'` {@link SubscriberOptions.keyExchange} then throws). Default false.
+   */
+  requireQuantumResistantKeyExchange?: boolean;
+  /**
+   * SDK: `encryption.keys`, stream id → key. Publishers use the key of their stream as the
+   * current key; subscribers use any of these keys without key exchange.
+   */
+  keys?: Record<string, ExplicitKey>;
+  /**
+   * Ours: how long a registry answer is believed, in ms (default 300000; the SDK caches 24 h,
+   * which lets a revoked user keep getting keys for a day).
+   */
+  registryCacheTtlMs?: number;
+  /** Ours: registry answers kept (default 10000). */
+  registryCacheMaxEntries?: number;
+}
+
+/** {@link createPublisher} options. Omitted fields take the defaults shown. */
+export interface PublisherOptions extends CommonOptions {
+  /**
+   * SDK: never publish unencrypted, even on a public stream (AES-256 content is quantum
+   * resistant). Default false.
+   */
+  requireQuantumResistantEncryption?: boolean;
+  /**
+   * Ours: `'auto'` (default) asks the registry `hasPublicPermission(streamId, SUBSCRIBE)`
+   * before the first publish and publishes unencrypted when the stream is public, as the SDK
+   * does; `'always'` encrypts whatever the registry says. If the registry cannot answer, the
+   * publisher encrypts (and reports an `error`).
+   */
+  encryption?: 'auto' | 'always';
+  /** Ours: key requests one requester may send per second, burst twice this (default 5). */
+  maxKeyRequestsPerRequesterPerSecond?: number;
+  /** Ours: publishes waiting for a wallet signature at once (default 10000); more reject `OVERLOADED`. */
+  maxQueuedPublishes?: number;
+  /** Ours: key requests waiting for registry answers at once (default 1000). */
+  maxPendingKeyRequests?: number;
+  /** Ours: the message chain id (default: 20 random characters, as the SDK). */
+  msgChainId?: string;
+  /** Advanced: raw wasm `PublisherConfig` fields, applied last. */
+  core?: Partial<Omit<PublisherConfig, 'streamId' | 'partition' | 'permissionSource'>>;
+}
+
+/** The key-exchange algorithm a subscriber receives group keys with. */
+export type KeyExchangeAlgorithm = 'ML_KEM' | 'RSA';
+
+/**
+ * A key-exchange key pair whose private key lives outside this thread (a Web Worker, a
+ * WebCrypto non-extractable key): the subscriber asks it to unwrap each group key.
+ */
+export interface RemoteKeyPair {
+  keyExchange: ExternalKeyExchange;
+  /** Decrypts `data` (RSA-OAEP SHA-1 for RSA) and returns the 32 group-key bytes. */
+  unwrapGroupKey(keyId: string, data: Uint8Array): Promise<Uint8Array>;
+}
+
+/** What a {@link KeyPairFactory} returns: a wasm key pair or a {@link RemoteKeyPair}. */
+export type SubscriberKeyPair = MlKemKeyPair | RsaKeyPair | RemoteKeyPair;
+
+/**
+ * Makes the subscriber's key-exchange key pair (called once per subscriber, lazily). Inject
+ * one to generate RSA keys in a worker; the default makes them in wasm.
+ */
+export type KeyPairFactory = (spec: {
+  algorithm: KeyExchangeAlgorithm;
+  rsaKeyLength: number;
+}) => SubscriberKeyPair | Promise<SubscriberKeyPair>;
+
+/** {@link createSubscriber} options. Omitted fields take the defaults shown. */
+export interface SubscriberOptions extends CommonOptions {
+  /** SDK: give up on a key this long (ms) after first asking (default 30000). */
+  keyRequestTimeout?: number;
+  /** SDK: key requests sent per second at most (default 20). */
+  maxKeyRequestsPerSecond?: number;
+  /** SDK: RSA modulus bits when key exchange is RSA (default 4096, as the SDK). */
+  rsaKeyLength?: number;
+  /** SDK: accept only ML-DSA-87 signed content (the signer must be ML-DSA-87 too). Default false. */
+  requireQuantumResistantSignatures?: boolean;
+  /**
+   * SDK: reject content encrypted with non-quantum-resistant methods. Every encrypted
+   * message is AES-256 here, so this changes nothing; accepted for config compatibility.
+   */
+  requireQuantumResistantEncryption?: boolean;
+  /** Ours: `'ML_KEM'` (default) or `'RSA'` (the SDK's default without an ML-DSA identity). */
+  keyExchange?: KeyExchangeAlgorithm;
+  /** Ours: builds the key pair (for example in a Web Worker). */
+  keyPairFactory?: KeyPairFactory;
+  /** Ours: key requests after the first within `keyRequestTimeout` (default 3; the SDK never retries). */
+  keyRequestRetries?: number;
+  /** Ours: messages held (waiting for keys or predecessors) per subscription (default 10000). */
+  maxHeldMessages?: number;
+  /** Ours: messages held per publisher chain (default 1000). */
+  maxHeldPerChain?: number;
+  /** Ours: how long a message waits for a missing predecessor, ms (default 5000). */
+  gapTimeoutMs?: number;
+  /**
+   * Ours: messages an async-iterated subscription buffers for a slow consumer (default 10000);
+   * past it messages are dropped with a `BUFFER_OVERFLOW` error event, never silently.
+   */
+  maxBufferedMessages?: number;
+  /** Advanced: raw wasm `SubscriberConfig` fields, applied last. */
+  core?: Partial<Omit<SubscriberConfig, 'streamId' | 'partition' | 'permissionSource'>>;
+}
+
+/** Content `publish` takes: a `Uint8Array` goes as BINARY, anything else as JSON (as the SDK). */
+export type PublishContent = Uint8Array | string | number | boolean | null | object;
+
+/** What a published message resolves to. */
+export interface PublishResult {
+  /** The message's timestamp (Unix ms) as passed to the core. */
+  timestamp: number;
+}
+
+/** An error event: a `StreamrE2eeError` naming the message concerned, if any. */
+export type E2eeError = StreamrE2eeError & { messageRef?: MessageRefWithChain };
+
+/** Publisher events. */
+export interface PublisherEvents {
+  /** A subscriber's key request was answered: `requesterId` got `keyIds`. */
+  keyRequest: { requesterId: string; keyIds: string[] };
+  /** A key request was refused: `PERMISSION_DENIED`, `PERMISSION_CHECK_FAILED`, `RATE_LIMITED`, …. */
+  keyDenied: { requesterId: string; code: ErrorCode; message: string };
+  /** Something failed: an RPC, the wallet, the transport, a key store write. */
+  error: E2eeError;
+}
+
+/** What {@link createPublisher} returns: publishes on one stream partition. */
+export interface PublisherHandle {
+  readonly streamId: string;
+  readonly partition: number;
+  /** Resolves once started: identity known, public check done, stored keys restored. */
+  readonly ready: Promise<void>;
+  /** The publisher id messages carry (`0x` + lower-case hex). Valid after `ready`. */
+  readonly publisherId: string;
+  /** Whether content is encrypted (false on a public stream). Valid after `ready`. */
+  readonly encrypted: boolean;
+  /**
+   * Publishes `content`. Resolves when the transport owns the message (sent or queued);
+   * rejects with a typed error (`WALLET_REJECTED`, `WALLET_ACCOUNT_CHANGED`,
+   * `TRANSPORT_QUEUE_FULL`, `OVERLOADED`, `CLOSED`, …) when nothing was published. A rejected
+   * publish leaves no gap: later publishes work and chain correctly.
+   */
+  publish(content: PublishContent, timestamp?: number): Promise<PublishResult>;
+  /** Rotation: the next message carries a new key (or `key`); no key exchange needed. */
+  rotate(key?: GroupKey | GroupKeyData): Promise<void>;
+  /**
+   * Re-key: a new key (or `key`) from the next message on, never sent under an old key; every
+   * subscriber comes back through key exchange and has its permission checked again.
+   * `revoke` runs first and is awaited (for example the on-chain `revokePermission`
+   * transaction), so no answer after the re-key predates it.
+   */
+  rekey(options?: { key?: GroupKey | GroupKeyData; revoke?: () => Promise<unknown> }): Promise<void>;
+  /** Subscribes to an event; returns the function that unsubscribes. */
+  on<K extends keyof PublisherEvents>(event: K, listener: (value: PublisherEvents[K]) => void): () => void;
+  off<K extends keyof PublisherEvents>(event: K, listener: (value: PublisherEvents[K]) => void): void;
+  /** Stops: unsubscribes from the transport, rejects waiting publishes with `CLOSED`. Does not close the ports. */
+  close(): Promise<void>;
+}
+
+/** A message delivered to the app: decrypted, verified, once, in chain order. */
+export interface ReceivedMessage {
+  /** JSON content parsed, BINARY content as a `Uint8Array`. */
+  content: unknown;
+  contentType: ContentType;
+  streamId: string;
+  partition: number;
+  publisherId: string;
+  timestamp: number;
+  sequenceNumber: number;
+  msgChainId: string;
+  /** False for messages published unencrypted (public streams). */
+  encrypted: boolean;
+  /** The group key it was encrypted with; absent when unencrypted. */
+  groupKeyId?: string;
+}
+
+/** Subscription events. */
+export interface SubscriptionEvents {
+  /** A message could not be delivered, or something failed (codes in `docs/errors.md`). */
+  error: E2eeError;
+  /** A key request went out for `keyId` of `publisherId`. */
+  keyRequestSent: { publisherId: string; keyId: string; attempt: number };
+}
+
+/**
+ * One stream partition subscribed: an async iterator of {@link ReceivedMessage}s (when no
+ * `onMessage` callback was given) with `unsubscribe()`.
+ */
+export interface Subscription extends AsyncIterable<ReceivedMessage> {
+  readonly streamId: string;
+  readonly partition: number;
+  /** Counters of the core subscriber (delivered, duplicates, dropped, key requests, keys learned). */
+  readonly stats: SubscriberStats;
+  on<K extends keyof SubscriptionEvents>(event: K, listener: (value: SubscriptionEvents[K]) => void): () => void;
+  off<K extends keyof SubscriptionEvents>(event: K, listener: (value: SubscriptionEvents[K]) => void): void;
+  /** Stops delivery; ends the async iterator. */
+  unsubscribe(): Promise<void>;
+}
+
+/** What {@link createSubscriber} returns: subscribes as one identity. */
+export interface SubscriberHandle {
+  /** The subscriber's user id, after the first `subscribe`. */
+  readonly userId: string | undefined;
+  /** Subscribes to `streamId#partition`; with `onMessage` messages go there instead of the iterator. */
+  subscribe(
+    streamId: string,
+    partition?: number,
+    onMessage?: (message: ReceivedMessage) => void,
+  ): Promise<Subscription>;
+  /** Ends every subscription. Does not close the ports. */
+  close(): Promise<void>;
+}
+
+/** {@link createPublisher} arguments. */
+export interface CreatePublisherArgs {
+  streamId: string;
+  /** Default 0. */
+  partition?: number;
+  signer: SignerPort;
+  transport: Transport;
+  registry: RegistryPort;
+  /** Where group keys persist; without one, keys live as long as the handle. */
+  keyStore?: KeyStore;
+  options?: PublisherOptions;
+}
+
+/** {@link createSubscriber} arguments. */
+export interface CreateSubscriberArgs {
+  signer: SignerPort;
+  transport: Transport;
+  registry: RegistryPort;
+  /** Where learned group keys persist, so a reloaded subscriber does not ask again. */
+  keyStore?: KeyStore;
+  options?: SubscriberOptions;
+}

@@ -1,0 +1,174 @@
+/**
+ * `JsonRpcRegistry`: the {@link RegistryPort} over `eth_call`, through the wallet's EIP-1193
+ * provider or a JSON-RPC URL (read-only apps need no wallet). It only forwards bytes: the core
+ * encodes the calls and decodes (strictly) what comes back.
+ */
+import type { CallOutcome, RegistryPort } from '../ports.js';
+import { createError } from '../errors.js';
+import type { Eip1193Provider } from '../wallet/eip1193.js';
+import { fromHex, toHex } from '../wallet/hex.js';
+
+/** {@link JsonRpcRegistry} options: exactly one of `provider` and `rpcUrl`. */
+export interface JsonRpcRegistryOptions {
+  /** The StreamRegistry contract address (`0x` + 40 hex). */
+  streamRegistryAddress: string;
+  /** An EIP-1193 provider (the wallet) to `eth_call` through. */
+  provider?: Eip1193Provider;
+  /** A JSON-RPC HTTP(S) URL to `eth_call` through (with `fetch`). */
+  rpcUrl?: string;
+  /** Refuse to call unless the node's `eth_chainId` is this (a number or `0x` hex). Recommended with a wallet. */
+  chainId?: number | string;
+  /** Give up on a call after this long, ms (default 10000): a rejection, which the core takes as "no". */
+  timeoutMs?: number;
+  /** The `fetch` to use (default: the global one). */
+  fetch?: typeof fetch;
+}
+
+interface RpcErrorShape {
+  code?: unknown;
+  message?: unknown;
+  data?: unknown;
+}
+
+function isRevert(e: RpcErrorShape): boolean {
+  // Geth, anvil and Hardhat answer a reverted eth_call with code 3 ("execution reverted",
+  // revert data in `data`); some nodes use -32000/-32015 with the same message.
+  return e.code === 3 || (typeof e.message === 'string' && /revert/i.test(e.message));
+}
+
+function revertData(e: RpcErrorShape): Uint8Array {
+  let d = e.data;
+  // Some providers nest it: { data: { data: '0x…' } } or { data: { originalError: { data } } }.
+  for (let i = 0; i < 3 && d !== null && typeof d === 'object'; i++) {
+    const o = d as { data?: unknown; originalError?: { data?: unknown } };
+    d = o.data ?? o.originalError?.data;
+  }
+  if (typeof d === 'string') {
+    try {
+      return fromHex(d);
+    } catch {
+      return new Uint8Array(0);
+    }
+  }
+  return new Uint8Array(0);
+}
+
+/**
+ * `eth_call`s for the core: a result is `callResult`, a revert `callReverted` (with its data),
+ * and anything else (network down, HTTP error, timeout, a node error, a response that is not
+ * hex, the wrong chain) rejects with `RPC_ERROR`, which the core treats as "no" (fail closed).
+ */
+export class JsonRpcRegistry implements RegistryPort {
+  readonly streamRegistryAddress: string;
+  private readonly provider: Eip1193Provider | undefined;
+  private readonly rpcUrl: string | undefined;
+  private readonly timeoutMs: number;
+  private readonly fetchFn: typeof fetch | undefined;
+  private readonly chainId: string | undefined;
+  private chainChecked = false;
+  private nextId = 1;
+  /** `eth_call`s made (for tests and metrics). */
+  calls = 0;
+
+  constructor(options: JsonRpcRegistryOptions) {
+    if (!/^0x[0-9a-fA-F]{40}$/.test(options.streamRegistryAddress)) {
+      throw createError('INVALID_ARGUMENT', 'streamRegistryAddress must be 0x + 40 hex digits');
+    }
+    if ((options.provider === undefined) === (options.rpcUrl === undefined)) {
+      throw createError('INVALID_ARGUMENT', 'give exactly one of provider and rpcUrl');
+    }
+    this.streamRegistryAddress = options.streamRegistryAddress.toLowerCase();
+    this.provider = options.provider;
+    this.rpcUrl = options.rpcUrl;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.fetchFn = options.fetch;
+    this.chainId =
+      options.chainId === undefined
+        ? undefined
+        : typeof options.chainId === 'number'
+          ? `0x${options.chainId.toString(16)}`
+          : options.chainId.toLowerCase();
+    // A wallet may switch chains under us: check again after every switch.
+    const provider = this.provider as (Eip1193Provider & { on?: (e: string, l: () => void) => unknown }) | undefined;
+    provider?.on?.('chainChanged', () => {
+      this.chainChecked = false;
+    });
+  }
+
+  /** `eth_call` of `data` on `to` at the latest block. */
+  async call(to: string, data: Uint8Array): Promise<CallOutcome> {
+    this.calls++;
+    if (this.chainId !== undefined && !this.chainChecked) {
+      const got = await this.request('eth_chainId', []);
+      if (typeof got !== 'string' || got.toLowerCase() !== this.chainId) {
+        throw createError('RPC_ERROR', `the node is on chain ${String(got)}, not ${this.chainId}`);
+      }
+      this.chainChecked = true;
+    }
+    let result: unknown;
+    try {
+      result = await this.request('eth_call', [{ to, data: toHex(data) }, 'latest']);
+    } catch (e) {
+      const shape = (e as { rpc?: RpcErrorShape }).rpc;
+      if (shape !== undefined && isRevert(shape)) return { type: 'callReverted', data: revertData(shape) };
+      throw e;
+    }
+    if (typeof result !== 'string' || !/^0x([0-9a-fA-F]{2})*$/.test(result)) {
+      throw createError('RPC_ERROR', 'eth_call returned something that is not hex data');
+    }
+    return { type: 'callResult', data: fromHex(result) };
+  }
+
+  /** One JSON-RPC request; node errors reject `RPC_ERROR` with the error object as `rpc`. */
+  private async request(method: string, params: unknown[]): Promise<unknown> {
+    if (this.provider !== undefined) {
+      try {
+        return await withTimeout(this.provider.request({ method, params }), this.timeoutMs, method);
+      } catch (e) {
+        throw rpcError(method, e);
+      }
+    }
+    const f = this.fetchFn ?? globalThis.fetch;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), this.timeoutMs);
+    let body: unknown;
+    try {
+      const res = await f(this.rpcUrl!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: this.nextId++, method, params }),
+        signal: abort.signal,
+      });
+      if (!res.ok) throw createError('RPC_ERROR', `${method}: HTTP ${res.status}`);
+      body = await res.json();
+    } catch (e) {
+      if ((e as { name?: unknown }).name === 'StreamrE2eeError') throw e;
+      throw createError('RPC_ERROR', `${method}: ${abort.signal.aborted ? 'timed out' : String((e as Error)?.message ?? e)}`, e);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (body === null || typeof body !== 'object') throw createError('RPC_ERROR', `${method}: the response is not a JSON-RPC object`);
+    const b = body as { result?: unknown; error?: RpcErrorShape };
+    if (b.error !== undefined) throw rpcError(method, b.error);
+    if (!('result' in b)) throw createError('RPC_ERROR', `${method}: the response has no result`);
+    return b.result;
+  }
+}
+
+function rpcError(method: string, e: unknown): Error {
+  if ((e as { name?: unknown })?.name === 'StreamrE2eeError') return e as Error;
+  const shape: RpcErrorShape = e !== null && typeof e === 'object' ? (e as RpcErrorShape) : { message: String(e) };
+  const err = createError('RPC_ERROR', `${method}: ${typeof shape.message === 'string' ? shape.message : String(e)}`, e);
+  (err as Error & { rpc?: RpcErrorShape }).rpc = shape;
+  return err;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(createError('RPC_ERROR', `${what}: timed out after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,2 @@
+/** Transports: the relay over WebSocket. */
+export * from './websocket.js';

@@ -1,0 +1,19 @@
+/** What the publisher and subscriber handles need beyond {@link SignerPort}. */
+import type { EvmSigner, MlDsa87Signer, P256Signer } from '#wasm';
+import type { SignerPort } from '../ports.js';
+
+/** A wasm signer the core can use directly (no `sign` questions, no await per signature). */
+export type CoreLocalSigner = EvmSigner | P256Signer | MlDsa87Signer;
+
+/**
+ * A {@link SignerPort} whose key is held in wasm: `coreSigner()` hands it to the core, which
+ * then signs without asking. `undefined` means "answer `sign` questions through `sign()`".
+ */
+export interface CoreSignerSource extends SignerPort {
+  coreSigner(): CoreLocalSigner | undefined;
+}
+
+/** True when `signer` can give the core its wasm signer. */
+export function isCoreSignerSource(signer: SignerPort): signer is CoreSignerSource {
+  return typeof (signer as Partial<CoreSignerSource>).coreSigner === 'function';
+}
