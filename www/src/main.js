@@ -147,7 +147,7 @@ function publisherPanel({ config, registry, admin, relayFor, subscriberPanels })
     switch (a.kind) {
       case 'published':
         window.dispatchEvent(new CustomEvent('demo:published', { detail: { ref: a.ref, plaintext: a.plaintext } }));
-        entry('ok', `published ${a.bytes} bytes, encrypted with key `, h('code', {}, short(a.groupKeyId, 4)), a.newGroupKey ? [' carrying next key ', h('code', {}, short(a.newGroupKey, 4))] : ''); break;
+        entry('ok', `published a ${a.bytes}-byte message encrypted with key `, h('code', {}, short(a.groupKeyId, 4)), a.newGroupKey ? [' carrying next key ', h('code', {}, short(a.newGroupKey, 4))] : ''); break;
       case 'keyCreated': keyId.textContent = a.keyId; break;
       case 'rotated': entry('info', 'rotate: the next message carries the new key encrypted under the current one (no key exchange)'); break;
       case 'rekeyed': entry('warn', 'rekey: new key used at once; every subscriber must come back through the key exchange, permissions re-checked on chain'); break;
@@ -220,7 +220,7 @@ function publisherPanel({ config, registry, admin, relayFor, subscriberPanels })
         button('Revoke', { class: 'danger', 'data-testid': 'revoke' }, () => permission(false)))),
     h('div', { class: 'counters' }, h('span', { class: 'ok' }, 'key requests answered ', counts.answered), h('span', { class: 'bad' }, 'denied ', counts.denied)),
     errors,
-    h('h3', {}, 'Activity'), log);
+    h('h3', {}, 'Activity ', h('span', { class: 'muted' }, '(newest first)')), log);
 
   return {
     el,
@@ -321,7 +321,7 @@ function subscriberPanel(acct, index, { config, registry, admin, relayFor }) {
     h('p', { class: 'who' }, 'signs as ', h('code', {}, short(acct.address)), ' ', h('span', { class: 'badge dev' }, 'dev key')),
     h('h3', {}, 'Decrypted messages'), held, messages,
     errors,
-    h('h3', {}, 'Key exchange'), timeline);
+    h('h3', {}, 'Key exchange ', h('span', { class: 'muted' }, '(newest first)')), timeline);
   return { el, ready, address: acct.address, refreshPermission };
 }
 
