@@ -170,6 +170,7 @@ async function main() {
         async request({ method, params }) {
           window.__walletCalls.push(method);
           if (method === 'eth_requestAccounts' || method === 'eth_accounts') return [address];
+          if (method === 'eth_chainId') return '0x1'; // a wallet on another chain: signing does not care
           if (method === 'personal_sign') {
             if (params[1] !== address) throw Object.assign(new Error('unknown account'), { code: 4100 });
             return window.__demoWalletSign(params[0]);

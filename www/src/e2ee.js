@@ -1,250 +1,215 @@
-// The host loop (docs/host-api.md) around the package's sans-IO Publisher and Subscriber for
-// the demo: moves bytes through a Transport, answers the core's questions (registry eth_call,
-// wallet signatures), keeps time, and reports everything it does as activity for the panels.
-// The core decides every protocol question; this file only moves data.
-import {
-  ContentType, MlKemKeyPair, Publisher, SignatureType, StreamMessage, Subscriber, decodeContent, encodeContent,
-} from 'streamr-e2ee';
+// The demo's participants on the package's high-level API (createPublisher / createSubscriber
+// over WebSocketTransport, JsonRpcRegistry, LocalSigner / Eip1193Signer). The ports are
+// wrapped in thin observers so the panels can show what happens inside: bytes in and out,
+// eth_calls, wallet signatures and key-store writes. The observers only watch; every
+// decision stays in the package.
+import { StreamMessage, createPublisher, createSubscriber } from 'streamr-e2ee';
 
 const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 export const toHex = (b) => `0x${hex(b)}`;
+const refOf = (m) => `${m.timestamp}/${m.sequenceNumber}`;
 
-/** Answers a core question, or `{type:'failed'}` with the reason: never throws. */
-async function answerQuestion(q, { registry, sign }) {
-  try {
-    switch (q.type) {
-      case 'registryCall': return await registry.call(registry.streamRegistryAddress, q.data);
-      case 'contractCall': return await registry.call(q.to, q.data);
-      case 'sign': {
-        if (!sign) throw new Error('no wallet to sign with');
-        return { type: 'signature', signature: await sign(q.payload) };
-      }
-      default: throw new Error(`the demo cannot answer a '${q.type}' question`);
-    }
-  } catch (e) {
-    return { type: 'failed', reason: e?.message ?? String(e) };
-  }
+/** Parses StreamMessage bytes for a look (never throws; undecodable bytes give undefined). */
+function peek(bytes, fn) {
+  let msg;
+  try { msg = StreamMessage.fromBytes(bytes); } catch { return undefined; }
+  try { return fn(msg); } finally { msg.free(); }
 }
 
-class Host {
-  /**
-   * @param machine   a Publisher or Subscriber
-   * @param transport the Transport (relay) it sends through
-   * @param opts      { streamPart, registry, sign?, onActivity }
-   */
-  constructor(machine, transport, opts) {
-    this.machine = machine;
-    this.transport = transport;
-    this.streamPart = opts.streamPart;
-    this.registry = opts.registry;
-    this.sign = opts.sign;
-    this.onActivity = opts.onActivity;
-    this.closed = false;
-  }
+/** A Transport that reports the bytes it carries, each way. */
+function observeTransport(inner, { incoming = () => {}, outgoing = () => {} }) {
+  return {
+    subscribe: (streamPart, onMessage) => inner.subscribe(streamPart, (bytes) => { incoming(bytes); onMessage(bytes); }),
+    publish: (streamPart, bytes) => { outgoing(bytes); return inner.publish(streamPart, bytes); },
+    close: () => inner.close(),
+  };
+}
 
-  async start() {
-    this.unsubscribe = await this.transport.subscribe(this.streamPart, (bytes) => {
-      if (this.closed) return;
-      this.inspect(bytes);
-      this.input(() => this.machine.handleMessage(bytes, Date.now()));
-    });
-  }
-
-  /** Runs one input on the machine and drains its outputs; a throw is reported, not lost. */
-  input(fn) {
-    let result;
-    try {
-      result = fn();
-    } catch (e) {
-      this.onActivity({ kind: 'error', code: e.code ?? 'ERROR', message: e.message });
-      throw e;
-    }
-    this.pump();
-    return result;
-  }
-
-  pump() {
-    for (let outs = this.machine.pollOutputs(); outs.length > 0; outs = this.machine.pollOutputs()) {
-      for (const out of outs) this.output(out);
-    }
-    this.schedule();
-  }
-
-  output(out) {
-    switch (out.type) {
-      case 'send':
-        this.sent(out.bytes);
-        this.transport.publish(this.streamPart, out.bytes).catch((e) => this.onActivity({ kind: 'error', code: e.code ?? 'TRANSPORT_ERROR', message: e.message }));
-        break;
-      case 'ask': this.ask(out); break;
-      default: this.handle(out);
-    }
-  }
-
-  ask(out) {
-    const q = out.question;
-    const t0 = performance.now();
-    this.asked(q);
-    answerQuestion(q, this).then((answer) => {
-      if (this.closed) return;
-      this.answered(q, answer, Math.round(performance.now() - t0));
+/** A RegistryPort that reports each eth_call and how long it took. */
+function observeRegistry(inner, report) {
+  return {
+    streamRegistryAddress: inner.streamRegistryAddress,
+    async call(to, data) {
+      const t0 = performance.now();
       try {
-        this.input(() => this.machine.answer(out.id, answer, Date.now()));
-      } catch { /* reported by input() */ }
-    });
-  }
-
-  schedule() {}
-  inspect() {}
-  sent() {}
-  asked() {}
-  answered(q, answer, ms) {
-    if (answer.type === 'failed') this.onActivity({ kind: 'error', code: 'ANSWER_FAILED', message: `${q.type} failed: ${answer.reason}` });
-    else if (q.type === 'registryCall') this.onActivity({ kind: 'chainCheck', ms, reverted: answer.type === 'callReverted' });
-    else if (q.type === 'sign') this.onActivity({ kind: 'signed', ms });
-  }
-
-  async close() {
-    this.closed = true;
-    clearTimeout(this.timer);
-    await this.unsubscribe?.().catch(() => {});
-  }
+        const out = await inner.call(to, data);
+        report({ kind: 'chainCheck', ms: Math.round(performance.now() - t0), reverted: out.type === 'callReverted' });
+        return out;
+      } catch (e) {
+        report({ kind: 'error', code: e.code ?? 'RPC_ERROR', message: e.message });
+        throw e;
+      }
+    },
+  };
 }
 
-/** Publishes on the stream; answers key requests after the core's on-chain permission checks. */
-export class DemoPublisher extends Host {
-  /** signer: an EvmSigner (dev key) or `{userId, signatureType}` with `sign(payload)` for a wallet. */
-  constructor({ streamId, partition, signer, sign, transport, registry, onActivity }) {
-    const machine = new Publisher({ streamId, partition, permissionSource: 'registry' }, signer);
-    super(machine, transport, { streamPart: `${streamId}#${partition}`, registry, sign, onActivity });
+/** A SignerPort (a wallet) that reports each signature prompt. */
+function observeSigner(inner, report) {
+  return {
+    signatureType: inner.signatureType,
+    getUserId: () => inner.getUserId(),
+    onIdentityChange: inner.onIdentityChange ? (l) => inner.onIdentityChange(l) : undefined,
+    async sign(payload) {
+      report({ kind: 'signing' });
+      const t0 = performance.now();
+      const sig = await inner.sign(payload);
+      report({ kind: 'signed', ms: Math.round(performance.now() - t0) });
+      return sig;
+    },
+  };
+}
+
+/**
+ * A KeyStore in memory (the SDK's schema) that reports writes. The demo forgets keys on
+ * reload; an app passes a persistent KeyStore instead.
+ */
+class ObservedKeyStore {
+  constructor(report) {
+    this.report = report;
+    this.keys = new Map();
+    this.latest = new Map();
+  }
+  async getKey(publisherId, keyId) { return this.keys.get(`${publisherId}::${keyId}`); }
+  async putKey(publisherId, keyId, key) {
+    this.keys.set(`${publisherId}::${keyId}`, key);
+    this.report({ kind: 'keyStored', publisherId, keyId });
+  }
+  async getLatestKeyId(publisherId, streamId) { return this.latest.get(`${publisherId}::${streamId}`); }
+  async setLatestKeyId(publisherId, streamId, keyId) {
+    this.latest.set(`${publisherId}::${streamId}`, keyId);
+    this.report({ kind: 'keyCreated', keyId });
+  }
+  async close() { this.keys.clear(); this.latest.clear(); }
+}
+
+/** The publisher: `createPublisher` plus the observers; reports activity to `onActivity`. */
+export class DemoPublisher {
+  /** signer: a LocalSigner (dev key) or an Eip1193Signer (wallet, observed for its prompts). */
+  constructor({ streamId, partition, signer, wallet = false, transport, registry, onActivity }) {
+    this.onActivity = onActivity;
     this.pendingPlain = [];
+    this.currentKeyId = undefined;
+    const store = new ObservedKeyStore((a) => {
+      if (a.kind === 'keyCreated') { this.currentKeyId = a.keyId; onActivity(a); }
+    });
+    this.handle = createPublisher({
+      streamId,
+      partition,
+      signer: wallet ? observeSigner(signer, onActivity) : signer,
+      transport: observeTransport(transport, { outgoing: (bytes) => this.sent(bytes) }),
+      registry: observeRegistry(registry, (a) => { if (a.kind === 'error') onActivity(a); }),
+      keyStore: store,
+      options: { encryption: 'always' },
+    });
+    this.handle.on('keyRequest', (e) => onActivity({ kind: 'answered', requesterId: e.requesterId, keyIds: e.keyIds }));
+    this.handle.on('keyDenied', (e) => onActivity({ kind: 'denied', requesterId: e.requesterId, code: e.code, message: e.message }));
+    this.handle.on('error', (e) => onActivity({ kind: 'error', code: e.code, message: e.message }));
   }
 
-  get userId() { return this.machine.userId; }
-  get currentKeyId() { return this.machine.currentKeyId; }
+  start() { return this.handle.ready; }
+  get userId() { return this.handle.publisherId; }
 
   /** Publishes text (as a JSON string, as the SDK publishes strings) or a JSON value. */
-  publish(value) {
-    const { content, contentType } = encodeContent(value);
-    this.pendingPlain.push({ text: new TextDecoder().decode(content), contentType });
-    return this.input(() => this.machine.publish(content, contentType, Date.now()));
+  async publish(value) {
+    const entry = { text: JSON.stringify(value) };
+    this.pendingPlain.push(entry);
+    try {
+      await this.handle.publish(value);
+    } catch (e) {
+      const i = this.pendingPlain.indexOf(entry);
+      if (i >= 0) this.pendingPlain.splice(i, 1);
+      throw e;
+    }
   }
 
-  rotate() {
-    this.input(() => this.machine.rotate());
-    this.onActivity({ kind: 'rotated', keyId: this.machine.currentKeyId });
+  async rotate() {
+    await this.handle.rotate();
+    this.onActivity({ kind: 'rotated' });
   }
 
-  rekey() {
-    this.input(() => this.machine.rekey());
-    this.onActivity({ kind: 'rekeyed', keyId: this.machine.currentKeyId });
+  async rekey() {
+    await this.handle.rekey();
+    this.onActivity({ kind: 'rekeyed' });
   }
 
   sent(bytes) {
-    let msg;
-    try { msg = StreamMessage.fromBytes(bytes); } catch { return; }
-    try {
-      if (msg.messageType === 'MESSAGE') {
-        const plain = this.pendingPlain.shift();
-        this.onActivity({ kind: 'published', ref: `${msg.timestamp}/${msg.sequenceNumber}`, sequenceNumber: msg.sequenceNumber, groupKeyId: msg.groupKeyId, plaintext: plain?.text, bytes: bytes.length, newGroupKey: msg.newGroupKey?.id });
-      }
-    } finally { msg.free(); }
+    const info = peek(bytes, (m) => (m.messageType === 'MESSAGE'
+      ? { ref: refOf(m), groupKeyId: m.groupKeyId, newGroupKey: m.newGroupKey?.id }
+      : undefined));
+    if (info) this.onActivity({ kind: 'published', ...info, plaintext: this.pendingPlain.shift()?.text, bytes: bytes.length });
   }
 
-  handle(out) {
-    if (out.type === 'event') {
-      const ev = out.event;
-      if (ev.type === 'keyRequestAnswered') this.onActivity({ kind: 'answered', requesterId: ev.requesterId, keyIds: ev.keyIds });
-      else if (ev.type === 'keyRequestDenied') this.onActivity({ kind: 'denied', requesterId: ev.requesterId, code: ev.code, message: ev.message });
-      else if (ev.type === 'error') {
-        if (ev.code === 'SIGNER_ERROR') this.pendingPlain.shift(); // that publish was rolled back
-        this.onActivity({ kind: 'error', code: ev.code, message: ev.message });
-      }
-    } else if (out.type === 'storeKey') {
-      // A real app persists out.key.data (KeyStore); the demo keeps keys in memory only.
-      this.onActivity({ kind: 'keyCreated', keyId: out.key.id });
-      out.key.free();
-    }
-  }
-
-  asked(q) {
-    if (q.type === 'registryCall') this.onActivity({ kind: 'checking' });
-    if (q.type === 'sign') this.onActivity({ kind: 'signing' });
-  }
+  close() { return this.handle.close(); }
 }
 
-/** Receives, asks for keys, verifies and decrypts; reports the key exchange step by step. */
-export class DemoSubscriber extends Host {
-  constructor({ streamId, partition, signer, sign, transport, registry, onActivity, keyRequestTimeout = 15000 }) {
-    const machine = new Subscriber({ streamId, partition, permissionSource: 'registry', keyRequestTimeout, keyRequestRetries: 2 }, signer, MlKemKeyPair.generate(), Date.now());
-    super(machine, transport, { streamPart: `${streamId}#${partition}`, registry, sign, onActivity });
+/** A subscriber: `createSubscriber` + `subscribe`, with the key exchange reported step by step. */
+export class DemoSubscriber {
+  constructor({ streamId, partition, signer, transport, registry, onActivity, keyRequestTimeout = 15000 }) {
+    this.streamId = streamId;
+    this.partition = partition;
+    this.onActivity = onActivity;
     this.requested = new Map(); // keyId → performance.now() of the first request
-    this.prevRefs = new Map(); // "timestamp/seq" → the previous message's ref (prevMsgRef), for the gap check
+    this.prevRefs = new Map(); // message ref → its prevMsgRef, for the gap check
+    this.waiting = new Set(); // content refs received but not delivered (nor dropped) yet
+    this.userId = undefined;
+    this.handle = createSubscriber({
+      signer,
+      transport: observeTransport(transport, { incoming: (bytes) => this.received(bytes) }),
+      registry: observeRegistry(registry, onActivity),
+      keyStore: new ObservedKeyStore((a) => this.stored(a)),
+      options: { keyRequestTimeout, keyRequestRetries: 2 },
+    });
+    this.signer = signer;
   }
 
-  get userId() { return this.machine.userId; }
-  get stats() { return this.machine.stats; }
-  get heldMessages() { return this.machine.heldMessages; }
+  async start() {
+    this.userId = (await this.signer.getUserId()).toLowerCase();
+    this.sub = await this.handle.subscribe(this.streamId, this.partition, (m) => this.delivered(m));
+    this.sub.on('keyRequestSent', (e) => {
+      if (!this.requested.has(e.keyId)) this.requested.set(e.keyId, performance.now());
+      this.onActivity({ kind: 'requestSent', keyId: e.keyId, publisherId: e.publisherId, attempt: e.attempt });
+    });
+    this.sub.on('error', (e) => {
+      if (e.messageRef) this.waiting.delete(refOf(e.messageRef));
+      this.onActivity({ kind: 'error', code: e.code, message: e.message, messageRef: e.messageRef });
+    });
+  }
 
-  inspect(bytes) {
-    let msg;
-    try { msg = StreamMessage.fromBytes(bytes); } catch { return; }
-    try {
-      if (msg.messageType === 'MESSAGE') {
-        const prev = msg.prevMsgRef;
-        this.prevRefs.set(`${msg.timestamp}/${msg.sequenceNumber}`, prev ? `${prev.timestamp}/${prev.sequenceNumber}` : null);
+  get stats() { return this.sub?.stats; }
+  get heldMessages() { return this.waiting.size; }
+
+  received(bytes) {
+    peek(bytes, (m) => {
+      if (m.messageType === 'MESSAGE') {
+        const prev = m.prevMsgRef;
+        const ref = refOf(m);
+        this.prevRefs.set(ref, prev ? refOf(prev) : null);
         if (this.prevRefs.size > 10000) this.prevRefs.delete(this.prevRefs.keys().next().value);
-      } else if (msg.messageType === 'GROUP_KEY_RESPONSE') {
-        const r = msg.groupKeyResponse;
-        if (r.recipientId === this.userId.toLowerCase()) {
-          this.onActivity({ kind: 'responseReceived', from: msg.publisherId, keyIds: r.groupKeys.map((k) => k.id), bytes: bytes.length });
+        this.waiting.add(ref);
+      } else if (m.messageType === 'GROUP_KEY_RESPONSE') {
+        const r = m.groupKeyResponse;
+        if (r.recipientId === this.userId) {
+          this.onActivity({ kind: 'responseReceived', from: m.publisherId, keyIds: r.groupKeys.map((k) => k.id), bytes: bytes.length });
         }
       }
-    } finally { msg.free(); }
+    });
   }
 
-  handle(out) {
-    if (out.type === 'deliver') {
-      let value;
-      let code;
-      try {
-        value = decodeContent(out.content, out.contentType);
-      } catch (e) {
-        code = e.code;
-        value = `(undecodable content: ${e.message})`;
-      }
-      const ref = `${out.timestamp}/${out.sequenceNumber}`;
-      const prev = this.prevRefs.get(ref);
-      this.prevRefs.delete(ref);
-      this.onActivity({ kind: 'delivered', value, code, publisherId: out.publisherId, sequenceNumber: out.sequenceNumber, timestamp: out.timestamp, groupKeyId: out.groupKeyId, ref, prev });
-    } else if (out.type === 'storeKey') {
-      const keyId = out.key.id;
-      out.key.free();
-      const t0 = this.requested.get(keyId);
-      this.requested.delete(keyId);
-      this.onActivity({ kind: 'keyStored', keyId, publisherId: out.publisherId, latencyMs: t0 === undefined ? undefined : Math.round(performance.now() - t0) });
-    } else if (out.type === 'event') {
-      const ev = out.event;
-      if (ev.type === 'keyRequestSent') {
-        if (!this.requested.has(ev.keyId)) this.requested.set(ev.keyId, performance.now());
-        this.onActivity({ kind: 'requestSent', keyId: ev.keyId, publisherId: ev.publisherId, attempt: ev.attempt });
-      } else if (ev.type === 'error') {
-        this.onActivity({ kind: 'error', code: ev.code, message: ev.message, messageRef: ev.messageRef });
-      }
-    }
+  stored({ keyId, publisherId }) {
+    const t0 = this.requested.get(keyId);
+    this.requested.delete(keyId);
+    this.onActivity({ kind: 'keyStored', keyId, publisherId, latencyMs: t0 === undefined ? undefined : Math.round(performance.now() - t0) });
   }
 
-  schedule() {
-    clearTimeout(this.timer);
-    if (this.closed) return;
-    const at = this.machine.pollTimeout();
-    if (at !== undefined) {
-      this.timer = setTimeout(() => {
-        if (this.closed) return;
-        try { this.input(() => this.machine.handleTimeout(Date.now())); } catch { /* reported */ }
-      }, Math.max(0, at - Date.now()));
-    }
+  delivered(m) {
+    const ref = refOf(m);
+    const prev = this.prevRefs.get(ref);
+    this.prevRefs.delete(ref);
+    this.waiting.delete(ref);
+    this.onActivity({ kind: 'delivered', value: m.content, publisherId: m.publisherId, sequenceNumber: m.sequenceNumber, timestamp: m.timestamp, groupKeyId: m.groupKeyId, ref, prev });
   }
+
+  close() { return this.handle.close(); }
 }
 
 /** Decodes one StreamMessage for the wire view: only what any relay or eavesdropper sees. */
@@ -256,7 +221,7 @@ export function describeWire(bytes) {
       publisherId: msg.publisherId,
       timestamp: msg.timestamp,
       sequenceNumber: msg.sequenceNumber,
-      ref: `${msg.timestamp}/${msg.sequenceNumber}`,
+      ref: refOf(msg),
       signatureType: msg.signatureTypeName,
       signature: toHex(msg.signature),
       bytes: bytes.length,
@@ -275,5 +240,3 @@ export function describeWire(bytes) {
     msg.free();
   }
 }
-
-export { ContentType, SignatureType };

@@ -1,10 +1,9 @@
 // The demo page: one publisher, two subscribers and a wire view, each participant with its
 // own relay connection, as if in separate browsers. Config (chain, registry, relay, stream,
 // dev keys) comes from config.json, written by `npm start`.
-import { EvmSigner } from 'streamr-e2ee';
-import { JsonRpcRegistry, PermissionType, StreamAdmin } from './chain.js';
-import { DemoPublisher, DemoSubscriber, SignatureType, describeWire } from './e2ee.js';
-import { RelayTransport } from './relay.js';
+import { JsonRpcRegistry, LocalSigner, WebSocketTransport } from 'streamr-e2ee';
+import { PermissionType, StreamAdmin } from './chain.js';
+import { DemoPublisher, DemoSubscriber, describeWire } from './e2ee.js';
 import { inWords } from './words.js';
 import { connectWallet, findWallet } from './wallet.js';
 
@@ -74,7 +73,7 @@ function statusChip(label, state = 'connecting', detail = '') {
 async function main() {
   const config = await loadConfig();
   const streamPart = `${config.streamId}#${config.partition}`;
-  const registry = new JsonRpcRegistry(config.rpcUrl, config.streamRegistry);
+  const registry = new JsonRpcRegistry({ rpcUrl: config.rpcUrl, streamRegistryAddress: config.streamRegistry, chainId: config.chainId });
   const admin = new StreamAdmin(config);
   const dev = config.devAccounts;
 
@@ -95,12 +94,17 @@ async function main() {
   const grid = h('div', { class: 'grid' });
   app.append(grid);
 
-  // One relay connection per participant, each with its own status.
+  // One relay connection (the package's WebSocketTransport) per participant, as if each
+  // were in its own browser: the relay does not echo a publish to its sender.
   const relayFor = (name) => {
     const chip = statusChip(`relay: ${name}`);
-    return new RelayTransport(config.relayUrl, ({ state, detail }) => {
-      chip(state, detail);
-      if (state === 'error') showError(`relay (${name})`, 'TRANSPORT_ERROR', detail);
+    let wasOpen = false;
+    return new WebSocketTransport(config.relayUrl, {
+      onStateChange: (state, info) => {
+        chip(state, info?.reason ?? '');
+        if (state === 'open') wasOpen = true;
+        if (state === 'closed' && wasOpen) showError(`relay (${name})`, 'TRANSPORT_ERROR', `connection to ${config.relayUrl} lost (close code ${info?.code ?? '?'}); reconnecting`);
+      },
     });
   };
 
@@ -149,7 +153,7 @@ function publisherPanel({ config, registry, admin, relayFor, subscriberPanels })
         window.dispatchEvent(new CustomEvent('demo:published', { detail: { ref: a.ref, plaintext: a.plaintext } }));
         entry('ok', `published a ${a.bytes}-byte message encrypted with key `, h('code', {}, short(a.groupKeyId, 4)), a.newGroupKey ? [' carrying next key ', h('code', {}, short(a.newGroupKey, 4))] : ''); break;
       case 'keyCreated': keyId.textContent = a.keyId; break;
-      case 'rotated': entry('info', 'rotate: the next message carries the new key encrypted under the current one (no key exchange)'); break;
+      case 'rotated': entry('info', 'rotate: the next message carries the new key, encrypted under the current one (no key exchange)'); break;
       case 'rekeyed': entry('warn', 'rekey: new key used at once; every subscriber must come back through the key exchange, permissions re-checked on chain'); break;
       case 'answered':
         demo.publisher.answered += 1;
@@ -170,15 +174,14 @@ function publisherPanel({ config, registry, admin, relayFor, subscriberPanels })
   };
 
   let host;
-  const makeHost = async (signer, sign) => {
+  const makeHost = async (signer, wallet = false) => {
     await host?.close();
-    host = new DemoPublisher({ streamId: config.streamId, partition: config.partition, signer, sign, transport, registry, onActivity });
-    await host.start();
+    host = new DemoPublisher({ streamId: config.streamId, partition: config.partition, signer, wallet, transport, registry, onActivity });
     keyId.textContent = '(none yet: the first publish makes one)';
+    await host.start();
     return host;
   };
-  const devSigner = EvmSigner.fromPrivateKey(hexToBytes(dev.privateKey));
-  const ready = makeHost(devSigner).catch((e) => { showError('publisher', e.code ?? 'ERROR', e.message, errors); throw e; });
+  const ready = makeHost(LocalSigner.fromPrivateKey(dev.privateKey)).catch((e) => { showError('publisher', e.code ?? 'ERROR', e.message, errors); throw e; });
 
   const permission = async (grant) => {
     const user = addr.value.trim().toLowerCase();
@@ -195,13 +198,13 @@ function publisherPanel({ config, registry, admin, relayFor, subscriberPanels })
     for (const s of subscriberPanels) if (s.address === user) s.refreshPermission();
   };
 
-  const publishBtn = button('Publish', { class: 'primary', 'data-testid': 'publish' }, () => {
+  const publishBtn = button('Publish', { class: 'primary', 'data-testid': 'publish' }, async () => {
     const raw = input.value;
     let value = raw;
     if (asJson.checked) {
       try { value = JSON.parse(raw); } catch (e) { throw Object.assign(new Error(`not valid JSON: ${e.message}`), { code: 'INVALID_ARGUMENT' }); }
     }
-    host.publish(value);
+    await host.publish(value);
   });
   input.addEventListener('keydown', (e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) publishBtn.click(); });
 
@@ -226,12 +229,12 @@ function publisherPanel({ config, registry, admin, relayFor, subscriberPanels })
     el,
     ready,
     get host() { return host; },
-    setWallet(address, sign) {
+    setWallet(signer) {
       signerLabel.className = 'badge wallet';
       signerLabel.textContent = 'wallet';
-      userLabel.textContent = short(address);
+      userLabel.textContent = short(signer.account);
       roleLabel.textContent = ' (your wallet, granted PUBLISH; grants and revocations still sent by the dev owner key)';
-      return makeHost({ userId: address, signatureType: SignatureType.ECDSA_SECP256K1_EVM }, sign);
+      return makeHost(signer, true);
     },
     entry,
   };
@@ -242,11 +245,6 @@ function nameOf(config, address) {
   if (a === config.devAccounts.publisher.address) return 'the publisher';
   const s = config.devAccounts.subscribers.find((x) => x.address === a);
   return s ? s.name : short(a);
-}
-
-function hexToBytes(hex) {
-  const s = hex.replace(/^0x/, '');
-  return Uint8Array.from(s.match(/../g), (b) => parseInt(b, 16));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -302,7 +300,7 @@ function subscriberPanel(acct, index, { config, registry, admin, relayFor }) {
   };
 
   let host;
-  const signer = EvmSigner.fromPrivateKey(hexToBytes(acct.privateKey));
+  const signer = LocalSigner.fromPrivateKey(acct.privateKey);
   const ready = (async () => {
     host = new DemoSubscriber({ streamId: config.streamId, partition: config.partition, signer, transport, registry, onActivity });
     await host.start();
@@ -389,14 +387,15 @@ function walletBanner({ config, admin, pub }) {
   btn.addEventListener('click', async () => {
     btn.disabled = true;
     try {
-      const { address, sign } = await connectWallet(provider);
+      const signer = await connectWallet(provider);
+      const address = signer.account;
       pub.entry('info', `wallet ${short(address)} connected; granting it PUBLISH with the dev owner key…`);
       await admin.setPermission(true, address, PermissionType.Publish);
-      await pub.setWallet(address, sign);
+      await pub.setWallet(signer);
       pub.entry('ok', 'the wallet now signs as the publisher: expect a personal_sign prompt for each publish and each key response');
       banner.replaceChildren(h('strong', {}, 'Wallet connected: '), h('code', {}, address), h('span', {}, ' signs as the publisher (personal_sign prompts).'));
     } catch (e) {
-      showError('wallet', e.code === 4001 ? 'WALLET_ERROR' : (e.code ?? 'WALLET_ERROR'), e.message);
+      showError('wallet', typeof e.code === 'string' ? e.code : 'WALLET_ERROR', e.message);
       btn.disabled = false;
     }
   });

@@ -18,9 +18,13 @@ const WORDS = {
   ENCRYPTION_POLICY_VIOLATION: 'The request does not meet the encryption policy.',
   ANSWER_FAILED: 'A question of the core (chain call or wallet signature) failed.',
   TRANSPORT_ERROR: 'The relay connection failed.',
-  TRANSPORT_CLOSED: 'Not connected to the relay.',
+  TRANSPORT_QUEUE_FULL: 'The relay is unreachable and the send buffer is full: the message was not published.',
+  RPC_ERROR: 'The chain RPC could not be reached or answered wrongly; permission checks count as "no" until it answers.',
+  CLOSED: 'This participant was stopped.',
   TX_FAILED: 'The transaction failed.',
-  WALLET_ERROR: 'The wallet refused or failed.',
+  WALLET_ERROR: 'The wallet failed to sign, or signed with another account.',
+  WALLET_REJECTED: 'You rejected the request in the wallet: nothing was sent.',
+  WALLET_ACCOUNT_CHANGED: 'The wallet switched to another account: reconnect to sign as it.',
   CONFIG_ERROR: 'The demo could not load its config.',
 };
 
