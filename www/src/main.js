@@ -103,7 +103,11 @@ async function main() {
       onStateChange: (state, info) => {
         chip(state, info?.reason ?? '');
         if (state === 'open') wasOpen = true;
-        if (state === 'closed' && wasOpen) showError(`relay (${name})`, 'TRANSPORT_ERROR', `connection to ${config.relayUrl} lost (close code ${info?.code ?? '?'}); reconnecting`);
+        if (state === 'closed') {
+          showError(`relay (${name})`, 'TRANSPORT_ERROR', wasOpen
+            ? `connection to ${config.relayUrl} lost (close code ${info?.code ?? '?'}); reconnecting`
+            : `cannot reach the relay at ${config.relayUrl} (is npm start still running?); retrying`);
+        }
       },
     });
   };
