@@ -138,7 +138,14 @@ class PublisherImpl implements PublisherHandle {
     const { registry } = this.args;
     try {
       const out = await registry.call(registry.streamRegistryAddress, hasPublicPermissionCall(this.streamId, 'SUBSCRIBE'));
-      if (out.type === 'callResult') return decodeHasPublicPermission(out.data);
+      if (out.type === 'callResult') {
+        try {
+          return decodeHasPublicPermission(out.data);
+        } catch (e) {
+          this.emitError(createError('PERMISSION_CHECK_FAILED', 'hasPublicPermission returned undecodable data; publishing encrypted', e));
+          return false;
+        }
+      }
       this.emitError(createError('PERMISSION_CHECK_FAILED', 'hasPublicPermission reverted; publishing encrypted'));
     } catch (e) {
       this.emitError(asStreamrE2eeError(e, 'RPC_ERROR', 'hasPublicPermission failed; publishing encrypted'));
