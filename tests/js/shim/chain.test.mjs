@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import WebSocket from 'ws';
+import solc from 'solc';
 import {
   createPublisher,
   createSubscriber,
@@ -77,7 +78,8 @@ describe('permissions on a real chain', () => {
       assert.equal(m.publisherId, devAccounts[1]);
       assert.equal(typeof m.groupKeyId, 'string');
     }
-    assert.deepEqual(allowed.got.map((m) => m.sequenceNumber), [0, 0, 0, 0, 0].map((_, i) => allowed.got[i].sequenceNumber));
+    const ts = allowed.got.map((m) => m.timestamp * 1000 + m.sequenceNumber);
+    assert.deepEqual(ts, [...ts].sort((a, b) => a - b), 'chain order');
     await until(() => pub.denied.some((d) => d.requesterId === outsider.address), 20_000, 'keyDenied for the outsider');
     const denial = pub.denied.find((d) => d.requesterId === outsider.address);
     assert.equal(denial.code, 'PERMISSION_DENIED');
@@ -242,6 +244,10 @@ describe('relay restart', () => {
       if (i === 100) {
         await until(() => sub.got.length > 50, 20_000, 'the key before the restart');
         await relay.stop();
+        // Published while the relay is down: queued by the transport, sent after the restart.
+        await until(() => !pubTransport.connected, 5000, 'the publisher to notice the drop');
+        while (i < 129) await publisher.publish({ i: ++i });
+        assert.ok(pubTransport.queued >= 29, `queued while down: ${pubTransport.queued}`);
         relay = await startRelay(relay.port);
       }
       if (i % 10 === 0) await sleep(5);
@@ -252,5 +258,67 @@ describe('relay restart', () => {
     assert.ok(pubTransport.stats.connects >= 2, 'the publisher reconnected');
     assert.ok(states.includes('closed'));
     assert.equal(sub.sub.stats.delivered, total);
+  });
+});
+
+// A minimal ERC-1271 wallet: accepts a 65-byte signature of its owner over the digest.
+const WALLET_SOURCE = `// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.0;
+contract OwnerWallet1271 {
+    address public immutable owner;
+    constructor(address o) { owner = o; }
+    function isValidSignature(bytes32 digest, bytes calldata sig) external view returns (bytes4) {
+        if (sig.length != 65) return 0xffffffff;
+        bytes32 r = bytes32(sig[0:32]);
+        bytes32 s = bytes32(sig[32:64]);
+        uint8 v = uint8(sig[64]);
+        return ecrecover(digest, v, r, s) == owner ? bytes4(0x1626ba7e) : bytes4(0xffffffff);
+    }
+}`;
+
+function compileWallet() {
+  const input = {
+    language: 'Solidity',
+    sources: { 'OwnerWallet1271.sol': { content: WALLET_SOURCE } },
+    settings: { optimizer: { enabled: true, runs: 200 }, outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } } },
+  };
+  const out = JSON.parse(solc.compile(JSON.stringify(input)));
+  const errors = (out.errors ?? []).filter((e) => e.severity === 'error');
+  assert.equal(errors.length, 0, JSON.stringify(errors));
+  const c = out.contracts['OwnerWallet1271.sol'].OwnerWallet1271;
+  return { abi: c.abi, bytecode: `0x${c.evm.bytecode.object}` };
+}
+
+describe('ERC-1271', () => {
+  test('a message published on behalf of a contract wallet verifies; a wrong signature does not', async () => {
+    const { ContractFactory, Wallet } = await import('ethers');
+    const { abi, bytecode } = compileWallet();
+    const owner = Wallet.createRandom();
+    const wallet = await new ContractFactory(abi, bytecode, chain.admin).deploy(owner.address);
+    await wallet.waitForDeployment();
+    const contract = (await wallet.getAddress()).toLowerCase();
+    const streamId = await newStream();
+    await chain.grant(streamId, contract, PERM.PUBLISH);
+
+    const good = LocalSigner.fromPrivateKey(owner.privateKey, { erc1271Contract: contract });
+    assert.equal(good.signatureType, 'ERC_1271');
+    const publisher = track(createPublisher({ streamId, signer: good, transport: transport(), registry: registryFor() }));
+    await publisher.ready;
+    assert.equal(publisher.publisherId, contract);
+    const sub = await localSubscriber(streamId);
+    await publisher.publish({ from: 'contract' });
+    await until(() => sub.got.length === 1, 20_000, 'the ERC-1271 message');
+    assert.equal(sub.got[0].publisherId, contract);
+    assert.deepEqual(sub.got[0].content, { from: 'contract' });
+    assert.equal(sub.got[0].encrypted, true);
+
+    // Someone else's key claiming the contract: the contract says no, nothing is delivered.
+    const forger = LocalSigner.generate({ erc1271Contract: contract });
+    const fake = track(createPublisher({ streamId, signer: forger, transport: transport(), registry: registryFor(), options: { encryption: 'always' } }));
+    await fake.ready;
+    await fake.publish({ from: 'forger' });
+    await until(() => sub.errors.some((e) => e.code === 'INVALID_SIGNATURE'), 20_000, 'INVALID_SIGNATURE for the forgery');
+    await sleep(300);
+    assert.equal(sub.got.length, 1, 'the forged message was not delivered');
   });
 });
