@@ -184,7 +184,9 @@ export class WebSocketTransport implements Transport {
     this.ws = undefined;
     this.open = false;
     if (ws !== undefined) {
-      ws.onopen = ws.onmessage = ws.onerror = null;
+      ws.onopen = ws.onmessage = null;
+      // Closing a socket still connecting reports an error (ws throws without a listener).
+      ws.onerror = () => undefined;
       await new Promise<void>((resolve) => {
         if (ws.readyState >= 2) return resolve();
         ws.onclose = () => resolve();
