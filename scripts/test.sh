@@ -78,8 +78,8 @@ step "clippy, wasm32" cargo clippy --target wasm32-unknown-unknown --all-targets
 step "Rust tests, native (workspace: core and relay)" cargo test --workspace
 step "Rust tests, wasm32 in headless Chromium and Node (wasm-bindgen-test)" wasm_tests
 step "build the npm package (pkg/)" bash scripts/build-pkg.sh
-# Top-level files only: the shim's suites (tests/js/shim/) have their own step below.
-step "JS tests in Node against pkg/ (node --test)" node --test tests/js/*.test.mjs
+# Every *.test.mjs under tests/js/ but the shim's (tests/js/shim/ has its own step below).
+step "JS tests in Node against pkg/ (node --test)" bash -c 'node --test $(find tests/js -name "*.test.mjs" -not -path "tests/js/shim/*" | sort)'
 step "shim in Node 20: real relay, anvil + StreamRegistryV5, wallet (node --test)" node --test tests/js/shim/
 step "JS tests in headless Chromium against the webpack bundle of pkg/" node tests/js/browser/run.mjs
 step "shim in headless Chromium: two pages through the real relay (Playwright)" node tests/js/pages/run.mjs
