@@ -133,6 +133,12 @@ pub enum ErrorCode {
     InvalidMessageContent,
     /// `STREAM_NOT_FOUND`: the StreamRegistry has no such stream (a permission read reverted).
     StreamNotFound,
+    /// `KEY_STORE_UNAVAILABLE`: the host's key store cannot be used (no IndexedDB, a failed
+    /// open or write, a database without the SDK's object stores, a closed store).
+    KeyStoreUnavailable,
+    /// `KEY_STORE_LOCKED`: a sealed key store did not open with the given passphrase or
+    /// wallet signature; nothing was read or overwritten.
+    KeyStoreLocked,
 }
 
 impl ErrorCode {
@@ -159,6 +165,8 @@ impl ErrorCode {
         ErrorCode::MessageGap,
         ErrorCode::InvalidMessageContent,
         ErrorCode::StreamNotFound,
+        ErrorCode::KeyStoreUnavailable,
+        ErrorCode::KeyStoreLocked,
     ];
 
     /// The code as the string JS sees.
@@ -185,6 +193,8 @@ impl ErrorCode {
             ErrorCode::MessageGap => "MESSAGE_GAP",
             ErrorCode::InvalidMessageContent => "INVALID_MESSAGE_CONTENT",
             ErrorCode::StreamNotFound => "STREAM_NOT_FOUND",
+            ErrorCode::KeyStoreUnavailable => "KEY_STORE_UNAVAILABLE",
+            ErrorCode::KeyStoreLocked => "KEY_STORE_LOCKED",
         }
     }
 }
