@@ -91,7 +91,13 @@ export class WebSocketTransport implements Transport {
   private pingSeq = 0;
   private pingScheduled = false;
   /** Statistics (tests, metrics). */
-  readonly stats = { connects: 0, resent: 0, framesSent: 0, framesReceived: 0 };
+  readonly stats = {
+    connects: 0,
+    /** Frames sent on a connection that dropped before the relay confirmed them (sent again). */
+    resent: 0,
+    framesSent: 0,
+    framesReceived: 0,
+  };
 
   /** Connects to `url` (e.g. `ws://127.0.0.1:8788`) at once, and again whenever the connection drops. */
   constructor(
@@ -218,7 +224,6 @@ export class WebSocketTransport implements Transport {
       for (const part of this.subs.keys()) this.sendSubscribe(part);
       // Everything held is sent again on the new connection; frames the relay handled before
       // the drop reach subscribers twice, and their core drops the duplicates.
-      this.stats.resent += this.unsent;
       this.unsent = 0;
       for (const p of this.pending) p.sentBefore = undefined;
       this.startHeartbeat();
@@ -242,6 +247,8 @@ export class WebSocketTransport implements Transport {
       this.open = false;
       this.resuming = false;
       this.stopTimers();
+      // Sent but not proven received: they go again after the reconnect.
+      this.stats.resent += this.unsent;
       this.unsent = 0;
       this.options.onStateChange?.('closed', { code: ev?.code, reason: ev?.reason });
       this.scheduleReconnect();
