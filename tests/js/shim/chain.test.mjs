@@ -11,6 +11,7 @@ import {
   Eip1193Signer,
   JsonRpcRegistry,
   LocalSigner,
+  MemoryKeyStore,
   WebSocketTransport,
 } from 'streamr-e2ee';
 import { AnvilProvider, PERM, deployRegistry, freePort, rpc, sleep, startAnvil, startRelay, until } from './harness.mjs';
@@ -320,5 +321,40 @@ describe('ERC-1271', () => {
     await until(() => sub.errors.some((e) => e.code === 'INVALID_SIGNATURE'), 20_000, 'INVALID_SIGNATURE for the forgery');
     await sleep(300);
     assert.equal(sub.got.length, 1, 'the forged message was not delivered');
+  });
+});
+
+describe('key store', () => {
+  test('a restarted publisher restores its latest key and still answers requests for older keys', async () => {
+    const streamId = await newStream();
+    const signer = LocalSigner.generate();
+    await chain.grant(streamId, signer.address, PERM.PUBLISH);
+    const keyStore = new MemoryKeyStore();
+    // A raw listener records the wire bytes, to replay an old message later.
+    const tap = transport();
+    const wire = [];
+    await tap.subscribe(`${streamId}#0`, (b) => wire.push(b));
+    const first = track(createPublisher({ streamId, signer, transport: transport(), registry: registryFor(), keyStore }));
+    await first.publish({ k: 1 });
+    await first.rekey();
+    await first.publish({ k: 2 });
+    await until(() => wire.length === 2, 10_000, 'two messages on the wire');
+    await first.close();
+
+    // Restart with the same identity and store: the latest key (k2) is current again.
+    const second = track(createPublisher({ streamId, signer, transport: transport(), registry: registryFor(), keyStore }));
+    const answered = [];
+    second.on('keyRequest', (e) => answered.push(e));
+    await second.ready;
+    const sub = await localSubscriber(streamId);
+    await second.publish({ k: 3 });
+    await until(() => sub.got.length === 1, 20_000, 'the message after the restart');
+    // The old message (under the first key, which the restarted core was not given) is replayed:
+    // the request for that key is served from the key store.
+    await tap.publish(`${streamId}#0`, wire[0]);
+    await until(() => sub.got.length === 2, 20_000, () => `the old message, got ${sub.got.map((m) => JSON.stringify(m.content))} ${sub.errors.map((e) => e.code)}`);
+    assert.deepEqual(sub.got.map((m) => m.content.k), [3, 1]);
+    assert.notEqual(sub.got[0].groupKeyId, sub.got[1].groupKeyId);
+    assert.equal(answered.length, 2, 'one response for the current key, one for the old key');
   });
 });
