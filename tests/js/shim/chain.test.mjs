@@ -6,6 +6,8 @@ import http from 'node:http';
 import WebSocket from 'ws';
 import solc from 'solc';
 import {
+  AsymmetricEncryptionType,
+  RsaKeyPair,
   createPublisher,
   createSubscriber,
   Eip1193Signer,
@@ -356,5 +358,42 @@ describe('key store', () => {
     assert.deepEqual(sub.got.map((m) => m.content.k), [3, 1]);
     assert.notEqual(sub.got[0].groupKeyId, sub.got[1].groupKeyId);
     assert.equal(answered.length, 2, 'one response for the current key, one for the old key');
+  });
+});
+
+describe('key exchange', () => {
+  test('RSA through an injected key pair whose private key stays outside (remote unwrap)', async () => {
+    const streamId = await newStream();
+    const pubSigner = LocalSigner.generate();
+    await chain.grant(streamId, pubSigner.address, PERM.PUBLISH);
+    const publisher = track(createPublisher({ streamId, signer: pubSigner, transport: transport(), registry: registryFor() }));
+    await publisher.ready;
+    const rsa = RsaKeyPair.generate(1024);
+    const asked = [];
+    let unwraps = 0;
+    const keyPairFactory = (spec) => {
+      asked.push(spec);
+      return {
+        keyExchange: { encryptionType: AsymmetricEncryptionType.RSA, publicKey: rsa.publicKeyPem },
+        async unwrapGroupKey(keyId, data) {
+          unwraps++;
+          const key = rsa.unwrapGroupKey(keyId, data);
+          try {
+            return key.data;
+          } finally {
+            key.free();
+          }
+        },
+      };
+    };
+    const sub = await localSubscriber(streamId, { options: { ...SUB_OPTIONS, keyExchange: 'RSA', rsaKeyLength: 1024, keyPairFactory } });
+    await publisher.publish({ rsa: true });
+    await until(() => sub.got.length === 1, 20_000, 'the message over RSA key exchange');
+    assert.deepEqual(asked, [{ algorithm: 'RSA', rsaKeyLength: 1024 }]);
+    assert.equal(unwraps, 1);
+    assert.deepEqual(sub.got[0].content, { rsa: true });
+    // requireQuantumResistantKeyExchange contradicts RSA: refused before anything is sent.
+    const strict = createSubscriber({ signer: LocalSigner.generate(), transport: transport(), registry: registryFor(), options: { requireQuantumResistantKeyExchange: true, keyExchange: 'RSA' } });
+    await assert.rejects(strict.subscribe(streamId), (e) => e.code === 'ENCRYPTION_POLICY_VIOLATION');
   });
 });

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { Interface } from 'ethers';
 import {
   EvmSigner,
@@ -123,4 +123,24 @@ test('LocalSigner keeps the key in wasm; ERC-1271 mode names the contract', asyn
   assert.equal(c.signatureType, 'ERC_1271');
   assert.equal(c.coreSigner(), undefined);
   assert.throws(() => LocalSigner.generate({ erc1271Contract: '0x12' }), isCode('INVALID_ARGUMENT'));
+});
+
+test('WebSocketTransport: a relay that stops answering pings is left and reconnected to', async () => {
+  // A server that completes the handshake and then never answers anything (a hung relay).
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((r) => server.once('listening', r));
+  let connections = 0;
+  server.on('connection', () => connections++);
+  const t = new WebSocketTransport(`ws://127.0.0.1:${server.address().port}`, {
+    WebSocket, heartbeatIntervalMs: 100, heartbeatTimeoutMs: 200, reconnectBaseMs: 20, reconnectMaxMs: 50,
+  });
+  try {
+    const deadline = Date.now() + 5000;
+    while (connections < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(connections >= 2, `reconnected after the heartbeat timed out (${connections} connections)`);
+  } finally {
+    await t.close();
+    for (const c of server.clients) c.terminate();
+    await new Promise((r) => server.close(r));
+  }
 });
