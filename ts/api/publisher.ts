@@ -83,7 +83,7 @@ class PublisherImpl implements PublisherHandle {
   }
 
   private async start(): Promise<void> {
-    const { signer, registry, keyStore, transport } = this.args;
+    const { signer, keyStore, transport } = this.args;
     const options = this.args.options ?? {};
     const { core: coreSigner, userId } = await coreSignerFor(signer);
     this.publisherId = userId;
@@ -130,7 +130,6 @@ class PublisherImpl implements PublisherHandle {
       await this.stopTransport();
       throw createError('CLOSED', 'the publisher was closed');
     }
-    void registry;
   }
 
   /** `hasPublicPermission(streamId, SUBSCRIBE)`; when the registry cannot say, "not public" (encrypt). */

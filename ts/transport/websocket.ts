@@ -130,6 +130,7 @@ export class WebSocketTransport implements Transport {
     return this.pending.length;
   }
 
+  /** Delivers `streamPart`'s messages to `onMessage`; resolves once the relay acked the subscription (resubscribed after every reconnect). */
   async subscribe(streamPart: StreamPartId, onMessage: (bytes: Uint8Array) => void): Promise<() => Promise<void>> {
     if (this.closed) throw createError('CLOSED', 'the transport is closed');
     let set = this.subs.get(streamPart);
@@ -159,6 +160,7 @@ export class WebSocketTransport implements Transport {
     };
   }
 
+  /** Queues `bytes` for `streamPart` and sends them when connected; rejects `TRANSPORT_QUEUE_FULL` past the bound, `CLOSED` after `close()`. */
   async publish(streamPart: StreamPartId, bytes: Uint8Array): Promise<void> {
     if (this.closed) throw createError('CLOSED', 'the transport is closed');
     if (this.pending.length >= this.opts.maxQueuedPublishes || this.pendingBytes + bytes.length > this.opts.maxQueuedBytes) {
@@ -178,6 +180,7 @@ export class WebSocketTransport implements Transport {
     this.flush();
   }
 
+  /** Closes the connection (1000) and stops reconnecting; held publishes are dropped. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
