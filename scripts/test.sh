@@ -2,8 +2,9 @@
 # THE test command (README, .ci/run). Installs what is missing, then runs every check in
 # order and stops at the first failure:
 #   setup, rustfmt, clippy (native and wasm32), native tests, wasm tests (headless Chromium
-#   and Node), the npm package build, the JS tests in Node and in headless Chromium, and the
-#   demo end to end (`npm start` driven by Playwright: tests/demo/run.mjs).
+#   and Node), the npm package build, the JS tests in Node and in headless Chromium, the shim
+#   end to end (Node: relay + anvil; Chromium: two pages through the relay), and the demo end
+#   to end (`npm start` driven by Playwright: tests/demo/run.mjs).
 # The native steps cover the whole workspace (--workspace: the core and relay/, the
 # development relay); the wasm32 steps build the root package only, as cargo does without
 # --workspace (the relay is a native server; on wasm32 it is an empty crate anyway).
@@ -18,7 +19,7 @@ trap 'rm -rf "$logdir"' EXIT
 total_pass=0
 total_fail=0
 n=0
-steps=10
+steps=12
 
 # Counts from the output of a step: cargo/wasm-bindgen-test "test result:" lines, the Node
 # test runner's "# pass/# fail" summary, or a plain "N passed, N failed" line.
@@ -78,8 +79,11 @@ step "clippy, wasm32" cargo clippy --target wasm32-unknown-unknown --all-targets
 step "Rust tests, native (workspace: core and relay)" cargo test --workspace
 step "Rust tests, wasm32 in headless Chromium and Node (wasm-bindgen-test)" wasm_tests
 step "build the npm package (pkg/)" bash scripts/build-pkg.sh
-step "JS tests in Node against pkg/ (node --test)" node --test tests/js/
+# Every *.test.mjs under tests/js/ but the shim's (tests/js/shim/ has its own step below).
+step "JS tests in Node against pkg/ (node --test)" bash -c 'node --test $(find tests/js -name "*.test.mjs" -not -path "tests/js/shim/*" | sort)'
+step "shim in Node 20: real relay, anvil + StreamRegistryV5, wallet (node --test)" node --test tests/js/shim/
 step "JS tests in headless Chromium against the webpack bundle of pkg/" node tests/js/browser/run.mjs
+step "shim in headless Chromium: two pages through the real relay (Playwright)" node tests/js/pages/run.mjs
 step "demo: npm start + the page in headless Chromium (publish, rotate, revoke + rekey, wallet)" node tests/demo/run.mjs
 
 printf '\nAll %d steps passed in %ds.\n%d passed, %d failed\n' "$steps" "$((SECONDS - start_all))" "$total_pass" "$total_fail"

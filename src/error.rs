@@ -147,6 +147,12 @@ pub enum ErrorCode {
     RpcError,
     /// `CLOSED`: the handle or transport was closed. Shim only.
     Closed,
+    /// `KEY_STORE_UNAVAILABLE`: the host's key store cannot be used (no IndexedDB, a failed
+    /// open or write, a database without the SDK's object stores, a closed store).
+    KeyStoreUnavailable,
+    /// `KEY_STORE_LOCKED`: a sealed key store did not open with the given passphrase or
+    /// wallet signature; nothing was read or overwritten.
+    KeyStoreLocked,
 }
 
 impl ErrorCode {
@@ -179,6 +185,8 @@ impl ErrorCode {
         ErrorCode::TransportQueueFull,
         ErrorCode::RpcError,
         ErrorCode::Closed,
+        ErrorCode::KeyStoreUnavailable,
+        ErrorCode::KeyStoreLocked,
     ];
 
     /// The code as the string JS sees.
@@ -211,6 +219,8 @@ impl ErrorCode {
             ErrorCode::TransportQueueFull => "TRANSPORT_QUEUE_FULL",
             ErrorCode::RpcError => "RPC_ERROR",
             ErrorCode::Closed => "CLOSED",
+            ErrorCode::KeyStoreUnavailable => "KEY_STORE_UNAVAILABLE",
+            ErrorCode::KeyStoreLocked => "KEY_STORE_LOCKED",
         }
     }
 }

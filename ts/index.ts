@@ -6,3 +6,4 @@
 export * from '#wasm';
 export * from './ports.js';
 export * from './api/index.js';
+export * from './keystore/index.js';

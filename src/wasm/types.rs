@@ -14,7 +14,8 @@ export type ErrorCode =
   | 'RATE_LIMITED' | 'OVERLOADED' | 'BUFFER_OVERFLOW' | 'STALE_REQUEST' | 'SIGNER_ERROR'
   | 'MESSAGE_GAP' | 'INVALID_MESSAGE_CONTENT' | 'STREAM_NOT_FOUND'
   | 'WALLET_REJECTED' | 'WALLET_ERROR' | 'WALLET_ACCOUNT_CHANGED' | 'TRANSPORT_QUEUE_FULL'
-  | 'RPC_ERROR' | 'CLOSED';
+  | 'RPC_ERROR' | 'CLOSED'
+  | 'KEY_STORE_UNAVAILABLE' | 'KEY_STORE_LOCKED';
 
 /** What every export throws: `name` is `'StreamrE2eeError'`, `code` a stable {@link ErrorCode}. */
 export interface StreamrE2eeError extends Error {

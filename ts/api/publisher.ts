@@ -83,7 +83,7 @@ class PublisherImpl implements PublisherHandle {
   }
 
   private async start(): Promise<void> {
-    const { signer, registry, keyStore, transport } = this.args;
+    const { signer, keyStore, transport } = this.args;
     const options = this.args.options ?? {};
     const { core: coreSigner, userId } = await coreSignerFor(signer);
     this.publisherId = userId;
@@ -130,7 +130,6 @@ class PublisherImpl implements PublisherHandle {
       await this.stopTransport();
       throw createError('CLOSED', 'the publisher was closed');
     }
-    void registry;
   }
 
   /** `hasPublicPermission(streamId, SUBSCRIBE)`; when the registry cannot say, "not public" (encrypt). */
@@ -138,7 +137,14 @@ class PublisherImpl implements PublisherHandle {
     const { registry } = this.args;
     try {
       const out = await registry.call(registry.streamRegistryAddress, hasPublicPermissionCall(this.streamId, 'SUBSCRIBE'));
-      if (out.type === 'callResult') return decodeHasPublicPermission(out.data);
+      if (out.type === 'callResult') {
+        try {
+          return decodeHasPublicPermission(out.data);
+        } catch (e) {
+          this.emitError(createError('PERMISSION_CHECK_FAILED', 'hasPublicPermission returned undecodable data; publishing encrypted', e));
+          return false;
+        }
+      }
       this.emitError(createError('PERMISSION_CHECK_FAILED', 'hasPublicPermission reverted; publishing encrypted'));
     } catch (e) {
       this.emitError(asStreamrE2eeError(e, 'RPC_ERROR', 'hasPublicPermission failed; publishing encrypted'));

@@ -21,6 +21,7 @@ import type { KeyStore, RegistryPort, SignerPort, Transport } from '../ports.js'
 
 /** A group key given by the app, as the SDK's `encryption.keys` holds it: `data` as hex or bytes. */
 export interface ExplicitKey {
+  /** The key id, as messages name it. */
   id: string;
   /** 32 bytes: a `Uint8Array`, or hex with or without `0x`. */
   data: Uint8Array | string;
@@ -81,6 +82,7 @@ export type KeyExchangeAlgorithm = 'ML_KEM' | 'RSA';
  * WebCrypto non-extractable key): the subscriber asks it to unwrap each group key.
  */
 export interface RemoteKeyPair {
+  /** The public half and its algorithm, as the core's external key exchange takes it. */
   keyExchange: ExternalKeyExchange;
   /** Decrypts `data` (RSA-OAEP SHA-1 for RSA) and returns the 32 group-key bytes. */
   unwrapGroupKey(keyId: string, data: Uint8Array): Promise<Uint8Array>;
@@ -184,6 +186,7 @@ export interface PublisherHandle {
   rekey(options?: { key?: GroupKey | GroupKeyData; revoke?: () => Promise<unknown> }): Promise<void>;
   /** Subscribes to an event; returns the function that unsubscribes. */
   on<K extends keyof PublisherEvents>(event: K, listener: (value: PublisherEvents[K]) => void): () => void;
+  /** Removes a listener added with `on`. */
   off<K extends keyof PublisherEvents>(event: K, listener: (value: PublisherEvents[K]) => void): void;
   /** Stops: unsubscribes from the transport, rejects waiting publishes with `CLOSED`. Does not close the ports. */
   close(): Promise<void>;
@@ -223,7 +226,9 @@ export interface Subscription extends AsyncIterable<ReceivedMessage> {
   readonly partition: number;
   /** Counters of the core subscriber (delivered, duplicates, dropped, key requests, keys learned). */
   readonly stats: SubscriberStats;
+  /** Subscribes to an event; returns the function that unsubscribes. */
   on<K extends keyof SubscriptionEvents>(event: K, listener: (value: SubscriptionEvents[K]) => void): () => void;
+  /** Removes a listener added with `on`. */
   off<K extends keyof SubscriptionEvents>(event: K, listener: (value: SubscriptionEvents[K]) => void): void;
   /** Stops delivery; ends the async iterator. */
   unsubscribe(): Promise<void>;
@@ -245,11 +250,15 @@ export interface SubscriberHandle {
 
 /** {@link createPublisher} arguments. */
 export interface CreatePublisherArgs {
+  /** The stream to publish on (`0x…/path`). */
   streamId: string;
   /** Default 0. */
   partition?: number;
+  /** Who signs: `Eip1193Signer` (a wallet) or `LocalSigner` (a key in wasm). */
   signer: SignerPort;
+  /** Where messages go: `WebSocketTransport` to the relay. */
   transport: Transport;
+  /** `eth_call`s for permission checks: `JsonRpcRegistry`. */
   registry: RegistryPort;
   /** Where group keys persist; without one, keys live as long as the handle. */
   keyStore?: KeyStore;
@@ -258,8 +267,11 @@ export interface CreatePublisherArgs {
 
 /** {@link createSubscriber} arguments. */
 export interface CreateSubscriberArgs {
+  /** Who signs key requests: `Eip1193Signer` or `LocalSigner`. */
   signer: SignerPort;
+  /** Where messages come from: `WebSocketTransport` to the relay. */
   transport: Transport;
+  /** `eth_call`s for publishers' permissions and ERC-1271 checks: `JsonRpcRegistry`. */
   registry: RegistryPort;
   /** Where learned group keys persist, so a reloaded subscriber does not ask again. */
   keyStore?: KeyStore;

@@ -91,7 +91,13 @@ export class WebSocketTransport implements Transport {
   private pingSeq = 0;
   private pingScheduled = false;
   /** Statistics (tests, metrics). */
-  readonly stats = { connects: 0, resent: 0, framesSent: 0, framesReceived: 0 };
+  readonly stats = {
+    connects: 0,
+    /** Frames sent on a connection that dropped before the relay confirmed them (sent again). */
+    resent: 0,
+    framesSent: 0,
+    framesReceived: 0,
+  };
 
   /** Connects to `url` (e.g. `ws://127.0.0.1:8788`) at once, and again whenever the connection drops. */
   constructor(
@@ -124,6 +130,7 @@ export class WebSocketTransport implements Transport {
     return this.pending.length;
   }
 
+  /** Delivers `streamPart`'s messages to `onMessage`; resolves once the relay acked the subscription (resubscribed after every reconnect). */
   async subscribe(streamPart: StreamPartId, onMessage: (bytes: Uint8Array) => void): Promise<() => Promise<void>> {
     if (this.closed) throw createError('CLOSED', 'the transport is closed');
     let set = this.subs.get(streamPart);
@@ -153,6 +160,7 @@ export class WebSocketTransport implements Transport {
     };
   }
 
+  /** Queues `bytes` for `streamPart` and sends them when connected; rejects `TRANSPORT_QUEUE_FULL` past the bound, `CLOSED` after `close()`. */
   async publish(streamPart: StreamPartId, bytes: Uint8Array): Promise<void> {
     if (this.closed) throw createError('CLOSED', 'the transport is closed');
     if (this.pending.length >= this.opts.maxQueuedPublishes || this.pendingBytes + bytes.length > this.opts.maxQueuedBytes) {
@@ -172,6 +180,7 @@ export class WebSocketTransport implements Transport {
     this.flush();
   }
 
+  /** Closes the connection (1000) and stops reconnecting; held publishes are dropped. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -184,7 +193,9 @@ export class WebSocketTransport implements Transport {
     this.ws = undefined;
     this.open = false;
     if (ws !== undefined) {
-      ws.onopen = ws.onmessage = ws.onerror = null;
+      ws.onopen = ws.onmessage = null;
+      // Closing a socket still connecting reports an error (ws throws without a listener).
+      ws.onerror = () => undefined;
       await new Promise<void>((resolve) => {
         if (ws.readyState >= 2) return resolve();
         ws.onclose = () => resolve();
@@ -216,7 +227,6 @@ export class WebSocketTransport implements Transport {
       for (const part of this.subs.keys()) this.sendSubscribe(part);
       // Everything held is sent again on the new connection; frames the relay handled before
       // the drop reach subscribers twice, and their core drops the duplicates.
-      this.stats.resent += this.unsent;
       this.unsent = 0;
       for (const p of this.pending) p.sentBefore = undefined;
       this.startHeartbeat();
@@ -240,6 +250,8 @@ export class WebSocketTransport implements Transport {
       this.open = false;
       this.resuming = false;
       this.stopTimers();
+      // Sent but not proven received: they go again after the reconnect.
+      this.stats.resent += this.unsent;
       this.unsent = 0;
       this.options.onStateChange?.('closed', { code: ev?.code, reason: ev?.reason });
       this.scheduleReconnect();

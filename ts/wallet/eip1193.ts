@@ -47,6 +47,7 @@ function normalizeAccount(value: unknown): string | undefined {
  * `WALLET_ACCOUNT_CHANGED`.
  */
 export class Eip1193Signer implements SignerPort {
+  /** `'ECDSA_SECP256K1_EVM'`, or `'ERC_1271'` when signing for a contract. */
   readonly signatureType: string;
   /** The EOA that signs (the owner, for ERC-1271). */
   readonly account: string;
@@ -140,6 +141,7 @@ export class Eip1193Signer implements SignerPort {
     return this.selected === this.account;
   }
 
+  /** The id messages carry: the account, or the ERC-1271 contract. */
   async getUserId(): Promise<string> {
     return this.userId;
   }

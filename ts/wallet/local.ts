@@ -20,6 +20,7 @@ export interface LocalSignerOptions {
  * and the core signs without a question per message.
  */
 export class LocalSigner implements SignerPort, CoreSignerSource {
+  /** `'ECDSA_SECP256K1_EVM'`, or `'ERC_1271'` when signing for a contract. */
   readonly signatureType: string;
   private readonly userId: string;
 
@@ -55,6 +56,7 @@ export class LocalSigner implements SignerPort, CoreSignerSource {
     return this.evm.address;
   }
 
+  /** The id messages carry: the address, or the ERC-1271 contract. */
   async getUserId(): Promise<string> {
     return this.userId;
   }

@@ -1,0 +1,9 @@
+// The key-store/worker browser tests; the runner picks the phase with ?phase=.
+import { run } from './harness.mjs';
+import { writePhase, persistedPhase } from './keystore-phases.mjs';
+
+const phase = new URLSearchParams(location.search).get('phase') ?? 'write';
+const phases = { write: writePhase, reload: persistedPhase, restart: persistedPhase };
+if (!(phase in phases)) throw new Error(`unknown phase ${phase}`);
+phases[phase]();
+run(phase);

@@ -1,0 +1,47 @@
+// A minimal in-page test harness: tests run in order, results land in window.__results for
+// the runner (tests/js/keystore/run.mjs) to read.
+const tests = [];
+
+export function test(name, fn) {
+  tests.push({ name, fn });
+}
+
+export function assert(cond, message) {
+  if (!cond) throw new Error(`assertion failed: ${message}`);
+}
+
+export function assertEqual(actual, expected, message) {
+  if (actual !== expected) throw new Error(`${message}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+}
+
+export function assertBytes(actual, expected, message) {
+  assert(actual instanceof Uint8Array, `${message}: not a Uint8Array`);
+  assert(actual.length === expected.length && actual.every((b, i) => b === expected[i]), `${message}: bytes differ`);
+}
+
+export async function assertRejects(promise, code, message) {
+  let err;
+  try {
+    await promise;
+  } catch (e) {
+    err = e;
+  }
+  assert(err !== undefined, `${message}: did not throw`);
+  assert(err.name === 'StreamrE2eeError' && err.code === code, `${message}: expected StreamrE2eeError ${code}, got ${err.name} ${err.code}: ${err.message}`);
+  return err;
+}
+
+export async function run(phase) {
+  const results = { phase, passed: 0, failed: 0, failures: [], notes: {}, userAgent: navigator.userAgent };
+  for (const t of tests) {
+    try {
+      const note = await t.fn();
+      if (note !== undefined) results.notes[t.name] = note;
+      results.passed++;
+    } catch (e) {
+      results.failed++;
+      results.failures.push({ name: `${phase}: ${t.name}`, message: String(e?.stack ?? e) });
+    }
+  }
+  window.__results = results;
+}

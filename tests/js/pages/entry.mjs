@@ -1,0 +1,92 @@
+// The page side of the two-page test: one page runs a publisher, the other a subscriber, both
+// through the package's high-level API (WebSocketTransport to the relay, JsonRpcRegistry to
+// anvil, IndexedDbKeyStore). The runner drives them through window.shim.
+import {
+  IndexedDbKeyStore,
+  JsonRpcRegistry,
+  LocalSigner,
+  WebSocketTransport,
+  createPublisher,
+  createSubscriber,
+} from 'streamr-e2ee';
+
+const state = {
+  role: undefined,
+  transport: [],
+  errors: [],
+  keyRequests: [],
+  keyDenied: [],
+  keyRequestsSent: [],
+  received: [],
+  published: 0,
+  publishErrors: [],
+};
+let publisher;
+let subscription;
+let transport;
+
+function common(cfg) {
+  const signer = LocalSigner.fromPrivateKey(cfg.privateKey);
+  transport = new WebSocketTransport(cfg.relayUrl, { onStateChange: (s) => state.transport.push(s) });
+  const registry = new JsonRpcRegistry({ streamRegistryAddress: cfg.registryAddress, rpcUrl: cfg.rpcUrl });
+  return { signer, transport, registry };
+}
+
+window.shim = {
+  async startPublisher(cfg) {
+    state.role = 'publisher';
+    const { signer, transport, registry } = common(cfg);
+    const keyStore = await IndexedDbKeyStore.open({ ownerId: signer.address });
+    publisher = createPublisher({ streamId: cfg.streamId, signer, transport, registry, keyStore, options: { encryption: 'always' } });
+    publisher.on('keyRequest', (e) => state.keyRequests.push(e));
+    publisher.on('keyDenied', (e) => state.keyDenied.push(e));
+    publisher.on('error', (e) => state.errors.push(`${e.code}: ${e.message}`));
+    await publisher.ready;
+    return { publisherId: publisher.publisherId, encrypted: publisher.encrypted };
+  },
+  /** Publishes { i } for i in [from, to), pausing now and then so the stream spans time. */
+  async publishRange(from, to, pauseEvery = 20, pauseMs = 10) {
+    for (let i = from; i < to; i++) {
+      try {
+        await publisher.publish({ i });
+        state.published++;
+      } catch (e) {
+        state.publishErrors.push(`${i} ${e.code}: ${e.message}`);
+      }
+      if (i % pauseEvery === 0) await new Promise((r) => setTimeout(r, pauseMs));
+    }
+  },
+  async startSubscriber(cfg) {
+    state.role = 'subscriber';
+    const { signer, transport, registry } = common(cfg);
+    const keyStore = await IndexedDbKeyStore.open({ ownerId: signer.address });
+    const subscriber = createSubscriber({ signer, transport, registry, keyStore, options: { keyRequestTimeout: 15000 } });
+    subscription = await subscriber.subscribe(cfg.streamId, 0, (m) =>
+      state.received.push({ i: m.content.i, encrypted: m.encrypted, keyId: m.groupKeyId, publisherId: m.publisherId }),
+    );
+    subscription.on('error', (e) => state.errors.push(`${e.code}: ${e.message}`));
+    subscription.on('keyRequestSent', (e) => state.keyRequestsSent.push(e));
+    return { userId: subscriber.userId };
+  },
+  status() {
+    return {
+      role: state.role,
+      received: state.received.length,
+      published: state.published,
+      connected: transport?.connected ?? false,
+      queued: transport?.queued ?? 0,
+      connects: transport?.stats.connects ?? 0,
+      resent: transport?.stats.resent ?? 0,
+      keyRequests: state.keyRequests.length,
+      keyRequestsSent: state.keyRequestsSent.length,
+      keyDenied: state.keyDenied.length,
+      errors: state.errors.slice(0, 20),
+      publishErrors: state.publishErrors.slice(0, 20),
+      stats: subscription?.stats,
+    };
+  },
+  received() {
+    return state.received;
+  },
+};
+window.__ready = true;

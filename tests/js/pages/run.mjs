@@ -1,0 +1,144 @@
+// Two pages, one publisher and one subscriber, in headless Chromium (Debian's, driven by
+// playwright-core), through the REAL relay, with permissions from a REAL anvil running
+// StreamRegistryV5 and keys in IndexedDB:
+//   1. 1,000 encrypted messages arrive, in order, decrypted, none duplicated, while the relay
+//      is stopped (SIGTERM) and restarted on the same port in the middle;
+//   2. both pages reload: the keys come back from IndexedDB and no key request is made for a
+//      key the pages already have (requests counted on both sides).
+// Prints each check and `N passed, N failed`; exits non-zero if any failed.
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { PERM, deployRegistry, sleep, startAnvil, startRelay, until } from '../shim/harness.mjs';
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+const repo = here('../../../');
+const bundleDir = here('../../../test-results/pages-bundle');
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+const TOTAL = 1000;
+const RESTART_AT = 400;
+
+let passed = 0;
+let failed = 0;
+function check(name, ok, detail = '') {
+  if (ok) passed++;
+  else failed++;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${ok || !detail ? '' : `\n     ${detail}`}`);
+}
+
+function bundle() {
+  const webpack = `${repo}node_modules/.bin/webpack`;
+  const r = spawnSync(webpack, ['--config', here('./webpack.config.cjs')], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error(`webpack failed (${r.status ?? r.signal})`);
+  writeFileSync(`${bundleDir}/index.html`, '<!doctype html><meta charset="utf-8"><title>streamr-e2ee pages</title><link rel="icon" href="data:,"><script src="main.js"></script>\n');
+}
+
+function startServer() {
+  const child = spawn(process.execPath, [here('../browser/serve.mjs'), bundleDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`server exited early (${code})`)));
+    createInterface({ input: child.stdout }).once('line', (line) => resolve({ child, port: JSON.parse(line).port }));
+  });
+}
+
+async function openPage(browser, url, errors) {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => errors.push(String(e)));
+  // Chromium logs each refused connection while the relay is down: the reconnects, expected.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/^WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/' failed/.test(m.text())) errors.push(m.text());
+  });
+  await page.goto(url);
+  await page.waitForFunction(() => window.__ready === true, null, { timeout: 30_000 });
+  return page;
+}
+
+async function main() {
+  bundle();
+  const { Wallet } = await import('ethers');
+  const [anvil, server] = await Promise.all([startAnvil(), startServer()]);
+  let relay = await startRelay();
+  let browser;
+  const pageErrors = [];
+  try {
+    const chain = await deployRegistry(anvil.url);
+    const streamId = await chain.createStream(`/pages-${Date.now()}`);
+    const pubKey = Wallet.createRandom();
+    const subKey = Wallet.createRandom();
+    await chain.grant(streamId, pubKey.address, PERM.PUBLISH);
+    await chain.grant(streamId, subKey.address, PERM.SUBSCRIBE);
+    const base = { relayUrl: relay.url, rpcUrl: anvil.url, registryAddress: chain.address, streamId };
+    const pubCfg = { ...base, privateKey: pubKey.privateKey };
+    const subCfg = { ...base, privateKey: subKey.privateKey };
+
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    const context = await browser.newContext();
+    const url = `http://127.0.0.1:${server.port}/`;
+    let [pubPage, subPage] = await Promise.all([openPage(context, url, pageErrors), openPage(context, url, pageErrors)]);
+    const pub = await pubPage.evaluate((c) => window.shim.startPublisher(c), pubCfg);
+    check('the publisher page starts, encrypting', pub.encrypted === true && pub.publisherId === pubKey.address.toLowerCase());
+    await subPage.evaluate((c) => window.shim.startSubscriber(c), subCfg);
+    const subStatus = () => subPage.evaluate(() => window.shim.status());
+    const pubStatus = () => pubPage.evaluate(() => window.shim.status());
+
+    // 1. 1,000 messages with a relay restart in the middle.
+    const publishing = pubPage.evaluate(([from, to]) => window.shim.publishRange(from, to), [0, TOTAL]);
+    await until(async () => (await subStatus()).received >= RESTART_AT, 60_000, 'messages before the restart');
+    await relay.stop();
+    await until(async () => !(await pubStatus()).connected, 10_000, 'the publisher page to see the drop');
+    await sleep(500); // the publisher keeps publishing into its transport's queue meanwhile
+    const whileDown = await pubStatus();
+    relay = await startRelay(relay.port);
+    await publishing;
+    await until(async () => (await subStatus()).received >= TOTAL, 60_000, async () => `all ${TOTAL} messages (got ${(await subStatus()).received})`);
+    await sleep(500);
+    const received = await subPage.evaluate(() => window.shim.received());
+    const is = received.map((m) => m.i);
+    const inOrder = is.every((v, k) => v === k);
+    check(`${TOTAL} messages arrive, in order, none duplicated`, is.length === TOTAL && inOrder, `got ${is.length}, first out of place at ${is.findIndex((v, k) => v !== k)}`);
+    check('every message was encrypted and decrypted', received.every((m) => m.encrypted === true && typeof m.keyId === 'string'));
+    const ps = await pubStatus();
+    const ss = await subStatus();
+    check('the relay restart happened mid-stream: both pages reconnected', ps.connects >= 2 && ss.connects >= 2, JSON.stringify({ pub: ps.connects, sub: ss.connects }));
+    check('messages were published while the relay was down and still arrived', whileDown.queued > 0, `queued while down: ${whileDown.queued}`);
+    check('no publish failed', ps.published === TOTAL && ps.publishErrors.length === 0, JSON.stringify(ps.publishErrors));
+    check('one key request, answered once', ss.keyRequestsSent === 1 && ps.keyRequests === 1, JSON.stringify({ sent: ss.keyRequestsSent, answered: ps.keyRequests }));
+    check('no errors on either page', ps.errors.length === 0 && ss.errors.length === 0, JSON.stringify({ pub: ps.errors, sub: ss.errors }));
+    console.log(`  relay restart: ${whileDown.queued} publishes queued while down; ${ps.resent} frames sent but unconfirmed at the drop, sent again; duplicates dropped by the subscriber's core: ${ss.stats.duplicates}`);
+
+    // 2. Reload both pages: keys come back from IndexedDB; no second request for a known key.
+    await Promise.all([pubPage.reload(), subPage.reload()]);
+    await Promise.all([pubPage.waitForFunction(() => window.__ready === true), subPage.waitForFunction(() => window.__ready === true)]);
+    await pubPage.evaluate((c) => window.shim.startPublisher({ ...c, relayUrl: c.relayUrl }), { ...pubCfg, relayUrl: relay.url });
+    await subPage.evaluate((c) => window.shim.startSubscriber(c), { ...subCfg, relayUrl: relay.url });
+    await pubPage.evaluate(() => window.shim.publishRange(0, 20));
+    await until(async () => (await subStatus()).received >= 20, 30_000, 'messages after the reload');
+    await sleep(300);
+    const after = await subPage.evaluate(() => window.shim.received());
+    const ps2 = await pubStatus();
+    const ss2 = await subStatus();
+    check('after the reload all 20 arrive under the key from before (restored from IndexedDB)', after.length === 20 && after.every((m, k) => m.i === k && m.keyId === received[TOTAL - 1].keyId), JSON.stringify(after.slice(0, 2)));
+    check('no key request after the reload (subscriber sent 0, publisher answered 0)', ss2.keyRequestsSent === 0 && ps2.keyRequests === 0, JSON.stringify({ sent: ss2.keyRequestsSent, answered: ps2.keyRequests }));
+    check('no errors after the reload', ps2.errors.length === 0 && ss2.errors.length === 0 && ps2.publishErrors.length === 0, JSON.stringify({ pub: ps2.errors, sub: ss2.errors }));
+    check('no page errors', pageErrors.length === 0, pageErrors.join('\n'));
+  } finally {
+    await browser?.close();
+    await relay.stop();
+    await anvil.stop();
+    server.child.removeAllListeners('exit');
+    process.kill(server.child.pid, 'SIGTERM');
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed === 0 && passed > 0;
+}
+
+main().then((ok) => process.exit(ok ? 0 : 1), (e) => {
+  console.error(e);
+  console.log(`${passed} passed, ${failed + 1} failed`);
+  process.exit(1);
+});

@@ -1,0 +1,146 @@
+// Unit tests of the shim's pieces that need no chain (mocks only here; the real parts are in
+// chain.test.mjs).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import WebSocket, { WebSocketServer } from 'ws';
+import { Interface } from 'ethers';
+import {
+  EvmSigner,
+  Eip1193Signer,
+  JsonRpcRegistry,
+  LocalSigner,
+  WebSocketTransport,
+  createError,
+  decodeHasPublicPermission,
+  hasPublicPermissionCall,
+  isStreamrE2eeError,
+  toHex,
+} from 'streamr-e2ee';
+import { freePort, repo } from './harness.mjs';
+
+const isCode = (code) => (e) => e.name === 'StreamrE2eeError' && e.code === code;
+
+test('hasPublicPermission calldata matches ethers; garbage results throw MALFORMED_MESSAGE', () => {
+  const { abi } = JSON.parse(readFileSync(`${repo}node_modules/@streamr/network-contracts/dist/artifacts/contracts/StreamRegistry/StreamRegistryV5.sol/StreamRegistryV5.json`, 'utf8'));
+  const iface = new Interface(abi);
+  const streamId = '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266/chat';
+  assert.equal(toHex(hasPublicPermissionCall(streamId, 'SUBSCRIBE')), iface.encodeFunctionData('hasPublicPermission', [streamId, 3]));
+  assert.equal(toHex(hasPublicPermissionCall(streamId, 'PUBLISH')), iface.encodeFunctionData('hasPublicPermission', [streamId, 2]));
+  const yes = iface.encodeFunctionResult('hasPublicPermission', [true]);
+  assert.equal(decodeHasPublicPermission(Buffer.from(yes.slice(2), 'hex')), true);
+  assert.throws(() => decodeHasPublicPermission(new Uint8Array([1, 2, 3])), isCode('MALFORMED_MESSAGE'));
+  const two = new Uint8Array(32);
+  two[31] = 2; // not a canonical bool
+  assert.throws(() => decodeHasPublicPermission(two), isCode('MALFORMED_MESSAGE'));
+  assert.throws(() => hasPublicPermissionCall('', 'SUBSCRIBE'), isCode('INVALID_ARGUMENT'));
+  assert.throws(() => hasPublicPermissionCall(streamId, 'EDIT'), isCode('INVALID_ARGUMENT'));
+});
+
+test('shim errors have the StreamrE2eeError shape', () => {
+  const e = createError('WALLET_REJECTED', 'no');
+  assert.ok(e instanceof Error);
+  assert.equal(e.name, 'StreamrE2eeError');
+  assert.equal(e.code, 'WALLET_REJECTED');
+  assert.ok(isStreamrE2eeError(e, 'WALLET_REJECTED'));
+  assert.ok(!isStreamrE2eeError(new Error('x')));
+});
+
+test('WebSocketTransport: publishes while disconnected are queued up to the bound, then refused TRANSPORT_QUEUE_FULL', async () => {
+  const port = await freePort(); // nothing listens: never connects
+  const t = new WebSocketTransport(`ws://127.0.0.1:${port}`, { WebSocket, maxQueuedPublishes: 3, reconnectMaxMs: 200 });
+  for (let i = 0; i < 3; i++) await t.publish('s#0', new Uint8Array([i]));
+  assert.equal(t.queued, 3);
+  await assert.rejects(t.publish('s#0', new Uint8Array([9])), isCode('TRANSPORT_QUEUE_FULL'));
+  assert.equal(t.queued, 3, 'the refused one is not half-queued');
+  await t.close();
+  await assert.rejects(t.publish('s#0', new Uint8Array([1])), isCode('CLOSED'));
+});
+
+/** A scripted EIP-1193 provider (unit test only). */
+function mockWallet(account, onSign) {
+  return {
+    async request({ method, params }) {
+      if (method === 'eth_requestAccounts' || method === 'eth_accounts') return [account];
+      if (method === 'eth_chainId') return '0x7a69';
+      if (method === 'personal_sign') return onSign(params);
+      throw Object.assign(new Error('unsupported'), { code: 4200 });
+    },
+  };
+}
+
+test('Eip1193Signer maps wallet errors to codes and refuses signatures by another account', async () => {
+  const mine = EvmSigner.generate();
+  const other = EvmSigner.generate();
+  const payload = new Uint8Array([1, 2, 3]);
+  let behaviour = 'ok';
+  const provider = mockWallet(mine.address, ([hex, addr]) => {
+    assert.equal(hex, '0x010203');
+    assert.equal(addr, mine.address);
+    if (behaviour === 'reject') throw Object.assign(new Error('User rejected'), { code: 4001 });
+    if (behaviour === 'fail') throw Object.assign(new Error('internal'), { code: -32603 });
+    if (behaviour === 'other') return toHex(other.sign(payload));
+    if (behaviour === 'short') return '0x1234';
+    return toHex(mine.sign(payload));
+  });
+  const s = await Eip1193Signer.connect(provider);
+  assert.equal(await s.getUserId(), mine.address);
+  assert.deepEqual(await s.sign(payload), mine.sign(payload));
+  behaviour = 'reject';
+  await assert.rejects(s.sign(payload), isCode('WALLET_REJECTED'));
+  behaviour = 'fail';
+  await assert.rejects(s.sign(payload), isCode('WALLET_ERROR'));
+  behaviour = 'other';
+  await assert.rejects(s.sign(payload), isCode('WALLET_ERROR'));
+  behaviour = 'short';
+  await assert.rejects(s.sign(payload), isCode('WALLET_ERROR'));
+  const refusing = { request: async () => { throw Object.assign(new Error('no'), { code: 4001 }); } };
+  await assert.rejects(Eip1193Signer.connect(refusing), isCode('WALLET_REJECTED'));
+});
+
+test('JsonRpcRegistry: results, reverts with data, node errors and non-hex answers', async () => {
+  let reply;
+  const provider = { request: async ({ method }) => (method === 'eth_call' ? reply() : '0x7a69') };
+  const r = new JsonRpcRegistry({ streamRegistryAddress: `0x${'11'.repeat(20)}`, provider, chainId: 31337 });
+  reply = () => '0x0000';
+  assert.deepEqual(await r.call(`0x${'22'.repeat(20)}`, new Uint8Array([1])), { type: 'callResult', data: new Uint8Array([0, 0]) });
+  reply = () => { throw { code: 3, message: 'execution reverted', data: '0x08c379a0' }; };
+  assert.deepEqual(await r.call(`0x${'22'.repeat(20)}`, new Uint8Array([1])), { type: 'callReverted', data: new Uint8Array([0x08, 0xc3, 0x79, 0xa0]) });
+  reply = () => { throw { code: -32005, message: 'rate limited' }; };
+  await assert.rejects(r.call(`0x${'22'.repeat(20)}`, new Uint8Array([1])), isCode('RPC_ERROR'));
+  reply = () => 'zz';
+  await assert.rejects(r.call(`0x${'22'.repeat(20)}`, new Uint8Array([1])), isCode('RPC_ERROR'));
+  const wrongChain = new JsonRpcRegistry({ streamRegistryAddress: `0x${'11'.repeat(20)}`, provider, chainId: 1 });
+  await assert.rejects(wrongChain.call(`0x${'22'.repeat(20)}`, new Uint8Array([1])), isCode('RPC_ERROR'));
+});
+
+test('LocalSigner keeps the key in wasm; ERC-1271 mode names the contract', async () => {
+  const s = LocalSigner.generate();
+  assert.equal(await s.getUserId(), s.address);
+  assert.ok(s.coreSigner() !== undefined);
+  const c = LocalSigner.generate({ erc1271Contract: `0x${'AB'.repeat(20)}` });
+  assert.equal(await c.getUserId(), `0x${'ab'.repeat(20)}`);
+  assert.equal(c.signatureType, 'ERC_1271');
+  assert.equal(c.coreSigner(), undefined);
+  assert.throws(() => LocalSigner.generate({ erc1271Contract: '0x12' }), isCode('INVALID_ARGUMENT'));
+});
+
+test('WebSocketTransport: a relay that stops answering pings is left and reconnected to', async () => {
+  // A server that completes the handshake and then never answers anything (a hung relay).
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((r) => server.once('listening', r));
+  let connections = 0;
+  server.on('connection', () => connections++);
+  const t = new WebSocketTransport(`ws://127.0.0.1:${server.address().port}`, {
+    WebSocket, heartbeatIntervalMs: 100, heartbeatTimeoutMs: 200, reconnectBaseMs: 20, reconnectMaxMs: 50,
+  });
+  try {
+    const deadline = Date.now() + 5000;
+    while (connections < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(connections >= 2, `reconnected after the heartbeat timed out (${connections} connections)`);
+  } finally {
+    await t.close();
+    for (const c of server.clients) c.terminate();
+    await new Promise((r) => server.close(r));
+  }
+});
