@@ -104,13 +104,15 @@ async function step(title, work) {
   let last = '';
   const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
   let f = 0;
+  let printed = 0;
   const tick = setInterval(() => {
     const elapsed = Date.now() - t0;
     if (tty) {
       const detail = last ? `  ${last}`.slice(0, Math.max(0, (process.stdout.columns ?? 100) - label.length - 12)) : '';
       process.stdout.write(`\r\x1b[K${frames[f++ % frames.length]} ${label} ${secs(elapsed)}${detail}`);
       statusShown = true;
-    } else if (elapsed % 15000 < 1000) {
+    } else if (elapsed - printed >= 15000) {
+      printed = elapsed;
       console.log(`  … ${title}: ${secs(elapsed)}${last ? ` (${last})` : ''}`);
     }
   }, tty ? 100 : 1000);

@@ -1,9 +1,9 @@
 // The demo's participants on the package's high-level API (createPublisher / createSubscriber
-// over WebSocketTransport, JsonRpcRegistry, LocalSigner / Eip1193Signer). The ports are
+// over WebSocketTransport, JsonRpcRegistry, LocalSigner / Eip1193Signer, MemoryKeyStore). The ports are
 // wrapped in thin observers so the panels can show what happens inside: bytes in and out,
 // eth_calls, wallet signatures and key-store writes. The observers only watch; every
 // decision stays in the package.
-import { StreamMessage, createPublisher, createSubscriber } from 'streamr-e2ee';
+import { MemoryKeyStore, StreamMessage, createPublisher, createSubscriber } from 'streamr-e2ee';
 
 const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 export const toHex = (b) => `0x${hex(b)}`;
@@ -60,26 +60,23 @@ function observeSigner(inner, report) {
 }
 
 /**
- * A KeyStore in memory (the SDK's schema) that reports writes. The demo forgets keys on
- * reload; an app passes a persistent KeyStore instead.
+ * The package's MemoryKeyStore, reporting writes. The demo forgets keys on reload; an app
+ * would pass IndexedDbKeyStore so that a reloaded subscriber need not ask again.
  */
-class ObservedKeyStore {
-  constructor(report) {
-    this.report = report;
-    this.keys = new Map();
-    this.latest = new Map();
-  }
-  async getKey(publisherId, keyId) { return this.keys.get(`${publisherId}::${keyId}`); }
-  async putKey(publisherId, keyId, key) {
-    this.keys.set(`${publisherId}::${keyId}`, key);
-    this.report({ kind: 'keyStored', publisherId, keyId });
-  }
-  async getLatestKeyId(publisherId, streamId) { return this.latest.get(`${publisherId}::${streamId}`); }
-  async setLatestKeyId(publisherId, streamId, keyId) {
-    this.latest.set(`${publisherId}::${streamId}`, keyId);
-    this.report({ kind: 'keyCreated', keyId });
-  }
-  async close() { this.keys.clear(); this.latest.clear(); }
+function observeKeyStore(inner, report) {
+  return {
+    getKey: (publisherId, keyId) => inner.getKey(publisherId, keyId),
+    async putKey(publisherId, keyId, key) {
+      await inner.putKey(publisherId, keyId, key);
+      report({ kind: 'keyStored', publisherId, keyId });
+    },
+    getLatestKeyId: (publisherId, streamId) => inner.getLatestKeyId(publisherId, streamId),
+    async setLatestKeyId(publisherId, streamId, keyId) {
+      await inner.setLatestKeyId(publisherId, streamId, keyId);
+      report({ kind: 'keyCreated', keyId });
+    },
+    close: () => inner.close(),
+  };
 }
 
 /** The publisher: `createPublisher` plus the observers; reports activity to `onActivity`. */
@@ -89,7 +86,7 @@ export class DemoPublisher {
     this.onActivity = onActivity;
     this.pendingPlain = [];
     this.currentKeyId = undefined;
-    const store = new ObservedKeyStore((a) => {
+    const store = observeKeyStore(new MemoryKeyStore(), (a) => {
       if (a.kind === 'keyCreated') { this.currentKeyId = a.keyId; onActivity(a); }
     });
     this.handle = createPublisher({
@@ -156,7 +153,7 @@ export class DemoSubscriber {
       signer,
       transport: observeTransport(transport, { incoming: (bytes) => this.received(bytes) }),
       registry: observeRegistry(registry, onActivity),
-      keyStore: new ObservedKeyStore((a) => this.stored(a)),
+      keyStore: observeKeyStore(new MemoryKeyStore(), (a) => { if (a.kind === 'keyStored') this.stored(a); }),
       options: { keyRequestTimeout, keyRequestRetries: 2 },
     });
     this.signer = signer;
