@@ -194,8 +194,8 @@ async function main() {
     const calls = await wpage.evaluate(() => window.__walletCalls);
     const signs = calls.filter((c) => c === 'personal_sign').length;
     check('wallet: Alice decrypts a message the wallet signed, after a key response the wallet signed', walletDelivered && signs >= 2, JSON.stringify(calls));
-    const wireFrom = await wpage.$$eval('[data-testid=wire] tr[data-type=MESSAGE] td:nth-child(3)', (c) => c.map((x) => x.textContent));
-    check('wallet: the wire shows the wallet address as the publisher', wireFrom.some((f) => walletAddress.startsWith(f.slice(0, 8))), JSON.stringify(wireFrom));
+    const wireFrom = await wpage.$$eval('[data-testid=wire] tr[data-type=MESSAGE]', (rows) => rows.map((r) => [r.dataset.publisher, r.children[2].textContent]));
+    check('wallet: the wire shows the wallet as the publisher', wireFrom.some(([id, shown]) => id === walletAddress && shown === 'your wallet'), JSON.stringify(wireFrom));
     await wpage.screenshot({ path: `${SHOTS}/04-wallet-publisher.png`, fullPage: true });
     check('no uncaught page errors in the wallet page', pageErrors.length === 0, pageErrors.join('\n'));
 

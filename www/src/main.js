@@ -244,8 +244,12 @@ function publisherPanel({ config, registry, admin, relayFor, subscriberPanels })
   };
 }
 
+/** The connected wallet's address, once connected (named "your wallet" in the panels). */
+let walletAddress;
+
 function nameOf(config, address) {
   const a = address?.toLowerCase();
+  if (a !== undefined && a === walletAddress) return 'your wallet';
   if (a === config.devAccounts.publisher.address) return 'the publisher';
   const s = config.devAccounts.subscribers.find((x) => x.address === a);
   return s ? s.name : short(a);
@@ -362,7 +366,7 @@ function wirePanel({ config, relay, streamPart }) {
       type = 'key response';
       body = h('span', {}, `for ${nameOf(config, w.recipientId)}: key ${w.groupKeyIds.map((k) => short(k, 3)).join(', ')} wrapped `, h('code', { class: 'cipher' }, `${w.wrappedKey.slice(0, 34)}…`));
     }
-    prepend(rows, h('tr', { 'data-ref': w.ref, 'data-type': w.type, class: w.type === 'MESSAGE' ? 'content' : 'exchange' },
+    prepend(rows, h('tr', { 'data-ref': w.ref, 'data-type': w.type, 'data-publisher': w.publisherId, class: w.type === 'MESSAGE' ? 'content' : 'exchange' },
       h('td', {}, clock()), h('td', {}, type), h('td', {}, nameOf(config, w.publisherId)), h('td', {}, w.sequenceNumber),
       h('td', {}, w.groupKeyId ? h('code', {}, short(w.groupKeyId, 3)) : '–'), h('td', {}, body),
       h('td', {}, h('code', { title: w.signature }, short(w.signature, 5)), h('small', {}, ` ${w.signatureType}`)),
@@ -393,6 +397,7 @@ function walletBanner({ config, admin, pub }) {
     try {
       const signer = await connectWallet(provider);
       const address = signer.account;
+      walletAddress = address;
       pub.entry('info', `wallet ${short(address)} connected; granting it PUBLISH with the dev owner key…`);
       await admin.setPermission(true, address, PermissionType.Publish);
       await pub.setWallet(signer);
