@@ -186,7 +186,7 @@ async function main() {
     const prompts = await wpage.textContent('#wallet');
     check('wallet: the page finds window.ethereum and says which prompts come', /eth_requestAccounts/.test(prompts) && /personal_sign/.test(prompts), prompts);
     await wpage.click('[data-testid=connect-wallet]');
-    const connected = await wpage.waitForFunction(() => /Wallet connected/.test(document.querySelector('#wallet').textContent), null, { timeout: STEP_TIMEOUT_MS }).then(() => true, () => false);
+    const connected = await wpage.waitForFunction(() => /Wallet connected.*signs as the publisher/.test(document.querySelector('#wallet').textContent), null, { timeout: STEP_TIMEOUT_MS }).then(() => true, () => false);
     check('wallet: connected, granted PUBLISH on chain, now the publisher', connected, await wpage.textContent('#wallet'));
     await wpage.fill('#message', 'signed by the wallet');
     await wpage.click('[data-testid=publish]');
@@ -196,7 +196,19 @@ async function main() {
     check('wallet: Alice decrypts a message the wallet signed, after a key response the wallet signed', walletDelivered && signs >= 2, JSON.stringify(calls));
     const wireFrom = await wpage.$$eval('[data-testid=wire] tr[data-type=MESSAGE]', (rows) => rows.map((r) => [r.dataset.publisher, r.children[2].textContent]));
     check('wallet: the wire shows the wallet as the publisher', wireFrom.some(([id, shown]) => id === walletAddress && shown === 'your wallet'), JSON.stringify(wireFrom));
-    await wpage.screenshot({ path: `${SHOTS}/04-wallet-publisher.png`, fullPage: true });
+    // The same wallet as a third subscriber: its key request is a personal_sign prompt too.
+    const signsBefore = signs;
+    await wpage.click('[data-testid=connect-wallet-subscriber]');
+    const youPanel = await wpage.waitForSelector('[data-testid=subscriber-You] .badge.granted', { timeout: STEP_TIMEOUT_MS }).then(() => true, () => false);
+    check('wallet as subscriber: granted SUBSCRIBE on chain, its panel appears', youPanel);
+    await wpage.fill('#message', 'for the wallet subscriber');
+    await wpage.click('[data-testid=publish]');
+    const youGot = await wpage.waitForFunction(() => window.demo.subscribers.You?.messages.some((m) => m.text === 'for the wallet subscriber'), null, { timeout: STEP_TIMEOUT_MS }).then(() => true, () => false);
+    const signsAfter = (await wpage.evaluate(() => window.__walletCalls)).filter((c) => c === 'personal_sign').length;
+    const youTimeline = await wpage.textContent('[data-testid=subscriber-You] [data-testid=timeline]');
+    check('wallet as subscriber: it decrypts after a key request the wallet signed',
+      youGot && /sign the key request/.test(youTimeline) && /wallet signed/.test(youTimeline) && signsAfter > signsBefore, `personal_sign ${signsBefore} → ${signsAfter}; ${youTimeline}`);
+    await wpage.screenshot({ path: `${SHOTS}/04-wallet-publisher-and-subscriber.png`, fullPage: true });
     check('no uncaught page errors in the wallet page', pageErrors.length === 0, pageErrors.join('\n'));
 
     // 6. Ctrl-C stops everything the start command started.

@@ -141,7 +141,7 @@ export class DemoPublisher {
 
 /** A subscriber: `createSubscriber` + `subscribe`, with the key exchange reported step by step. */
 export class DemoSubscriber {
-  constructor({ streamId, partition, signer, transport, registry, onActivity, keyRequestTimeout = 15000 }) {
+  constructor({ streamId, partition, signer, wallet = false, transport, registry, onActivity, keyRequestTimeout = 15000 }) {
     this.streamId = streamId;
     this.partition = partition;
     this.onActivity = onActivity;
@@ -150,7 +150,7 @@ export class DemoSubscriber {
     this.waiting = new Set(); // content refs received but not delivered (nor dropped) yet
     this.userId = undefined;
     this.handle = createSubscriber({
-      signer,
+      signer: wallet ? observeSigner(signer, onActivity) : signer,
       transport: observeTransport(transport, { incoming: (bytes) => this.received(bytes) }),
       registry: observeRegistry(registry, onActivity),
       keyStore: observeKeyStore(new MemoryKeyStore(), (a) => { if (a.kind === 'keyStored') this.stored(a); }),

@@ -118,7 +118,13 @@ async function main() {
   app.append(wirePanel({ config, relay: relayFor('wire view'), streamPart }).el);
 
   await Promise.all([pub.ready, ...subscriberPanels.map((s) => s.ready)]);
-  walletBanner({ config, admin, pub });
+  walletBanner({ config, admin, pub, addSubscriber: (acct) => {
+    const panel = subscriberPanel(acct, subscriberPanels.length, { config, registry, admin, relayFor });
+    subscriberPanels.push(panel);
+    grid.append(panel.el);
+    $('#known-addresses').append(h('option', { value: acct.address }, acct.name));
+    return panel.ready;
+  } });
   demo.ready = true;
   document.body.dataset.ready = 'true';
 }
@@ -302,15 +308,17 @@ function subscriberPanel(acct, index, { config, registry, admin, relayFor }) {
         entry('bad', `${a.code}`);
         showError(acct.name, a.code, a.message, errors);
         break;
+      case 'signing': entry('info', 'waiting for the wallet to sign the key request (personal_sign)…'); break;
+      case 'signed': entry('ok', `wallet signed (${a.ms} ms)`); break;
       default: break;
     }
     refreshHeld();
   };
 
   let host;
-  const signer = LocalSigner.fromPrivateKey(acct.privateKey);
+  const signer = acct.signer ?? LocalSigner.fromPrivateKey(acct.privateKey);
   const ready = (async () => {
-    host = new DemoSubscriber({ streamId: config.streamId, partition: config.partition, signer, transport, registry, onActivity });
+    host = new DemoSubscriber({ streamId: config.streamId, partition: config.partition, signer, wallet: acct.signer !== undefined, transport, registry, onActivity });
     await host.start();
     entry('muted', `subscribed to ${config.streamId}#${config.partition} via the relay`);
   })().catch((e) => { showError(acct.name, e.code ?? 'ERROR', e.message, errors); throw e; });
@@ -324,7 +332,8 @@ function subscriberPanel(acct, index, { config, registry, admin, relayFor }) {
 
   const el = h('section', { class: 'panel subscriber', 'data-testid': `subscriber-${acct.name}` },
     h('h2', {}, `Subscriber ${acct.name} `, perm),
-    h('p', { class: 'who' }, 'signs as ', h('code', {}, short(acct.address)), ' ', h('span', { class: 'badge dev' }, 'dev key')),
+    h('p', { class: 'who' }, 'signs as ', h('code', {}, short(acct.address)), ' ',
+      acct.signer ? h('span', { class: 'badge wallet' }, 'wallet') : h('span', { class: 'badge dev' }, 'dev key')),
     h('h3', {}, 'Decrypted messages'), held, messages,
     errors,
     h('h3', {}, 'Key exchange ', h('span', { class: 'muted' }, '(newest first)')), timeline);
@@ -378,35 +387,58 @@ function wirePanel({ config, relay, streamPart }) {
 // ---------------------------------------------------------------------------------------
 // Wallet (EIP-1193): optional; the page works with its dev keys alone.
 
-function walletBanner({ config, admin, pub }) {
+function walletBanner({ config, admin, pub, addSubscriber }) {
   const banner = $('#wallet');
   const provider = findWallet();
   if (!provider) {
-    banner.replaceChildren(h('span', {}, 'No browser wallet found: the page uses its dev accounts. With MetaMask (or any EIP-1193 wallet) you can let the wallet sign as the publisher.'));
+    banner.replaceChildren(h('span', {}, 'No browser wallet found: the page uses its dev accounts. With MetaMask (or any EIP-1193 wallet) the wallet can sign as the publisher or as a third subscriber.'));
     return;
   }
-  const btn = h('button', { class: 'primary', 'data-testid': 'connect-wallet' }, 'Connect wallet');
+  const asPublisher = h('button', { class: 'primary', 'data-testid': 'connect-wallet' }, 'Wallet as publisher');
+  const asSubscriber = h('button', { 'data-testid': 'connect-wallet-subscriber' }, 'Wallet as subscriber');
+  const status = h('span', { class: 'wallet-status' });
   banner.replaceChildren(
     h('strong', {}, 'Wallet found. '),
-    h('span', {}, 'Connecting makes the wallet the publisher. Your wallet will ask you: (1) to connect this site (eth_requestAccounts); '
-      + '(2) to sign each message you publish and (3) each key response to a subscriber (personal_sign over the message\'s signature payload: no transaction, no gas). '
-      + 'The dev owner key grants your address PUBLISH on the local chain first, so no transaction prompt appears.'),
-    btn);
-  btn.addEventListener('click', async () => {
+    h('span', {}, 'Your wallet will first ask to connect this site (eth_requestAccounts). '
+      + 'As the publisher it then asks to sign each message you publish and each key response to a subscriber; '
+      + 'as a subscriber, each key request it sends. These are personal_sign prompts over the message\'s signature payload: no transaction, no gas, any chain. '
+      + 'The dev owner key grants your address the permission on the local chain first, so no transaction prompt appears.'),
+    asPublisher, asSubscriber, status);
+
+  let signer;
+  const connect = async () => {
+    if (!signer) {
+      signer = await connectWallet(provider);
+      walletAddress = signer.account;
+    }
+    return signer;
+  };
+  const run = (btn, fn) => btn.addEventListener('click', async () => {
     btn.disabled = true;
     try {
-      const signer = await connectWallet(provider);
-      const address = signer.account;
-      walletAddress = address;
-      pub.entry('info', `wallet ${short(address)} connected; granting it PUBLISH with the dev owner key…`);
-      await admin.setPermission(true, address, PermissionType.Publish);
-      await pub.setWallet(signer);
-      pub.entry('ok', 'the wallet now signs as the publisher: expect a personal_sign prompt for each publish and each key response');
-      banner.replaceChildren(h('strong', {}, 'Wallet connected: '), h('code', {}, address), h('span', {}, ' signs as the publisher (personal_sign prompts).'));
+      await fn();
     } catch (e) {
       showError('wallet', typeof e.code === 'string' ? e.code : 'WALLET_ERROR', e.message);
       btn.disabled = false;
     }
+  });
+  const connected = (role) => {
+    status.replaceChildren(h('strong', {}, ' Wallet connected: '), h('code', {}, walletAddress), ` ${status.dataset.roles ? `${status.dataset.roles} and ` : ''}${role}.`);
+    status.dataset.roles = `${status.dataset.roles ? `${status.dataset.roles} and ` : ''}${role}`;
+  };
+  run(asPublisher, async () => {
+    const s = await connect();
+    pub.entry('info', `wallet ${short(s.account)} connected; granting it PUBLISH with the dev owner key…`);
+    await admin.setPermission(true, s.account, PermissionType.Publish);
+    await pub.setWallet(s);
+    pub.entry('ok', 'the wallet now signs as the publisher: expect a personal_sign prompt for each publish and each key response');
+    connected('signs as the publisher');
+  });
+  run(asSubscriber, async () => {
+    const s = await connect();
+    await admin.setPermission(true, s.account, PermissionType.Subscribe);
+    await addSubscriber({ name: 'You', address: s.account, signer: s });
+    connected('subscribes as "You" (granted SUBSCRIBE)');
   });
 }
 
