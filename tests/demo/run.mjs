@@ -5,7 +5,8 @@
 //        rotate → both continue without a gap and without a key exchange;
 //        revoke Bob on chain + rekey → only Alice decrypts what follows, Bob's request is denied;
 //        rotate again → Alice continues without a gap;
-//        an injected EIP-1193 wallet (ethers behind window.ethereum) signs as the publisher.
+//        an injected EIP-1193 wallet (ethers behind window.ethereum) signs as the publisher,
+//        then as a third subscriber.
 //   3. Ctrl-C (SIGINT to the start command's PID) stops everything it started.
 // Screenshots go to test-results/demo/ (git-ignored). Prints `N passed, N failed`.
 import { spawn } from 'node:child_process';
