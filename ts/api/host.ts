@@ -50,7 +50,8 @@ export async function answerQuestion(question: Question, ports: Answerers): Prom
         return { answer: await ports.registry.call(question.to, question.data) };
       case 'unwrapGroupKey': {
         if (ports.remoteKeyPair === undefined) throw createError('DECRYPT_ERROR', 'no key pair to unwrap with');
-        const bytes = await ports.remoteKeyPair.unwrapGroupKey(question.keyId, question.data);
+        const kp = ports.remoteKeyPair;
+        const bytes = 'unwrapGroupKey' in kp ? await kp.unwrapGroupKey(question.keyId, question.data) : await kp.unwrap(question.data);
         return { answer: { type: 'groupKeyBytes', bytes } };
       }
       default:

@@ -50,7 +50,8 @@ interface Identity {
 }
 
 function isRemote(kp: SubscriberKeyPair): kp is RemoteKeyPair {
-  return typeof (kp as Partial<RemoteKeyPair>).unwrapGroupKey === 'function' && 'keyExchange' in kp;
+  const r = kp as { keyExchange?: unknown; unwrapGroupKey?: unknown; unwrap?: unknown };
+  return r.keyExchange !== undefined && (typeof r.unwrapGroupKey === 'function' || typeof r.unwrap === 'function');
 }
 
 class SubscriberImpl implements SubscriberHandle {

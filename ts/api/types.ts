@@ -81,12 +81,19 @@ export type KeyExchangeAlgorithm = 'ML_KEM' | 'RSA';
  * A key-exchange key pair whose private key lives outside this thread (a Web Worker, a
  * WebCrypto non-extractable key): the subscriber asks it to unwrap each group key.
  */
-export interface RemoteKeyPair {
+export type RemoteKeyPair = {
   /** The public half and its algorithm, as the core's external key exchange takes it. */
   keyExchange: ExternalKeyExchange;
-  /** Decrypts `data` (RSA-OAEP SHA-1 for RSA) and returns the 32 group-key bytes. */
-  unwrapGroupKey(keyId: string, data: Uint8Array): Promise<Uint8Array>;
-}
+} & (
+  | {
+      /** Decrypts `data` (RSA-OAEP SHA-1 for RSA) and returns the 32 group-key bytes. */
+      unwrapGroupKey(keyId: string, data: Uint8Array): Promise<Uint8Array>;
+    }
+  | {
+      /** The same without the key id: the shape of `WebCryptoRsaKeyExchange` and `WorkerRsaKeyExchange`. */
+      unwrap(data: Uint8Array): Promise<Uint8Array>;
+    }
+);
 
 /** What a {@link KeyPairFactory} returns: a wasm key pair or a {@link RemoteKeyPair}. */
 export type SubscriberKeyPair = MlKemKeyPair | RsaKeyPair | RemoteKeyPair;

@@ -87,8 +87,9 @@ async function main() {
     const pubStatus = () => pubPage.evaluate(() => window.shim.status());
 
     // 1. 1,000 messages with a relay restart in the middle.
-    const publishing = pubPage.evaluate(([from, to]) => window.shim.publishRange(from, to), [0, TOTAL]);
-    await until(async () => (await subStatus()).received >= RESTART_AT, 60_000, 'messages before the restart');
+    // Paced (30 ms every 10 messages, ~3 s in all) so the restart falls mid-stream.
+    const publishing = pubPage.evaluate(([from, to]) => window.shim.publishRange(from, to, 10, 30), [0, TOTAL]);
+    await until(async () => (await pubStatus()).published >= RESTART_AT, 60_000, 'messages before the restart');
     await relay.stop();
     await until(async () => !(await pubStatus()).connected, 10_000, 'the publisher page to see the drop');
     await sleep(500); // the publisher keeps publishing into its transport's queue meanwhile

@@ -392,6 +392,14 @@ describe('key exchange', () => {
     assert.deepEqual(asked, [{ algorithm: 'RSA', rsaKeyLength: 1024 }]);
     assert.equal(unwraps, 1);
     assert.deepEqual(sub.got[0].content, { rsa: true });
+    // The worker/WebCrypto shape: `unwrap(data)` without the key id.
+    const viaUnwrap = await localSubscriber(streamId, {
+      options: { ...SUB_OPTIONS, keyExchange: 'RSA', keyPairFactory: () => ({ keyExchange: { encryptionType: AsymmetricEncryptionType.RSA, publicKey: rsa.publicKeyPem }, unwrap: async (data) => { unwraps++; const k = rsa.unwrapGroupKey('x', data); try { return k.data; } finally { k.free(); } } }) },
+    });
+    await publisher.publish({ rsa: 2 });
+    await until(() => viaUnwrap.got.length === 1, 20_000, 'the message through unwrap(data)');
+    assert.deepEqual(viaUnwrap.got[0].content, { rsa: 2 });
+    assert.equal(unwraps, 2);
     // requireQuantumResistantKeyExchange contradicts RSA: refused before anything is sent.
     const strict = createSubscriber({ signer: LocalSigner.generate(), transport: transport(), registry: registryFor(), options: { requireQuantumResistantKeyExchange: true, keyExchange: 'RSA' } });
     await assert.rejects(strict.subscribe(streamId), (e) => e.code === 'ENCRYPTION_POLICY_VIOLATION');
