@@ -2,7 +2,9 @@
 // `npm start`: the whole demo from one command, idempotent on a machine that has it all.
 //   1. scripts/setup.sh (installs what is missing; a few seconds when nothing is)
 //   2. pkg/ (scripts/build-pkg.sh), skipped when newer than every source it is built from
-//   3. the relay binary (cargo build --release -p streamr-e2ee-relay; cargo skips fresh work)
+//   3. the relay binary (cargo build -p streamr-e2ee-relay: the dev profile, which the test
+//      command's `cargo test --workspace` has already built, so CI and a tested checkout pay
+//      nothing; a development relay needs no release optimisation)
 //   4. anvil on 127.0.0.1, the real StreamRegistryV5 deployed and initialised, a demo stream
 //      with PUBLISH for its owner and SUBSCRIBE for two dev accounts
 //   5. the relay on 127.0.0.1, then webpack-dev-server (root webpack.config.js, www/) with
@@ -24,7 +26,7 @@ import { parseArgs } from 'node:util';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const STATE = join(ROOT, '.demo');
 const ANVIL = join(ROOT, 'node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil');
-const RELAY = join(ROOT, 'target/release/streamr-e2ee-relay');
+const RELAY = join(ROOT, 'target/debug/streamr-e2ee-relay');
 const tty = process.stdout.isTTY;
 const started = Date.now();
 
@@ -241,9 +243,9 @@ async function main() {
     return 'built';
   });
 
-  await step('relay binary (cargo build --release -p streamr-e2ee-relay)', async (line) => {
-    await run('nice', ['-n', '10', 'cargo', 'build', '--release', '-p', 'streamr-e2ee-relay'], 'relay-build.log', line, { CARGO_TERM_COLOR: 'never' });
-    return 'target/release/streamr-e2ee-relay';
+  await step('relay binary (cargo build -p streamr-e2ee-relay)', async (line) => {
+    await run('nice', ['-n', '10', 'cargo', 'build', '-p', 'streamr-e2ee-relay'], 'relay-build.log', line, { CARGO_TERM_COLOR: 'never' });
+    return 'target/debug/streamr-e2ee-relay';
   });
 
   const rpcUrl = await step('local chain (anvil on 127.0.0.1)', async () => {
