@@ -2,7 +2,7 @@
 //! 16-byte IV that is the first counter block, the whole 128-bit block counting big-endian,
 //! output `iv ‖ ct`, no tag, no padding.
 
-use ctr::cipher::{KeyIvInit, StreamCipher};
+use ctr::cipher::{KeyIvInit, StreamCipher, StreamCipherSeek};
 
 use crate::error::{Error, Result};
 use crate::random;
@@ -54,6 +54,18 @@ pub fn decrypt(key: &[u8; KEY_LEN], data: &[u8]) -> Result<Vec<u8>> {
     let mut out = ct.to_vec();
     apply(key, iv, &mut out)?;
     Ok(out)
+}
+
+/// XORs `buf` with the keystream of (`key`, `iv`) starting `offset` bytes in: a streaming
+/// cipher object (Node's `createCipheriv('aes-256-ctr')`) calls this once per `update`.
+pub fn apply_at(key: &[u8; KEY_LEN], iv: &[u8; IV_LEN], offset: u64, buf: &mut [u8]) -> Result<()> {
+    let mut cipher = Aes256Ctr::new(key.into(), iv.into());
+    cipher
+        .try_seek(offset)
+        .map_err(|_| Error::InvalidArgument("AES-CTR offset out of range".into()))?;
+    cipher
+        .try_apply_keystream(buf)
+        .map_err(|_| Error::InvalidArgument("payload too long for AES-CTR".into()))
 }
 
 fn apply(key: &[u8; KEY_LEN], iv: &[u8; IV_LEN], buf: &mut [u8]) -> Result<()> {
