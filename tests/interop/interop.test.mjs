@@ -413,3 +413,21 @@ for (const quantum of [false, true]) {
     });
   }
 }
+
+// ------------------------------------------------------------------ the Node recipe, as an app runs it
+
+test('Node recipe: `node --require streamr-e2ee/sdk-backend/register` puts the real import(\'@streamr/sdk\') on the backend', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const out = execFileSync(process.execPath, ['--require', 'streamr-e2ee/sdk-backend/register', new URL('./register-child.mjs', import.meta.url).pathname],
+    { encoding: 'utf8', env: process.env });
+  const { messages, key, next, calls } = JSON.parse(out.trim().split('\n').at(-1));
+  assert.equal(calls['EcdsaSecp256k1Evm.createSignature'], 3, JSON.stringify(calls));
+  assert.equal(calls.createCipheriv, 4, 'the SDK\'s AES ran in the stand-in');
+  assert.ok(calls['EcdsaSecp256k1Evm.generateKeyPair'] >= 1);
+  // The stock SDK accepts them: signatures valid, content decrypts, rotation key recovered.
+  const bytes = messages.map((h) => Buffer.from(h, 'hex'));
+  const plain = await H.sdkReceive(stock, bytes, [{ id: key.id, data: Buffer.from(key.data, 'hex') }]);
+  assert.equal(plain.length, 3);
+  const last = stock.convertBytesToStreamMessage(bytes[2]);
+  assert.equal(last.newGroupKey.id, next);
+});
