@@ -11,6 +11,8 @@ import { join } from 'node:path';
 const require = createRequire(import.meta.url);
 // The SDK opens its key store under XDG_DATA_HOME only on demand; keep it out of $HOME anyway.
 process.env.XDG_DATA_HOME ??= mkdtempSync(join(tmpdir(), 'e2ee-interop-'));
+// The network stack logs every node start at info level; the tests' output is the TAP report.
+process.env.LOG_LEVEL ??= 'warn';
 
 const { loadSdk } = require('./sdk.cjs');
 export const stock = loadSdk('stock');
