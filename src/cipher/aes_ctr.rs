@@ -82,6 +82,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn apply_at_continues_the_keystream() {
+        let key = [9u8; KEY_LEN];
+        let iv = [3u8; IV_LEN];
+        let pt: Vec<u8> = (0..100u8).collect();
+        let whole = encrypt_with_iv(&key, &iv, &pt).unwrap();
+        for split in [0usize, 1, 15, 16, 17, 99, 100] {
+            let (a, b) = pt.split_at(split);
+            let mut a = a.to_vec();
+            let mut b = b.to_vec();
+            apply_at(&key, &iv, 0, &mut a).unwrap();
+            apply_at(&key, &iv, split as u64, &mut b).unwrap();
+            a.extend_from_slice(&b);
+            assert_eq!(a, whole[IV_LEN..]);
+        }
+    }
+
+    #[test]
     fn round_trip_and_layout() {
         let key = [7u8; KEY_LEN];
         for len in [0usize, 1, 15, 16, 17, 1000] {

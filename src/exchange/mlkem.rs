@@ -223,6 +223,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn encapsulate_decapsulate_and_hkdf() {
+        let pair = MlKemKeyPair::generate().unwrap();
+        let (ct, shared) = encapsulate(pair.public_key()).unwrap();
+        assert_eq!(ct.len(), KEM_CIPHERTEXT_LEN);
+        assert_eq!(*pair.decapsulate(&ct).unwrap(), *shared);
+        assert!(matches!(
+            encapsulate(&[0xff; PUBLIC_KEY_LEN]),
+            Err(Error::InvalidKey(_))
+        ));
+        let salt = [5u8; SALT_LEN];
+        let expected = derive_wrapping_key(&shared, &salt).unwrap();
+        let got = hkdf_sha512(shared.as_slice(), &salt, HKDF_INFO, 32).unwrap();
+        assert_eq!(got.as_slice(), expected.as_slice());
+        assert!(hkdf_sha512(b"x", b"y", b"z", 0).is_err());
+        assert!(hkdf_sha512(b"x", b"y", b"z", 255 * 64 + 1).is_err());
+    }
+
+    #[test]
     fn round_trip_and_sizes() {
         let pair = MlKemKeyPair::generate().unwrap();
         assert_eq!(pair.public_key().len(), PUBLIC_KEY_LEN);

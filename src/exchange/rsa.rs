@@ -396,6 +396,23 @@ mod tests {
     }
 
     #[test]
+    fn oaep_encrypt_decrypt_any_length() {
+        let p = pair(640);
+        for len in [0usize, 1, 32, 38] {
+            let data = vec![7u8; len];
+            let ct = p.public_key().oaep_encrypt(&data).unwrap();
+            assert_eq!(ct.len(), 80);
+            assert_eq!(p.oaep_decrypt(&ct).unwrap().as_slice(), data.as_slice());
+        }
+        assert!(matches!(
+            p.public_key().oaep_encrypt(&[0; 39]),
+            Err(Error::InvalidArgument(_))
+        ));
+        assert!(matches!(p.oaep_decrypt(&[0; 80]), Err(Error::Decrypt)));
+        assert!(matches!(p.oaep_decrypt(&[0; 79]), Err(Error::Decrypt)));
+    }
+
+    #[test]
     fn round_trip_and_pem_form() {
         let p = pair(1024);
         assert_eq!(p.public_key().bits(), 1024);

@@ -195,6 +195,20 @@ mod tests {
     }
 
     #[test]
+    fn recover_public_key_and_keccak() {
+        let s = EvmSigner::generate().unwrap();
+        let sig = s.sign(b"payload").unwrap();
+        let public = recover_public_key(b"payload", &sig).unwrap();
+        assert_eq!(public[0], 4);
+        assert_eq!(keccak256(&public[1..])[12..], s.address());
+        assert_eq!(
+            hex::encode(keccak256(b"")),
+            "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
+        );
+        assert!(recover_public_key(b"payload", &sig[..64]).is_err());
+    }
+
+    #[test]
     fn rejects_bad_v_and_lengths() {
         let s = EvmSigner::generate().unwrap();
         let mut sig = s.sign(b"x").unwrap();
