@@ -4,13 +4,17 @@
 // The only doubles are the stream registry's permission answers (always "yes") and the
 // network facade (an array): the cryptography and message handling are the SDK's and ours.
 import { createRequire } from 'node:module';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 // The SDK opens its key store under XDG_DATA_HOME only on demand; keep it out of $HOME anyway.
-process.env.XDG_DATA_HOME ??= mkdtempSync(join(tmpdir(), 'e2ee-interop-'));
+if (process.env.XDG_DATA_HOME === undefined) {
+  const dataHome = mkdtempSync(join(tmpdir(), 'e2ee-interop-'));
+  process.env.XDG_DATA_HOME = dataHome;
+  process.on('exit', () => rmSync(dataHome, { recursive: true, force: true }));
+}
 // The network stack logs every node start at info level; the tests' output is the TAP report.
 process.env.LOG_LEVEL ??= 'warn';
 
