@@ -57,6 +57,8 @@ done
 echo '{ "type": "commonjs" }' > "$OUT/node/package.json"
 step "tsc -p ts (the shim)"
 node node_modules/typescript/bin/tsc -p ts/tsconfig.json
+# The SDK backend's Node resolution hook is CommonJS, which tsc (ES modules) does not emit.
+cp ts/sdk-backend/register.cjs "$OUT/dist/sdk-backend/register.cjs"
 cat > "$OUT/index.js" <<JS
 export * from './dist/index.js';
 JS
@@ -97,8 +99,19 @@ const pkg = {
       browser,
       default: browser,
     },
+    // The @streamr/sdk drop-in backend (docs/sdk-backend.md): the SDK's high-level crypto
+    // shape, the stand-ins for @streamr/utils and @noble/post-quantum/ml-kem, and the Node
+    // resolution hook that wires the stand-ins into the SDK.
+    './sdk-backend': { types: './dist/sdk-backend/index.d.ts', default: './dist/sdk-backend/index.js' },
+    './sdk-backend/utils': { types: './dist/sdk-backend/utils.d.ts', default: './dist/sdk-backend/utils.js' },
+    './sdk-backend/ml-kem': { types: './dist/sdk-backend/ml-kem.d.ts', default: './dist/sdk-backend/ml-kem.js' },
+    './sdk-backend/register': './dist/sdk-backend/register.cjs',
     './package.json': './package.json',
   },
+  // Only the SDK backend imports these (the real packages it stands in for); the rest of the
+  // package needs neither.
+  peerDependencies: { '@streamr/utils': '103.x', '@noble/post-quantum': '0.4.x' },
+  peerDependenciesMeta: { '@streamr/utils': { optional: true }, '@noble/post-quantum': { optional: true } },
   // The modules that instantiate the wasm must survive tree shaking (webpack's sideEffects).
   // The shim reaches the raw bindings through "#wasm": the Node build (CommonJS, loads the
   // .wasm synchronously) under Node, the bundler build (ES module + .wasm import) elsewhere.

@@ -5,7 +5,10 @@
 #   - wasm-bindgen-cli = the wasm-bindgen version in Cargo.lock (wasm-bindgen,
 #     wasm-bindgen-test-runner): cargo install, about 4 minutes the first time
 #   - Debian's chromium + chromium-driver (headless browser tests)
-#   - the npm devDependencies (npm ci): binaryen 132 (wasm-opt), webpack, playwright-core, …
+#   - the npm devDependencies (npm ci --ignore-scripts): binaryen 132 (wasm-opt), webpack,
+#     playwright-core, @streamr/sdk 103.3.2 (tests/interop), …
+#   - sqlite3's native addon for @streamr/sdk, compiled from source (~1.5 min, longer on a busy
+#     machine): the SDK requires it at load time, and its prebuilt binary is a GitHub download
 # Never installs Debian's binaryen: its wasm-opt (v108) breaks wasm-bindgen output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,11 +47,27 @@ else
   apt-get install -y chromium chromium-driver
 fi
 
-# 4. npm devDependencies, from package-lock.json.
+# 4. npm devDependencies, from package-lock.json. --ignore-scripts: of the packages with
+#    install scripts, anvil's only downloads a binary its platform package already holds,
+#    bufferutil/utf-8-validate/secp256k1 ship prebuilds (or fall back to JS), es5-ext prints a
+#    message, node-datachannel is replaced by a stub (package.json "overrides",
+#    tests/interop/stubs/), and sqlite3's would fetch a prebuilt binary from GitHub: step 5.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "npm ci"
-  npm ci --no-audit --no-fund
+  say "npm ci --ignore-scripts"
+  npm ci --ignore-scripts --no-audit --no-fund
 else
   say "node_modules: up to date with package-lock.json"
+fi
+
+# 5. sqlite3's addon from its bundled SQLite sources (node-gyp; needs gcc, make, python3).
+if [ -f node_modules/sqlite3/build/Release/node_sqlite3.node ]; then
+  say "sqlite3 addon: built"
+else
+  say "npm rebuild sqlite3 (from source, ~1.5 min)"
+  # Node's headers from the system package (/usr/include/node): node-gyp would otherwise
+  # download them from nodejs.org.
+  nodedir=$(dirname "$(dirname "$(command -v node)")")
+  [ -f "$nodedir/include/node/node_api.h" ] || { say "no Node headers under $nodedir/include/node" >&2; exit 1; }
+  npm_config_build_from_source=true npm_config_nodedir="$nodedir" npm rebuild sqlite3 --no-audit --no-fund
 fi
 say "done"

@@ -2,7 +2,7 @@
 //! 16-byte IV that is the first counter block, the whole 128-bit block counting big-endian,
 //! output `iv ‖ ct`, no tag, no padding.
 
-use ctr::cipher::{KeyIvInit, StreamCipher};
+use ctr::cipher::{KeyIvInit, StreamCipher, StreamCipherSeek};
 
 use crate::error::{Error, Result};
 use crate::random;
@@ -56,6 +56,18 @@ pub fn decrypt(key: &[u8; KEY_LEN], data: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// XORs `buf` with the keystream of (`key`, `iv`) starting `offset` bytes in: a streaming
+/// cipher object (Node's `createCipheriv('aes-256-ctr')`) calls this once per `update`.
+pub fn apply_at(key: &[u8; KEY_LEN], iv: &[u8; IV_LEN], offset: u64, buf: &mut [u8]) -> Result<()> {
+    let mut cipher = Aes256Ctr::new(key.into(), iv.into());
+    cipher
+        .try_seek(offset)
+        .map_err(|_| Error::InvalidArgument("AES-CTR offset out of range".into()))?;
+    cipher
+        .try_apply_keystream(buf)
+        .map_err(|_| Error::InvalidArgument("payload too long for AES-CTR".into()))
+}
+
 fn apply(key: &[u8; KEY_LEN], iv: &[u8; IV_LEN], buf: &mut [u8]) -> Result<()> {
     let mut cipher = Aes256Ctr::new(key.into(), iv.into());
     // 2^128 blocks of keystream cannot run out for any buffer that fits in memory, but the
@@ -68,6 +80,23 @@ fn apply(key: &[u8; KEY_LEN], iv: &[u8; IV_LEN], buf: &mut [u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn apply_at_continues_the_keystream() {
+        let key = [9u8; KEY_LEN];
+        let iv = [3u8; IV_LEN];
+        let pt: Vec<u8> = (0..100u8).collect();
+        let whole = encrypt_with_iv(&key, &iv, &pt).unwrap();
+        for split in [0usize, 1, 15, 16, 17, 99, 100] {
+            let (a, b) = pt.split_at(split);
+            let mut a = a.to_vec();
+            let mut b = b.to_vec();
+            apply_at(&key, &iv, 0, &mut a).unwrap();
+            apply_at(&key, &iv, split as u64, &mut b).unwrap();
+            a.extend_from_slice(&b);
+            assert_eq!(a, whole[IV_LEN..]);
+        }
+    }
 
     #[test]
     fn round_trip_and_layout() {

@@ -158,11 +158,11 @@ pub fn derive_wrapping_key(
     Ok(out)
 }
 
-/// Wraps `key` for the 1568-byte ML-KEM-1024 public key of a requester: 1680 bytes.
-///
-/// A key of the wrong length, or one FIPS 203 rejects (unreduced coefficients, e.g. all `ff`),
-/// gives [`Error::InvalidKey`].
-pub fn wrap_group_key(key: &GroupKey, public_key: &[u8]) -> Result<Vec<u8>> {
+/// ML-KEM-1024 encapsulation to a 1568-byte public key: the 1568-byte KEM ciphertext and
+/// the 32-byte shared secret (noble's `ml_kem1024.encapsulate`). A key of the wrong length
+/// or one FIPS 203 rejects (unreduced coefficients, e.g. all `ff`) gives
+/// [`Error::InvalidKey`].
+pub fn encapsulate(public_key: &[u8]) -> Result<(Vec<u8>, Zeroizing<[u8; 32]>)> {
     let encoded =
         ml_kem::Key::<EncapsulationKey<MlKem1024>>::try_from(public_key).map_err(|_| {
             Error::InvalidKey(format!(
@@ -182,6 +182,30 @@ pub fn wrap_group_key(key: &GroupKey, public_key: &[u8]) -> Result<Vec<u8>> {
     let (kem_ciphertext, mut shared) = encapsulated?;
     let shared_secret = Zeroizing::new(shared.0);
     shared.as_mut_slice().zeroize();
+    Ok((kem_ciphertext.to_vec(), shared_secret))
+}
+
+/// `HKDF-SHA-512(ikm, salt, info)` expanded to `len` bytes (1..=16320), as WebCrypto's
+/// `deriveKey`/`deriveBits` with `{ name: 'HKDF', hash: 'SHA-512' }` gives it.
+pub fn hkdf_sha512(ikm: &[u8], salt: &[u8], info: &[u8], len: usize) -> Result<Zeroizing<Vec<u8>>> {
+    let mut out = Zeroizing::new(vec![0u8; len]);
+    if len == 0 {
+        return Err(Error::InvalidArgument(
+            "HKDF output length must be positive".into(),
+        ));
+    }
+    Hkdf::<Sha512>::new(Some(salt), ikm)
+        .expand(info, out.as_mut_slice())
+        .map_err(|_| Error::InvalidArgument("HKDF-SHA-512 output length out of range".into()))?;
+    Ok(out)
+}
+
+/// Wraps `key` for the 1568-byte ML-KEM-1024 public key of a requester: 1680 bytes.
+///
+/// A key of the wrong length, or one FIPS 203 rejects (unreduced coefficients, e.g. all `ff`),
+/// gives [`Error::InvalidKey`].
+pub fn wrap_group_key(key: &GroupKey, public_key: &[u8]) -> Result<Vec<u8>> {
+    let (kem_ciphertext, shared_secret) = encapsulate(public_key)?;
 
     let salt = random::bytes::<SALT_LEN>()?;
     let wrapping_key = derive_wrapping_key(&shared_secret, &salt)?;
@@ -197,6 +221,24 @@ pub fn wrap_group_key(key: &GroupKey, public_key: &[u8]) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encapsulate_decapsulate_and_hkdf() {
+        let pair = MlKemKeyPair::generate().unwrap();
+        let (ct, shared) = encapsulate(pair.public_key()).unwrap();
+        assert_eq!(ct.len(), KEM_CIPHERTEXT_LEN);
+        assert_eq!(*pair.decapsulate(&ct).unwrap(), *shared);
+        assert!(matches!(
+            encapsulate(&[0xff; PUBLIC_KEY_LEN]),
+            Err(Error::InvalidKey(_))
+        ));
+        let salt = [5u8; SALT_LEN];
+        let expected = derive_wrapping_key(&shared, &salt).unwrap();
+        let got = hkdf_sha512(shared.as_slice(), &salt, HKDF_INFO, 32).unwrap();
+        assert_eq!(got.as_slice(), expected.as_slice());
+        assert!(hkdf_sha512(b"x", b"y", b"z", 0).is_err());
+        assert!(hkdf_sha512(b"x", b"y", b"z", 255 * 64 + 1).is_err());
+    }
 
     #[test]
     fn round_trip_and_sizes() {

@@ -88,6 +88,16 @@ impl RsaPublicKey {
             })
     }
 
+    /// RSAES-OAEP-SHA1 encryption of any `data` that fits (Node's `publicEncrypt(pem, data)`).
+    pub fn oaep_encrypt(&self, data: &[u8]) -> Result<Vec<u8>> {
+        self.key
+            .oaep_encrypt_with_rng::<Sha1, _>(&mut CoreRng, data)
+            .map_err(|e| match e {
+                ::rsa::Error::Rng => Error::Randomness,
+                _ => Error::InvalidArgument("data too long for this RSA key".into()),
+            })
+    }
+
     /// Checks a wrapped key for this public key and hands it to the host, which holds the
     /// private key, to decrypt with RSA-OAEP-SHA1 (see [`PendingUnwrap`]).
     ///
@@ -166,6 +176,18 @@ impl RsaKeyPair {
         self.private
             .to_pkcs8_pem(LineEnding::LF)
             .map_err(|_| Error::InvalidKey("RSA private key cannot be encoded".into()))
+    }
+
+    /// RSAES-OAEP-SHA1 decryption of any ciphertext (Node's `privateDecrypt(pem, data)`).
+    /// Every failure, padding included, is the opaque [`Error::Decrypt`].
+    pub fn oaep_decrypt(&self, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        if ciphertext.len() != self.public.ciphertext_len() {
+            return Err(Error::Decrypt);
+        }
+        self.private
+            .oaep_decrypt_with_rng::<Sha1, _>(&mut CoreRng, ciphertext)
+            .map(Zeroizing::new)
+            .map_err(|_| Error::Decrypt)
     }
 
     /// The public half.
@@ -371,6 +393,23 @@ mod tests {
 
     fn pair(bits: usize) -> RsaKeyPair {
         RsaKeyPair::generate(bits).unwrap()
+    }
+
+    #[test]
+    fn oaep_encrypt_decrypt_any_length() {
+        let p = pair(640);
+        for len in [0usize, 1, 32, 38] {
+            let data = vec![7u8; len];
+            let ct = p.public_key().oaep_encrypt(&data).unwrap();
+            assert_eq!(ct.len(), 80);
+            assert_eq!(p.oaep_decrypt(&ct).unwrap().as_slice(), data.as_slice());
+        }
+        assert!(matches!(
+            p.public_key().oaep_encrypt(&[0; 39]),
+            Err(Error::InvalidArgument(_))
+        ));
+        assert!(matches!(p.oaep_decrypt(&[0; 80]), Err(Error::Decrypt)));
+        assert!(matches!(p.oaep_decrypt(&[0; 79]), Err(Error::Decrypt)));
     }
 
     #[test]

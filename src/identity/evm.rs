@@ -106,6 +106,25 @@ impl fmt::Debug for EvmSigner {
 /// them: the signature is normalised to low-S with the recovery id flipped, which recovers
 /// the same key. Only v = 27 or 28 is accepted.
 pub fn recover_address(payload: &[u8], signature: &[u8]) -> Result<[u8; ADDRESS_LEN]> {
+    Ok(address_of(&recover_key(payload, signature)?))
+}
+
+/// Recovers the signer's 65-byte uncompressed SEC1 public key (`04 ‖ x ‖ y`) from an EVM
+/// signature over `payload`, as `secp256k1.ecdsaRecover(.., false)` gives it.
+pub fn recover_public_key(payload: &[u8], signature: &[u8]) -> Result<[u8; 65]> {
+    let point = recover_key(payload, signature)?.to_sec1_point(false);
+    point
+        .as_bytes()
+        .try_into()
+        .map_err(|_| Error::InvalidSignature("recovered key is not 65 bytes".into()))
+}
+
+/// `keccak256(data)` (the SDK's `keccakHash(data, false)`).
+pub fn keccak256(data: &[u8]) -> [u8; 32] {
+    Keccak256::digest(data).into()
+}
+
+fn recover_key(payload: &[u8], signature: &[u8]) -> Result<VerifyingKey> {
     let sig: &[u8; SIGNATURE_LEN] = signature.try_into().map_err(|_| {
         Error::InvalidSignature(format!(
             "EVM signature must be {SIGNATURE_LEN} bytes, got {}",
@@ -131,9 +150,8 @@ pub fn recover_address(payload: &[u8], signature: &[u8]) -> Result<[u8; ADDRESS_
         sig = low;
         recid = RecoveryId::new(!recid.is_y_odd(), recid.is_x_reduced());
     }
-    let key = VerifyingKey::recover_from_prehash(&eip191_hash(payload), &sig, recid)
-        .map_err(|_| Error::InvalidSignature("no key recovers from this signature".into()))?;
-    Ok(address_of(&key))
+    VerifyingKey::recover_from_prehash(&eip191_hash(payload), &sig, recid)
+        .map_err(|_| Error::InvalidSignature("no key recovers from this signature".into()))
 }
 
 /// Verifies that `signature` over `payload` was made by `address`.
@@ -174,6 +192,20 @@ mod tests {
         assert!(verify(&s.address(), b"payloaD", &sig).is_err());
         let other = EvmSigner::generate().unwrap();
         assert!(verify(&other.address(), b"payload", &sig).is_err());
+    }
+
+    #[test]
+    fn recover_public_key_and_keccak() {
+        let s = EvmSigner::generate().unwrap();
+        let sig = s.sign(b"payload").unwrap();
+        let public = recover_public_key(b"payload", &sig).unwrap();
+        assert_eq!(public[0], 4);
+        assert_eq!(keccak256(&public[1..])[12..], s.address());
+        assert_eq!(
+            hex::encode(keccak256(b"")),
+            "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
+        );
+        assert!(recover_public_key(b"payload", &sig[..64]).is_err());
     }
 
     #[test]

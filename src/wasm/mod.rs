@@ -16,6 +16,7 @@
 //! | [`signing`] | `P256Signer`, `MlDsa87Signer`, the `signer` argument (local or external) |
 //! | [`key_exchange`] | `MlKemKeyPair`, `RsaKeyPair`, `wrapGroupKey`, the `keyExchange` argument |
 //! | [`publisher`] | `Publisher` |
+//! | [`sdk_backend`] | primitives of the `@streamr/sdk` drop-in backend (keccak, recover/verify, AES-CTR at an offset, RSA-OAEP, HKDF, ML-KEM encaps/decaps) |
 //! | [`subscriber`] | `Subscriber` |
 //! | [`registry`] | `hasPublicPermissionCall`, `decodeHasPublicPermission` |
 //! | `host_io` | outputs, questions, events and answers as plain JS objects |
@@ -33,6 +34,7 @@ pub mod message;
 mod message_build;
 pub mod publisher;
 pub mod registry;
+pub mod sdk_backend;
 pub mod signer;
 pub mod signing;
 pub mod subscriber;

@@ -261,6 +261,13 @@ impl JsMlDsa87Signer {
         Ok(self.inner.public_key().to_vec())
     }
 
+    /// A copy of the 4896-byte expanded secret key (the SDK's `privateKey` format), for
+    /// persistence. The copy lives in JS memory and cannot be wiped.
+    #[wasm_bindgen(js_name = expandedSecretKey)]
+    pub fn expanded_secret_key(&self) -> Result<Vec<u8>, JsValue> {
+        Ok(self.inner.to_expanded_secret_key().to_vec())
+    }
+
     /// Always `SignatureType.ML_DSA_87`.
     #[wasm_bindgen(getter, js_name = signatureType)]
     pub fn signature_type(&self) -> Result<JsSignatureType, JsValue> {
