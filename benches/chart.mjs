@@ -20,14 +20,14 @@ export function renderChart(data) {
     rows.push({ head: c.name });
     for (const p of peers) rows.push({ impl: p.impl, ratio: p.medianMs / base, lo: p.p25Ms / c.rows.find((r) => r.impl === 'ours').p75Ms, hi: p.p75Ms / c.rows.find((r) => r.impl === 'ours').p25Ms });
   }
-  const W = 1500;
+  const W = 1720;
   const rowH = 15;
   const headH = 17;
   const top = 70;
   const left = 330;
   const plotW = 560;
   const ratios = rows.filter((r) => r.ratio).map((r) => r.ratio);
-  const lo = Math.min(0.1, ...ratios.map((r) => r / 1.5));
+  const lo = Math.min(0.1, ...ratios.map((r) => r / 3));
   const hi = Math.max(10, ...ratios.map((r) => r * 1.5));
   const [l0, l1] = [Math.log10(lo), Math.log10(hi)];
   const x = (r) => left + ((Math.log10(r) - l0) / (l1 - l0)) * plotW;
@@ -36,7 +36,7 @@ export function renderChart(data) {
   for (const r of rows) {
     if (r.head) {
       y += 4;
-      parts.push(`<text x="${left - 8}" y="${y + 12}" text-anchor="end" font-weight="600" font-size="12">${esc(r.head)}</text>`);
+      parts.push(`<text x="16" y="${y + 12}" font-weight="600" font-size="12">${esc(r.head)}</text>`);
       y += headH;
       continue;
     }
@@ -65,8 +65,9 @@ export function renderChart(data) {
     const sym = g.met === true ? '✔' : g.met === false ? '✘' : '–';
     const col = g.met === true ? '#1a7a1a' : g.met === false ? '#b01c1c' : '#888';
     right.push(`<text x="${rx}" y="${ry + 12}" font-size="14" font-weight="700" fill="${col}">${sym}</text>`);
-    right.push(`<text x="${rx + 18}" y="${ry + 12}" font-size="12">${esc(g.target)}</text>`);
-    right.push(`<text x="${rx + 18}" y="${ry + 27}" font-size="11" fill="#555">${esc(g.measured)}${g.gap ? ` · ${esc(g.gap)}` : ''}</text>`);
+    right.push(`<text x="${rx + 18}" y="${ry + 12}" font-size="12" textLength="${Math.min(rw - 20, g.target.length * 6.6)}" lengthAdjust="spacingAndGlyphs">${esc(g.target)}</text>`);
+    const detail = `${g.measured}${g.gap ? ` · ${g.gap}` : ''}`;
+    right.push(`<text x="${rx + 18}" y="${ry + 27}" font-size="11" fill="#555" textLength="${Math.min(rw - 20, detail.length * 5.9)}" lengthAdjust="spacingAndGlyphs">${esc(detail)}</text>`);
     ry += 38;
   }
   ry += 20;

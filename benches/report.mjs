@@ -40,8 +40,10 @@ export function targets(data) {
     const s = worst(small, (c) => ratio(c, 'SDK'));
     out.push({ target: 'AES ≤ 1 KiB: ≥ 5× the SDK browser path', measured: `worst ${fmtRatio(s.r)} (${s.c.name.replace('AES-256-CTR ', '')})`, met: s.r >= 5, gap: s.r >= 5 ? '' : `needs ${(5 / s.r).toFixed(2)}× faster` });
     const all = cases.filter((c) => c.group === 'aes');
-    const b = worst(all, (c) => Math.min(median(c, 'WebCrypto'), median(c, 'SDK')) / median(c, OURS));
-    out.push({ target: 'AES every size: ≥ 0.95× the best of WebCrypto and SDK (large payloads routed to WebCrypto)', measured: `worst ${fmtRatio(b.r)} (${b.c.name.replace('AES-256-CTR ', '')}); no WebCrypto routing yet`, met: b.r >= 0.95, gap: b.r >= 0.95 ? '' : `needs ${(0.95 / b.r).toFixed(2)}× faster` });
+    // Ours = the better of the sync wasm call and the async API (which routes to WebCrypto).
+    const oursBest = (c) => Math.min(median(c, OURS), ...c.rows.filter((r) => r.impl.startsWith('ours, async API')).map((r) => r.medianMs));
+    const b = worst(all, (c) => Math.min(median(c, 'WebCrypto'), median(c, 'SDK')) / oursBest(c));
+    out.push({ target: 'AES every size: ≥ 0.95× the best of WebCrypto and SDK (async API routes large payloads to WebCrypto)', measured: `worst ${fmtRatio(b.r)} (${b.c.name.replace('AES-256-CTR ', '')}), ours = the better of the sync and async API`, met: b.r >= 0.95, gap: b.r >= 0.95 ? '' : `needs ${(0.95 / b.r).toFixed(2)}× faster` });
   }
   const sub = find('Subscriber: decode + verify + decrypt, 1 KiB message');
   if (sub) {
@@ -180,6 +182,5 @@ ${st ? `| start-up | wall time | long tasks | longest task |\n| --- | ---: | ---
 ## Not measured
 
 - Key-exchange round trip over the real relay (p50/p99): not built in the time available.
-- The async API that would route large AES payloads to WebCrypto: not built (see the 1 MiB rows for what it would gain).
 `;
 }

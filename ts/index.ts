@@ -5,3 +5,4 @@
  */
 export * from '#wasm';
 export * from './ports.js';
+export * from './aes/index.js';

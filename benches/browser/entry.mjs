@@ -23,6 +23,7 @@ const STREAM = '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266/bench';
 const T0 = 1_800_000_000_000;
 // Other builds of the same crate (raw wasm-bindgen modules, see run.mjs); a stub when not built.
 const VARIANTS = [['ours', lib], ['ours (simd128)', simd], ['ours (opt-level 3)', o3]].filter(([, l]) => l.encryptWithAES);
+const ASYNC_AES = `ours, async API (WebCrypto from ${lib.WEBCRYPTO_AES_MIN_BYTES} B)`;
 const results = [];
 const notes = [];
 const status = (s) => { document.title = s; console.log(`bench: ${s}`); };
@@ -66,7 +67,9 @@ async function aes() {
       return Buffer.concat([decipher.update(c.subarray(16)), decipher.final()]);
     },
   };
-  const impls = { ...Object.fromEntries(VARIANTS.map(([n, l]) => [n, oursOf(l)])), WebCrypto: webcrypto, SDK: sdk };
+  // The async API: wasm below WEBCRYPTO_AES_MIN_BYTES, WebCrypto from there on.
+  const routed = { enc: (d) => lib.encryptWithAESAsync(d, key), dec: (c) => lib.decryptWithAESAsync(c, key) };
+  const impls = { ...Object.fromEntries(VARIANTS.map(([n, l]) => [n, oursOf(l)])), [ASYNC_AES]: routed, WebCrypto: webcrypto, SDK: sdk };
   for (const size of [64, 1024, 16384, 1048576]) {
     const data = rand(size);
     const ct = ours.enc(data);
