@@ -11,9 +11,9 @@ use std::time::Instant;
 use streamr_e2ee::GroupKey;
 use streamr_e2ee::cipher::aes_ctr;
 use streamr_e2ee::exchange::{self, KeyExchangeKeyPair, MlKemKeyPair, RsaKeyPair};
+use streamr_e2ee::identity::evm::{self, EvmSigner};
 use streamr_e2ee::identity::ml_dsa87::{self, MlDsa87Signer};
 use streamr_e2ee::identity::secp256r1::{self, P256Signer};
-use streamr_e2ee::identity::evm::{self, EvmSigner};
 use streamr_e2ee::wire::AsymmetricEncryptionType;
 
 struct Bench {
@@ -41,14 +41,22 @@ fn summary(mut per_op: Vec<f64>, iters: u64) -> String {
 
 impl Bench {
     fn record(&mut self, group: &str, name: &str, bytes: Option<usize>, stats: String) {
-        let bytes = bytes.map(|b| format!(r#","bytes":{b}"#)).unwrap_or_default();
+        let bytes = bytes
+            .map(|b| format!(r#","bytes":{b}"#))
+            .unwrap_or_default();
         self.out.push(format!(
             r#"{{"group":"{group}","name":"{name}","impl":"ours (native)"{bytes},{stats}}}"#
         ));
     }
 
     /// Calibrated batches of `f`, `samples` times; per-operation milliseconds.
-    fn measure<T>(&mut self, group: &str, name: &str, bytes: Option<usize>, mut f: impl FnMut() -> T) {
+    fn measure<T>(
+        &mut self,
+        group: &str,
+        name: &str,
+        bytes: Option<usize>,
+        mut f: impl FnMut() -> T,
+    ) {
         let mut batch = |n: u64| {
             let t0 = Instant::now();
             for _ in 0..n {
@@ -63,7 +71,9 @@ impl Bench {
             dt = batch(iters);
         }
         iters = ((iters as f64 * self.sample_ms / dt.max(1e-6)).round() as u64).max(1);
-        let per_op = (0..self.samples).map(|_| batch(iters) / iters as f64).collect();
+        let per_op = (0..self.samples)
+            .map(|_| batch(iters) / iters as f64)
+            .collect();
         let stats = summary(per_op, iters);
         self.record(group, name, bytes, stats);
     }
@@ -97,23 +107,39 @@ fn main() {
     };
 
     let key: [u8; 32] = random(32).try_into().unwrap();
-    for (size, label) in [(64, "64 B"), (1024, "1 KiB"), (16384, "16 KiB"), (1 << 20, "1 MiB")] {
+    for (size, label) in [
+        (64, "64 B"),
+        (1024, "1 KiB"),
+        (16384, "16 KiB"),
+        (1 << 20, "1 MiB"),
+    ] {
         let data = random(size);
         let ct = aes_ctr::encrypt(&key, &data).unwrap();
-        b.measure("aes", &format!("AES-256-CTR encrypt {label}"), Some(size), || {
-            aes_ctr::encrypt(&key, &data).unwrap()
-        });
-        b.measure("aes", &format!("AES-256-CTR decrypt {label}"), Some(size), || {
-            aes_ctr::decrypt(&key, &ct).unwrap()
-        });
+        b.measure(
+            "aes",
+            &format!("AES-256-CTR encrypt {label}"),
+            Some(size),
+            || aes_ctr::encrypt(&key, &data).unwrap(),
+        );
+        b.measure(
+            "aes",
+            &format!("AES-256-CTR decrypt {label}"),
+            Some(size),
+            || aes_ctr::decrypt(&key, &ct).unwrap(),
+        );
     }
 
     // The signature payload of a 1 KiB content message is about 1.1 KB.
     let payload = random(1100);
     let signer = EvmSigner::generate().unwrap();
     let sig = signer.sign(&payload).unwrap();
-    assert_eq!(evm::recover_address(&payload, &sig).unwrap(), signer.address());
-    b.measure("sig", "secp256k1 EVM sign (1 KiB message)", None, || signer.sign(&payload).unwrap());
+    assert_eq!(
+        evm::recover_address(&payload, &sig).unwrap(),
+        signer.address()
+    );
+    b.measure("sig", "secp256k1 EVM sign (1 KiB message)", None, || {
+        signer.sign(&payload).unwrap()
+    });
     b.measure("sig", "secp256k1 EVM verify (recover)", None, || {
         evm::recover_address(&payload, &sig).unwrap()
     });
@@ -129,7 +155,9 @@ fn main() {
     });
 
     let gk = GroupKey::generate().unwrap();
-    b.measure("kem", "ML-KEM-1024 keygen", None, || MlKemKeyPair::generate().unwrap());
+    b.measure("kem", "ML-KEM-1024 keygen", None, || {
+        MlKemKeyPair::generate().unwrap()
+    });
     let kp = MlKemKeyPair::generate().unwrap();
     b.measure("kem", "ML-KEM-1024 encapsulate", None, || {
         exchange::wrap_group_key(&gk, AsymmetricEncryptionType::MlKem, kp.public_key()).unwrap()
@@ -141,15 +169,22 @@ fn main() {
     });
     // As in the browser run: 2048-bit keys in the quick run.
     let bits = if quick { 2048 } else { 4096 };
-    b.measure_slow("kem", &format!("RSA-{bits} keygen"), || RsaKeyPair::generate(bits).unwrap());
+    b.measure_slow("kem", &format!("RSA-{bits} keygen"), || {
+        RsaKeyPair::generate(bits).unwrap()
+    });
     let rsa = RsaKeyPair::generate(bits).unwrap();
     let wrapped =
-        exchange::wrap_group_key(&gk, AsymmetricEncryptionType::Rsa, rsa.public_key_bytes()).unwrap();
+        exchange::wrap_group_key(&gk, AsymmetricEncryptionType::Rsa, rsa.public_key_bytes())
+            .unwrap();
     b.measure("kem", &format!("RSA-{bits} OAEP decrypt"), None, || {
         rsa.unwrap_group_key(gk.id(), &wrapped).unwrap()
     });
 
-    let profile = if cfg!(debug_assertions) { "dev" } else { "release" };
+    let profile = if cfg!(debug_assertions) {
+        "dev"
+    } else {
+        "release"
+    };
     println!(
         r#"{{"profile":"{profile}","results":[{}]}}"#,
         b.out.join(",")

@@ -363,7 +363,7 @@ async function memoryUse() {
   out.afterFreeBytes = mb();
 
   status('memory: processed messages');
-  const total = Q ? 2000 : 100000;
+  const total = Q ? 1000 : 100000;
   const signer = lib.EvmSigner.generate();
   const pub = new lib.Publisher({ streamId: STREAM }, signer);
   const s2 = new lib.Subscriber({ streamId: STREAM }, lib.EvmSigner.generate(), lib.MlKemKeyPair.generate(), T0);
