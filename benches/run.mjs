@@ -121,18 +121,35 @@ function startServer(dir) {
   });
 }
 
+/** The development relay (relay/), on a free port: the release build if there is one. */
+function startRelay() {
+  const bin = ['release', 'debug'].map((p) => `${repo}target/${p}/streamr-e2ee-relay`).find((f) => existsSync(f));
+  if (!bin) return Promise.resolve(null);
+  const child = spawn(bin, ['--port', '0', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`relay exited early (${code})`)));
+    createInterface({ input: child.stdout }).once('line', (url) => {
+      child.removeAllListeners('exit');
+      resolve({ child, url: url.trim(), profile: bin.includes('/release/') ? 'release' : 'debug' });
+    });
+  });
+}
+
 async function inBrowser(browser, only) {
   const dir = `${repo}test-results/bench/bundle`;
   mkdirSync(dir, { recursive: true });
   log('webpack bundle');
   bundle(dir);
   const { child, port } = await startServer(dir);
+  const relay = await startRelay();
+  if (relay) log(`relay (${relay.profile} build) at ${relay.url}`);
+  else log('no relay binary (cargo build -p streamr-e2ee-relay): round trips skipped');
   try {
     const page = await browser.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); else if (m.text().startsWith('bench:')) log(`  ${m.text().slice(7)}`); });
-    await page.addInitScript((c) => { window.__benchConfig = c; }, { quick, only });
+    await page.addInitScript((c) => { window.__benchConfig = c; }, { quick, only, relayUrl: relay?.url });
     // The benchmarks keep the main thread busy: do not wait for the load event.
     await page.goto(`http://127.0.0.1:${port}/`, { waitUntil: 'commit' });
     await page.waitForFunction(() => window.__bench || window.__benchError, null, { timeout: quick ? 120_000 : 1_800_000, polling: 500 });
@@ -140,10 +157,11 @@ async function inBrowser(browser, only) {
     if (err) throw new Error(`browser benchmark failed: ${err}\n${errors.join('\n')}`);
     const r = await page.evaluate(() => window.__bench);
     await page.close();
-    return { ...r, pageErrors: errors };
+    return { ...r, pageErrors: errors, relayProfile: relay?.profile };
   } finally {
     child.removeAllListeners('exit');
     process.kill(child.pid, 'SIGTERM');
+    if (relay) process.kill(relay.child.pid, 'SIGTERM');
   }
 }
 

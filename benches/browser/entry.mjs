@@ -345,6 +345,102 @@ async function publisherPipelines() {
   record('pipe', `Rekey with ${subs} subscribers, publisher's share`, 'ours', await stats('publisherMs', 1));
 }
 
+// ---- Key-exchange round trip over the real relay ---------------------------------------------
+/** A relay connection (docs/relay-protocol.md) subscribed to `part`; `onData` gets payloads. */
+function relayConnection(url, part) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, 'streamr-e2ee-relay.v1');
+    ws.binaryType = 'arraybuffer';
+    ws.onerror = () => reject(new Error(`relay ${url} unreachable`));
+    const name = new TextEncoder().encode(part);
+    const conn = {
+      onData: () => {},
+      publish(payload) {
+        const frame = new Uint8Array(3 + name.length + payload.length);
+        frame[0] = 0x01;
+        new DataView(frame.buffer).setUint16(1, name.length);
+        frame.set(name, 3);
+        frame.set(payload, 3 + name.length);
+        ws.send(frame);
+      },
+      close: () => ws.close(),
+    };
+    ws.onmessage = ({ data }) => {
+      if (typeof data === 'string') {
+        const m = JSON.parse(data);
+        if (m.type === 'hello') ws.send(JSON.stringify({ type: 'subscribe', id: 1, streamPartition: part }));
+        else if (m.type === 'ack') resolve(conn);
+        else if (m.type === 'error') reject(new Error(`relay: ${m.code} ${m.message}`));
+        return;
+      }
+      conn.onData(new Uint8Array(data, 3 + new DataView(data).getUint16(1)));
+    };
+  });
+}
+
+/** Drains `m` with real time; `unwrap(question)` answers an external key exchange asynchronously. */
+function pumpLive(m, onOutput, unwrap) {
+  for (let outs = m.pollOutputs(); outs.length > 0; outs = m.pollOutputs()) {
+    for (const o of outs) {
+      if (o.type !== 'ask') { onOutput(o); continue; }
+      if (o.question.type === 'permission') m.answer(o.id, { type: 'permission', allowed: true }, Date.now());
+      else if (o.question.type === 'unwrapGroupKey' && unwrap) {
+        unwrap(o.question).then((bytes) => { m.answer(o.id, { type: 'groupKeyBytes', bytes }, Date.now()); pumpLive(m, onOutput, unwrap); });
+      } else throw new Error(`unexpected question ${o.question.type}`);
+    }
+  }
+}
+
+/**
+ * Round trips of the key exchange through the relay: a fresh subscriber (key pair made
+ * beforehand) gets a content message under an unknown key, sends its request through the
+ * relay to the publisher (same page, own connection), which answers through the relay; the
+ * time runs until the subscriber delivers the message.
+ */
+async function relayRoundTrips(url) {
+  const part = `${STREAM}#0`;
+  const pubConn = await relayConnection(url, part);
+  const subConn = await relayConnection(url, part);
+  const pub = new lib.Publisher({ streamId: STREAM }, lib.EvmSigner.generate());
+  let content;
+  pub.publish(rand(1024), lib.ContentType.BINARY, Date.now());
+  pumpLive(pub, (o) => { if (o.type === 'send') content = o.bytes; });
+  pubConn.onData = (bytes) => { pub.handleMessage(bytes, Date.now()); pumpLive(pub, (o) => { if (o.type === 'send') pubConn.publish(o.bytes); }); };
+  const runs = async (label, count, makeKeyExchange, unwrap) => {
+    const kxs = [];
+    for (let i = 0; i < count; i++) kxs.push(await makeKeyExchange());
+    const times = [];
+    for (const kx of kxs) {
+      const sub = new lib.Subscriber({ streamId: STREAM }, lib.EvmSigner.generate(), kx, Date.now());
+      const t0 = performance.now();
+      const done = new Promise((resolve) => {
+        const onOut = (o) => { if (o.type === 'send') subConn.publish(o.bytes); if (o.type === 'deliver') resolve(); };
+        subConn.onData = (bytes) => { sub.handleMessage(bytes, Date.now()); pumpLive(sub, onOut, unwrap); };
+        sub.handleMessage(content, Date.now());
+        pumpLive(sub, onOut, unwrap);
+      });
+      await Promise.race([done, new Promise((_, rej) => setTimeout(() => rej(new Error(`${label}: no key within 10 s`)), 10_000))]);
+      times.push(performance.now() - t0);
+      sub.free();
+    }
+    times.sort((a, b) => a - b);
+    const q = (p) => times[Math.min(times.length - 1, Math.ceil(p * times.length) - 1)];
+    record('relay', `Key-exchange round trip over the relay, ${label}`, 'ours', { medianMs: q(0.5), p25Ms: q(0.25), p75Ms: q(0.75), minMs: times[0], maxMs: times.at(-1), p99Ms: q(0.99), iters: 1, samples: times.length });
+  };
+  status('relay round trips (ML-KEM)');
+  await runs('ML-KEM-1024', Q ? 10 : 200, () => lib.MlKemKeyPair.generate());
+  status('relay round trips (RSA, WebCrypto key)');
+  const rsaAlg = { name: 'RSA-OAEP', modulusLength: 4096, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-1' };
+  const { publicKey, privateKey } = await crypto.subtle.generateKey(rsaAlg, false, ['encrypt', 'decrypt']);
+  const spki = new Uint8Array(await crypto.subtle.exportKey('spki', publicKey));
+  const pem = `-----BEGIN PUBLIC KEY-----\n${btoa(String.fromCharCode(...spki))}\n-----END PUBLIC KEY-----\n`;
+  await runs('RSA-4096 (WebCrypto key, external)', Q ? 5 : 100, () => ({ encryptionType: lib.AsymmetricEncryptionType.RSA, publicKey: pem }),
+    async (q) => new Uint8Array(await crypto.subtle.decrypt({ name: 'RSA-OAEP' }, privateKey, q.data)));
+  pubConn.close();
+  subConn.close();
+  pub.free();
+}
+
 // ---- Memory ---------------------------------------------------------------------------------
 async function memoryUse() {
   const mb = () => memory.buffer.byteLength;
@@ -423,6 +519,7 @@ async function main() {
   if (want('sig')) await signatures();
   if (want('kem')) await keyExchange();
   if (want('pipe')) { await subscriberPipeline(); await publisherPipelines(); }
+  if (want('relay') && cfg.relayUrl) await relayRoundTrips(cfg.relayUrl);
   const mem = want('mem') ? await memoryUse() : null;
   const startup = want('startup') ? await startupLongTasks() : null;
   return { userAgent: navigator.userAgent, results, notes, memory: mem, startup, seconds: (performance.now() - t0) / 1000, config: { ...cfg, ...T, slowSamples: SLOW.samples } };
