@@ -14,6 +14,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
+import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
@@ -64,7 +65,7 @@ function sizes() {
   const js = compressed(Buffer.concat(jsFiles.map((f) => readFileSync(f))));
   const variants = {};
   for (const name of ['SIMD128', 'O3']) {
-    const dir = process.env[`BENCH_VARIANT_${name}`];
+    const dir = process.env[`BENCH_VARIANT_${name}`] && resolvePath(repo, process.env[`BENCH_VARIANT_${name}`]);
     if (dir && existsSync(`${dir}/streamr_e2ee_bg.wasm`)) variants[name.toLowerCase()] = compressed(readFileSync(`${dir}/streamr_e2ee_bg.wasm`));
   }
   return { wasm, js, jsFiles: jsFiles.map((f) => f.slice(repo.length)), variants };

@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const repo = path.resolve(__dirname, '../..');
 const variant = (name) => {
   const dir = process.env[`BENCH_VARIANT_${name.toUpperCase()}`];
-  const file = dir && path.join(dir, 'streamr_e2ee.js');
+  const file = dir && path.resolve(repo, dir, 'streamr_e2ee.js');
   return file && fs.existsSync(file) ? file : path.join(__dirname, 'no-variant.mjs');
 };
 
