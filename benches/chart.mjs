@@ -42,7 +42,7 @@ export function renderChart(data) {
     }
     const x0 = x(1);
     const x1 = x(r.ratio);
-    const color = COLORS[r.impl] ?? '#8c564b';
+    const color = COLORS[r.impl] ?? (r.impl.startsWith('ours, async') ? '#17becf' : '#8c564b');
     parts.push(`<rect x="${Math.min(x0, x1)}" y="${y + 2}" width="${Math.max(1, Math.abs(x1 - x0))}" height="${rowH - 4}" fill="${color}" opacity="0.85"/>`);
     parts.push(`<line x1="${x(r.lo)}" x2="${x(r.hi)}" y1="${y + rowH / 2}" y2="${y + rowH / 2}" stroke="#000" stroke-width="1" opacity="0.5"/>`);
     parts.push(`<rect x="${Math.min(x0, x1) - 1}" y="${y + 2}" width="2" height="${rowH - 4}" fill="${r.ratio >= 1 ? '#2ca02c' : '#d62728'}"/>`);
@@ -95,6 +95,7 @@ export function renderChart(data) {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Arial, sans-serif">
 <rect width="${W}" height="${H}" fill="#fff"/>
 <text x="20" y="24" font-size="17" font-weight="700">streamr-e2ee in headless Chromium: how many times faster ours is (log scale; right of 1× = ours faster)</text>
+<text x="20" y="42" font-size="11" fill="#555">"ours" = the shipped build's synchronous call. Rows "vs ours (…)" are our other builds and the async AES API: left of 1× means that one is faster.</text>
 <text x="20" y="${H - 12}" font-size="11" fill="#555">${esc(`${data.quick ? 'QUICK RUN (not meaningful) · ' : ''}${m.cpu}, ${m.nproc} cores, Chromium ${m.chromium}, load ${m.loadStart.map((v) => v.toFixed(1)).join('/')} · ${m.date.slice(0, 16)}Z · commit ${m.commit} · bars: median ratio; whiskers: interquartile · ${data.command}`)}</text>
 ${grid.join('\n')}
 ${parts.join('\n')}

@@ -66,7 +66,7 @@ export function targets(data) {
     const ext = st.find((s) => s.label.includes('WebCrypto key'));
     const wc = median(kg, 'WebCrypto');
     out.push({ target: 'RSA subscriber start-up no slower than WebCrypto key generation', measured: `key in wasm ${fmtTime(wasmStart.ms)}, WebCrypto key ${fmtTime(ext.ms)}; WebCrypto keygen median ${fmtTime(wc)}`, met: ext.ms <= wc * 1.1, gap: ext.ms <= wc * 1.1 ? 'with the WebCrypto (external) key; the in-wasm key is slower' : `${fmtTime(ext.ms - wc)} slower` });
-    out.push({ target: 'RSA subscriber start-up: no main-thread task over 50 ms', measured: `key in wasm: longest task ${fmtTime(wasmStart.longestTaskMs)}; WebCrypto key: ${fmtTime(ext.longestTaskMs)}`, met: ext.longestTaskMs <= 50, gap: ext.longestTaskMs <= 50 ? 'with the WebCrypto (external) key; in-wasm keygen blocks the thread' : `${fmtTime(ext.longestTaskMs - 50)} over` });
+    out.push({ target: 'RSA subscriber start-up: no main-thread task over 50 ms', measured: `key in wasm: longest task ${fmtTime(wasmStart.longestTaskMs)}; WebCrypto key: ${ext.longTasks ? `longest task ${fmtTime(ext.longestTaskMs)}` : 'no long task (> 50 ms)'}`, met: ext.longestTaskMs <= 50, gap: ext.longestTaskMs <= 50 ? 'with the WebCrypto (external) key; in-wasm keygen blocks the thread' : `${fmtTime(ext.longestTaskMs - 50)} over` });
   }
   const pub = cases.find((c) => c.name.startsWith('Publisher:'));
   if (pub) {
@@ -119,7 +119,29 @@ const SIZE_NOTES = `### What was tried (2026-11-25, measured with \`twiggy\` 0.8
   keep the RSA key in WebCrypto through the external key exchange the Subscriber already supports,
   or load RSA as a second, lazily fetched module); nightly \`-Z build-std\` with
   \`panic_immediate_abort\` (drops the panic and formatting machinery; needs a nightly toolchain in CI);
-  no float formatting on error paths.`;
+  no float formatting on error paths.
+- The choice: the size-first build saves about 36 KB brotli (12 %) and leaves the subscriber pipeline, the
+  hot path of every message, unchanged; it makes ML-KEM and ML-DSA-87 about 2× slower and sync AES about
+  1.5–2× slower (the per-package opt-level 3 overrides do not survive fat LTO for these generic crates).
+  Large AES payloads go to WebCrypto through the async API anyway. To ship the speed-first build instead,
+  set \`opt-level = 3\` in \`[profile.wasm-release]\` and the budget in \`scripts/build-pkg.sh\` to about 310,000.`;
+
+/** The shipped (size-first) build against the opt-level 3 and simd128 builds, case by case. */
+function tradeOff(cases, s) {
+  const rows = cases.filter((c) => median(c, OURS) !== undefined && c.rows.some((r) => r.impl === 'ours (opt-level 3)' || r.impl === 'ours (simd128)'));
+  if (rows.length === 0) return '';
+  const cell = (c, impl) => { const m = median(c, impl); return m === undefined ? '–' : fmtRatio(median(c, OURS) / m); };
+  const size = (v) => (v ? `${kb(v.brotli)} brotli` : 'not built');
+  return `### Size against speed
+
+The shipped build (opt-level "z", ${kb(s.wasm.brotli)} brotli) against the opt-level 3 build (${size(s.variants.o3)}) and
+the shipped profile with simd128 (${size(s.variants.simd128)}): how many times faster each variant is than the shipped build
+(below 1: slower).
+
+| case | opt-level 3 | simd128 |
+| --- | ---: | ---: |
+${rows.map((c) => `| ${c.name} | ${cell(c, 'ours (opt-level 3)')} | ${cell(c, 'ours (simd128)')} |`).join('\n')}`;
+}
 
 export function renderMarkdown(data, { chart }) {
   const m = data.machine;
@@ -130,7 +152,7 @@ export function renderMarkdown(data, { chart }) {
   const s = data.size;
   const load = (l) => l?.map((x) => x.toFixed(2)).join(' / ') ?? '?';
   const noteRows = [...data.web.results, ...data.native.results].filter((r) => r.note);
-  const notes = [...new Map(noteRows.map((r) => [`${r.name}|${r.impl}`, `- ${r.name}, ${r.impl}: ${r.note}`])).values()];
+  const notes = [...new Map(noteRows.map((r) => [`${r.name}|${r.note}`, `- ${r.name}, ${r.impl.startsWith('ours') ? 'ours' : r.impl}: ${r.note}`])).values()];
   const mem = data.web.memory;
   const st = data.web.startup;
   return `# Benchmarks
@@ -205,6 +227,8 @@ the page's one thread, so their work adds up.
 | JS around it (${s.jsFiles.map((f) => `\`${f}\``).join(', ')}) | ${kb(s.js.raw)} | ${kb(s.js.gzip)} | ${kb(s.js.brotli)} |
 ${Object.entries(s.variants).map(([n, v]) => `| variant \`${n}\` .wasm | ${kb(v.raw)} | ${kb(v.gzip)} | ${kb(v.brotli)} |`).join('\n')}
 
+${tradeOff(cases, s)}
+
 Target: ≤ 200 KB brotli for the .wasm. ${s.wasm.brotli <= BROTLI_TARGET ? 'Met.' : `Not met: ${kb(s.wasm.brotli - BROTLI_TARGET)} over.`}
 \`scripts/build-pkg.sh\` fails the build past the brotli budget it sets (see below).
 
@@ -213,12 +237,12 @@ ${SIZE_NOTES}
 ## Memory (wasm linear memory)
 
 ${mem ? `- At start: ${kb(mem.startBytes)}; with ${mem.heldMessages} held messages (1 KiB, waiting for a key): ${kb(mem.withHeldBytes)}; after freeing that subscriber: ${kb(mem.afterFreeBytes)} (wasm memory never shrinks).
-- Processing ${mem.processed.toLocaleString('en')} messages (1 KiB, publish → subscribe → deliver): ${mem.checkpoints.map((c) => `${c.processed.toLocaleString('en')}: ${kb(c.bytes)}`).join(', ')}.
+- Processing ${mem.processed.toLocaleString('en')} messages (1 KiB, publish → subscribe → deliver; the issue names 100,000, which takes too long on this shared machine): ${mem.checkpoints.map((c) => `${c.processed.toLocaleString('en')}: ${kb(c.bytes)}`).join(', ')}.
   ${mem.checkpoints.at(-1).bytes === mem.checkpoints[0].bytes ? 'No growth after the first checkpoint.' : `Growth from the first to the last checkpoint: ${kb(mem.checkpoints.at(-1).bytes - mem.checkpoints[0].bytes)}.`}` : 'not measured in this run'}
 
 ## Start-up (main thread)
 
-${st ? `| start-up | wall time | long tasks | longest task |\n| --- | ---: | ---: | ---: |\n${st.map((x) => `| ${x.label} | ${fmtTime(x.ms)} | ${x.longTasks} | ${fmtTime(x.longestTaskMs)} |`).join('\n')}` : 'not measured in this run'}
+${st ? `| start-up | wall time | long tasks | longest task |\n| --- | ---: | ---: | ---: |\n${st.map((x) => `| ${x.label} | ${fmtTime(x.ms)} | ${x.longTasks} | ${x.longTasks ? fmtTime(x.longestTaskMs) : 'none over 50 ms'} |`).join('\n')}` : 'not measured in this run'}
 
 ## Not measured
 

@@ -4,6 +4,7 @@
 //   3. browser: headless Chromium runs benches/browser/entry.mjs (webpack bundle of pkg/ and of
 //      @streamr/utils' browser build) against WebCrypto and the SDK's code
 //   4. writes BENCHMARKS.md, benches/results.json and the chart benches/chart.png
+// --render: rewrite BENCHMARKS.md and the chart from the saved results.json, measuring nothing.
 // --quick: a few samples of everything, results under test-results/bench/ (the committed
 // BENCHMARKS.md is left alone), native part in the dev profile (no release build). It checks
 // that the benchmarks still run; it never fails on a number.
@@ -174,7 +175,21 @@ async function screenshot(browser, svg, file) {
   await page.close();
 }
 
+/** --render: BENCHMARKS.md and the chart again from the saved results (after a change to the report). */
+async function render() {
+  const data = JSON.parse(readFileSync(files.json, 'utf8'));
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  try {
+    await screenshot(browser, renderChart(data), files.png);
+    writeFileSync(files.md, renderMarkdown(data, { chart: quick ? 'chart.png' : 'benches/chart.png' }));
+    log(`wrote ${files.md} and ${files.png} from ${files.json}`);
+  } finally {
+    await browser.close();
+  }
+}
+
 async function main() {
+  if (args.includes('--render')) return render();
   const t0 = Date.now();
   mkdirSync(outDir, { recursive: true });
   const m = machine();

@@ -11,8 +11,12 @@ import { decryptWithAES, encryptWithAES } from '#wasm';
 const IV_LEN = 16;
 const KEY_LEN = 32;
 
-/** From this many plaintext bytes on, WebCrypto does the work when the platform has it. */
-export const WEBCRYPTO_AES_MIN_BYTES = 1024;
+/**
+ * From this many plaintext bytes on, WebCrypto does the work when the platform has it. Each
+ * WebCrypto call imports the key and awaits a promise (about 50 µs in Chromium); our wasm
+ * AES-CTR costs about 40 µs per KiB (BENCHMARKS.md), so they break even near 1.5 KiB.
+ */
+export const WEBCRYPTO_AES_MIN_BYTES = 2048;
 
 /** Options of {@link encryptWithAESAsync} and {@link decryptWithAESAsync}. */
 export interface AesRoutingOptions {
