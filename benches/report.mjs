@@ -177,7 +177,7 @@ ${t.map((x) => `| ${x.target} | ${x.measured} | ${mark(x)} | ${x.gap} |`).join('
 - CPU: ${m.cpu} (${m.nproc} cores visible to nproc${m.aesni ? ', AES-NI' : ''}), ${m.memGiB} GiB RAM, Linux ${m.kernel}
 - Chromium ${m.chromium} (headless, \`/usr/bin/chromium\` via playwright-core), Node ${m.node}, ${m.rustc}
 - Load average (1/5/15 min) at start ${load(m.loadStart)}, at end ${load(m.loadEnd)} (other engineers share the machine)
-- Date ${m.date}, commit \`${m.commit}\`, ${data.seconds.toFixed(0)} s in all
+- Date ${m.date}, commit \`${m.commit}\`, ${data.seconds.toFixed(0)} s in all${(m.merged ?? []).map((x) => `\n- Measured again on ${x.date} (commit \`${x.commit}\`, load ${load(x.loadStart)} → ${load(x.loadEnd)}): ${x.groups.join(', ')}`).join('')}
 - Sampling: each case is calibrated to about ${data.web.config.sampleMs} ms per sample, ${data.web.config.samples} samples (slow cases: ${data.web.config.slowSamples} single runs); median and spread over the samples. Native: Rust \`${data.native.profile}\` profile.
 - Reproduce: \`${data.command}\` (needs \`bash scripts/build-pkg.sh\` first; for the simd128 and opt-level 3
   rows, \`bash benches/build-variant.sh simd128\` / \`o3\` and \`BENCH_VARIANT_SIMD128=target/bench-variants/simd128/bundler BENCH_VARIANT_O3=target/bench-variants/o3/bundler\`)

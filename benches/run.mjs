@@ -26,6 +26,8 @@ const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const repo = here('../');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+// --merge (with --only=…): measure those groups again into the saved results.json.
+const merge = args.includes('--merge');
 const outDir = quick ? `${repo}test-results/bench` : repo;
 const files = quick
   ? { md: `${outDir}/BENCHMARKS.md`, json: `${outDir}/results.json`, png: `${outDir}/chart.png` }
@@ -137,11 +139,16 @@ function startRelay() {
   });
 }
 
+let bundled = false;
+
 async function inBrowser(browser, only) {
   const dir = `${repo}test-results/bench/bundle`;
-  mkdirSync(dir, { recursive: true });
-  log('webpack bundle');
-  bundle(dir);
+  if (!bundled) {
+    mkdirSync(dir, { recursive: true });
+    log('webpack bundle');
+    bundle(dir);
+    bundled = true;
+  }
   const { child, port } = await startServer(dir);
   const relay = await startRelay();
   if (relay) log(`relay (${relay.profile} build) at ${relay.url}`);
@@ -197,15 +204,31 @@ async function main() {
   const size = sizes();
   log(`wasm ${size.wasm.raw} B raw, ${size.wasm.gzip} gzip, ${size.wasm.brotli} brotli`);
   const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
-  const native = args.includes('--no-native') ? { results: [], profile: 'skipped' } : nativeRust();
-  native.results.push(...nativeNodeAes());
+  const saved = merge ? JSON.parse(readFileSync(files.json, 'utf8')) : null;
+  const native = saved ? saved.native : args.includes('--no-native') ? { results: [], profile: 'skipped' } : nativeRust();
+  if (!saved) native.results.push(...nativeNodeAes());
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   try {
     m.chromium = browser.version();
-    const web = await inBrowser(browser, only);
+    // Memory in a page of its own: wasm memory never shrinks, so after the other cases (1,000
+    // subscribers, 1 MiB buffers) it would show their high-water mark instead.
+    const groups = ['aes', 'sig', 'kem', 'pipe', 'relay', 'startup', 'mem'].filter((g) => !only || only.includes(g));
+    let web = merge ? JSON.parse(readFileSync(files.json, 'utf8')).web : null;
+    const main = groups.filter((g) => g !== 'mem');
+    if (main.length) {
+      const r = await inBrowser(browser, main);
+      web = web ? { ...web, results: [...web.results.filter((x) => !main.includes(x.group)), ...r.results], startup: r.startup ?? web.startup, userAgent: r.userAgent } : r;
+    }
+    if (groups.includes('mem')) {
+      const r = await inBrowser(browser, ['mem']);
+      web = web ? { ...web, memory: r.memory } : r;
+    }
     m.loadEnd = os.loadavg();
     m.userAgent = web.userAgent;
-    const data = { quick, machine: m, size, native, web, command: `npm run bench${quick ? ' -- --quick' : ''}`, seconds: (Date.now() - t0) / 1000 };
+    if (saved) {
+      saved.machine.merged = [...(saved.machine.merged ?? []), { groups, date: m.date, loadStart: m.loadStart, loadEnd: m.loadEnd, commit: m.commit }];
+    }
+    const data = { quick, machine: saved ? saved.machine : m, size, native, web, command: `npm run bench${quick ? ' -- --quick' : ''}`, seconds: saved ? saved.seconds : (Date.now() - t0) / 1000 };
     writeFileSync(files.json, JSON.stringify(data, null, 1) + '\n');
     await screenshot(browser, renderChart(data), files.png);
     writeFileSync(files.md, renderMarkdown(data, { chart: quick ? 'chart.png' : 'benches/chart.png' }));
