@@ -18,7 +18,8 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 CRATE=streamr_e2ee
 OUT=pkg
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
-RAW="$TARGET_DIR/wasm32-unknown-unknown/release/$CRATE.wasm"
+# The wasm-release profile (Cargo.toml): opt-level "z", the hot crypto loops at 3.
+RAW="$TARGET_DIR/wasm32-unknown-unknown/wasm-release/$CRATE.wasm"
 VERSION=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 
 case "$(wasm-opt --version)" in
@@ -29,21 +30,21 @@ esac
 step() { printf '\n--- build-pkg: %s\n' "$*"; }
 start=$SECONDS
 
-step "cargo build --release --target wasm32-unknown-unknown"
-cargo build --release --target wasm32-unknown-unknown
+step "cargo build --profile wasm-release --target wasm32-unknown-unknown"
+cargo build --profile wasm-release --target wasm32-unknown-unknown
 
 step "wasm-bindgen $(wasm-bindgen --version | cut -d' ' -f2) (bundler, nodejs)"
 rm -rf "$OUT"
 wasm-bindgen --target bundler --out-dir "$OUT/bundler" "$RAW"
 wasm-bindgen --target nodejs --out-dir "$OUT/node" "$RAW"
 
-step "wasm-opt -O (binaryen 132)"
-wasm-opt -O "$OUT/bundler/${CRATE}_bg.wasm" -o "$OUT/bundler/${CRATE}_bg.wasm.opt"
+step "wasm-opt -Oz (binaryen 132)"
+wasm-opt -Oz "$OUT/bundler/${CRATE}_bg.wasm" -o "$OUT/bundler/${CRATE}_bg.wasm.opt"
 # Both targets get the same module from wasm-bindgen; optimise once when that holds.
 if cmp -s "$OUT/bundler/${CRATE}_bg.wasm" "$OUT/node/${CRATE}_bg.wasm"; then
   cp "$OUT/bundler/${CRATE}_bg.wasm.opt" "$OUT/node/${CRATE}_bg.wasm"
 else
-  wasm-opt -O "$OUT/node/${CRATE}_bg.wasm" -o "$OUT/node/${CRATE}_bg.wasm"
+  wasm-opt -Oz "$OUT/node/${CRATE}_bg.wasm" -o "$OUT/node/${CRATE}_bg.wasm"
 fi
 mv "$OUT/bundler/${CRATE}_bg.wasm.opt" "$OUT/bundler/${CRATE}_bg.wasm"
 
@@ -128,16 +129,20 @@ const pkg = {
 fs.writeFileSync(process.argv[2], JSON.stringify(pkg, null, 2) + '\n');
 JS
 
-# Size budget: a module past it (a debug build, a dependency pulled in by accident) fails
-# the build. Raise it deliberately when a feature needs the room. 1.25 MiB since the JS
-# surface exports Publisher/Subscriber with ML-KEM, RSA (key generation, OAEP), ML-DSA-87 and
-# P-256 signing (about 1.03 MiB, 380 KB gzipped).
-MAX_WASM_BYTES=${MAX_WASM_BYTES:-1310720}
+# Size budget: what a browser downloads is the .wasm compressed, so the budget is on its
+# brotli size (quality 11, as a CDN or `brotli -q 11` serves it). A module past it (a debug
+# build, a dependency pulled in by accident) fails the build; raise it deliberately when a
+# feature needs the room. 275,000: the 271,203 bytes of the opt-level "z" build (wasm-release)
+# plus a small margin. The goal of issue #8 is 200 KB; BENCHMARKS.md says how far we are.
+MAX_WASM_BROTLI_BYTES=${MAX_WASM_BROTLI_BYTES:-275000}
 wasm_file="$OUT/bundler/${CRATE}_bg.wasm"
-size=$(wc -c < "$wasm_file")
-printf '\nbuild-pkg: done in %ss: %s %s bytes (gzip -9: %s bytes; budget %s)\n' \
-  "$((SECONDS - start))" "$wasm_file" "$size" "$(gzip -9 -c "$wasm_file" | wc -c)" "$MAX_WASM_BYTES"
-if [ "$size" -gt "$MAX_WASM_BYTES" ]; then
-  echo "build-pkg: $wasm_file is over the size budget of $MAX_WASM_BYTES bytes" >&2
+read -r raw gz br < <(node -e '
+const z = require("node:zlib"), b = require("node:fs").readFileSync(process.argv[1]);
+const br = z.brotliCompressSync(b, { params: { [z.constants.BROTLI_PARAM_QUALITY]: 11, [z.constants.BROTLI_PARAM_SIZE_HINT]: b.length } });
+console.log(b.length, z.gzipSync(b, { level: 9 }).length, br.length);' "$wasm_file")
+printf '\nbuild-pkg: done in %ss: %s %s bytes (gzip -9: %s, brotli -11: %s bytes; brotli budget %s, goal 200000)\n' \
+  "$((SECONDS - start))" "$wasm_file" "$raw" "$gz" "$br" "$MAX_WASM_BROTLI_BYTES"
+if [ "$br" -gt "$MAX_WASM_BROTLI_BYTES" ]; then
+  echo "build-pkg: $wasm_file is $br bytes brotli, over the budget of $MAX_WASM_BROTLI_BYTES" >&2
   exit 1
 fi

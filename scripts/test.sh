@@ -4,8 +4,8 @@
 #   setup, rustfmt, clippy (native and wasm32), native tests, wasm tests (headless Chromium
 #   and Node), the npm package build, the JS tests in Node and in headless Chromium, the shim
 #   end to end (Node: relay + anvil; Chromium: two pages through the relay), the interop
-#   tests against the real @streamr/sdk (tests/interop/), and the demo end to end
-#   (`npm start` driven by Playwright: tests/demo/run.mjs).
+#   tests against the real @streamr/sdk (tests/interop/), the demo end to end (`npm start`
+#   driven by Playwright: tests/demo/run.mjs), and a quick run of the benchmarks.
 # The native steps cover the whole workspace (--workspace: the core and relay/, the
 # development relay); the wasm32 steps build the root package only, as cargo does without
 # --workspace (the relay is a native server; on wasm32 it is an empty crate anyway).
@@ -20,7 +20,7 @@ trap 'rm -rf "$logdir"' EXIT
 total_pass=0
 total_fail=0
 n=0
-steps=13
+steps=14
 
 # Counts from the output of a step: cargo/wasm-bindgen-test "test result:" lines, the Node
 # test runner's "# pass/# fail" summary, or a plain "N passed, N failed" line.
@@ -87,5 +87,6 @@ step "JS tests in headless Chromium against the webpack bundle of pkg/" node tes
 step "shim in headless Chromium: two pages through the real relay (Playwright)" node tests/js/pages/run.mjs
 step "@streamr/sdk 103.3.2 interop and the SDK on our backend (node --test)" node --test tests/interop/
 step "demo: npm start + the page in headless Chromium (publish, rotate, revoke + rekey, wallet)" node tests/demo/run.mjs
+step "benchmarks, quick run (checks they run; never fails on a number; writes test-results/bench/)" node benches/run.mjs --quick
 
 printf '\nAll %d steps passed in %ds.\n%d passed, %d failed\n' "$steps" "$((SECONDS - start_all))" "$total_pass" "$total_fail"

@@ -7,3 +7,4 @@ export * from '#wasm';
 export * from './ports.js';
 export * from './api/index.js';
 export * from './keystore/index.js';
+export * from './aes/index.js';

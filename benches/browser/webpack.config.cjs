@@ -1,0 +1,35 @@
+// Bundles the browser benchmarks as an app would: webpack 5, production mode, async
+// WebAssembly, the package through its exports map ("browser" condition) and @streamr/utils
+// through its browser build (the code the SDK's browser bundle contains).
+// BENCH_OUT: output directory; BENCH_VARIANT_<NAME>: a wasm-bindgen bundler directory of
+// another build of the crate, or unset (a stub; the entry skips that variant).
+const path = require('node:path');
+const fs = require('node:fs');
+
+const repo = path.resolve(__dirname, '../..');
+const variant = (name) => {
+  const dir = process.env[`BENCH_VARIANT_${name.toUpperCase()}`];
+  const file = dir && path.resolve(repo, dir, 'streamr_e2ee.js');
+  return file && fs.existsSync(file) ? file : path.join(__dirname, 'no-variant.mjs');
+};
+
+module.exports = {
+  mode: 'production',
+  target: 'web',
+  context: __dirname,
+  entry: './entry.mjs',
+  output: { path: process.env.BENCH_OUT ?? path.join(repo, 'test-results/bench/bundle'), filename: 'main.js', clean: true },
+  experiments: { asyncWebAssembly: true },
+  performance: { hints: false },
+  devtool: false,
+  resolve: {
+    alias: {
+      // The package's own wasm module: its `memory` export, for the memory figures.
+      'streamr-e2ee-wasm-memory': path.join(repo, 'pkg/bundler/streamr_e2ee_bg.wasm'),
+      'streamr-e2ee-variant-simd128': variant('simd128'),
+      'streamr-e2ee-variant-o3': variant('o3'),
+    },
+    // What the SDK's browser build polyfills for these dependencies.
+    fallback: { crypto: false, stream: require.resolve('readable-stream'), path: require.resolve('path-browserify') },
+  },
+};
