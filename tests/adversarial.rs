@@ -528,12 +528,12 @@ fn oversized_request_fields_are_refused() {
     let publisher = net.nodes[p].id.clone();
     let now = net.now;
     let base = signed_request(&requester, &publisher, &key_id, &pk, now);
-    let variants: Vec<Box<dyn Fn(&mut GroupKeyRequest)>> = vec![
-        Box::new(|r| r.public_key = vec![7; 4097]),
-        Box::new(|r| r.group_key_ids = vec!["k".into(); 17]),
-        Box::new(|r| r.request_id = "r".repeat(129)),
-        Box::new(|r| r.group_key_ids = vec![]),
-        Box::new(|r| r.public_key = vec![]),
+    let variants: Vec<fn(&mut GroupKeyRequest)> = vec![
+        |r| r.public_key = vec![7; 4097],
+        |r| r.group_key_ids = vec!["k".into(); 17],
+        |r| r.request_id = "r".repeat(129),
+        |r| r.group_key_ids = vec![],
+        |r| r.public_key = vec![],
     ];
     for (i, change) in variants.iter().enumerate() {
         let mut msg = base.clone();
