@@ -586,11 +586,19 @@ fn ten_thousand_requests_from_many_identities() {
         .iter()
         .filter(|c| **c == "OVERLOADED")
         .count();
+    // The rate limiter tracks 10,000 requesters; past that, while every tracked bucket is
+    // busy (≤ 2 s), a new identity is refused `RATE_LIMITED` instead (full size: the last one).
+    let limited = net.nodes[p]
+        .denials()
+        .iter()
+        .filter(|c| **c == "RATE_LIMITED")
+        .count();
     assert_eq!(
-        overloaded,
+        overloaded + limited,
         total + waiting - bound,
         "every request beyond the bound"
     );
+    assert_eq!(limited, (total + waiting).saturating_sub(10_000));
     // The registry answers (the flood's identities have no SUBSCRIBE); the subscriber retries.
     net.release_answers(p);
     net.advance(10_000);
