@@ -60,6 +60,10 @@ pub struct SubscriberConfig {
     pub permission_retry_ms: u64,
     /// `requireQuantumResistantSignatures`: only ML-DSA-87 content is accepted.
     pub require_quantum_resistant_signatures: bool,
+    /// Drop unencrypted content (`ENCRYPTION_POLICY_VIOLATION`). `encryptionType` is unsigned,
+    /// so on a stream known to be encrypted this stops a relabelled message from delivering
+    /// ciphertext as plaintext. Off by default: the SDK accepts NONE on receipt.
+    pub require_encryption: bool,
     /// Largest StreamMessage accepted.
     pub max_message_bytes: usize,
     /// Where permission answers come from (host questions, or registry calls cached here).
@@ -85,6 +89,7 @@ impl SubscriberConfig {
             permission_cache_ttl_ms: 5 * 60 * 1000,
             permission_retry_ms: 5_000,
             require_quantum_resistant_signatures: false,
+            require_encryption: false,
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             permissions: PermissionSource::Host,
         }
@@ -183,6 +188,8 @@ pub struct Subscriber {
     fetches: Fetches,
     expired: HashSet<FetchKey>,
     publishers: HashMap<UserId, Verdict>,
+    /// Chains that delivered AES content: unencrypted content there is a relabelled message.
+    encrypted_chains: HashSet<ChainKey>,
     permissions: Permissions,
     parked: HashMap<u64, Parked>,
     questions: HashMap<QuestionId, Purpose>,
@@ -253,6 +260,7 @@ impl Subscriber {
             key_order: VecDeque::new(),
             expired: HashSet::new(),
             publishers: HashMap::new(),
+            encrypted_chains: HashSet::new(),
             permissions,
             parked: HashMap::new(),
             questions: HashMap::new(),
@@ -872,6 +880,13 @@ impl Subscriber {
             Standing::Denied => return Some(Step::Fail(ErrorCode::PermissionDenied)),
             Standing::Allowed => {}
         }
+        // `encryptionType` is not signed: NONE in a chain that was encrypted is a downgrade
+        // in transit (ciphertext must never be delivered as plaintext, spec §13).
+        if encryption == EncryptionType::None
+            && (self.config.require_encryption || self.encrypted_chains.contains(chain))
+        {
+            return Some(Step::Fail(ErrorCode::EncryptionPolicyViolation));
+        }
         if encryption == EncryptionType::None || key.is_some() {
             return Some(Step::Deliver(key));
         }
@@ -895,6 +910,9 @@ impl Subscriber {
                 let text = match code {
                     ErrorCode::KeyRequestTimeout => "no key arrived in time; message dropped",
                     ErrorCode::PermissionDenied => "publisher has no PUBLISH permission",
+                    ErrorCode::EncryptionPolicyViolation => {
+                        "unencrypted content where encryption is expected; message dropped"
+                    }
                     _ => "message dropped",
                 };
                 if code == ErrorCode::KeyRequestTimeout {
@@ -932,6 +950,14 @@ impl Subscriber {
                             where_.clone(),
                         ),
                     }
+                }
+                if key.is_some() {
+                    // Bounded like the chains: past the bound, forget (fail open, as before).
+                    if self.encrypted_chains.len() >= self.config.max_chains.max(1) {
+                        self.encrypted_chains.clear();
+                    }
+                    self.encrypted_chains
+                        .insert((msg.id.publisher_id.clone(), msg.id.msg_chain_id.clone()));
                 }
                 self.stats.delivered += 1;
                 self.outputs.push_back(Output::Deliver(Delivery {

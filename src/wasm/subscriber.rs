@@ -31,6 +31,7 @@ const CONFIG_FIELDS: &[&str] = &[
     "permissionCacheTtlMs",
     "permissionRetryMs",
     "requireQuantumResistantSignatures",
+    "requireEncryption",
     "maxMessageBytes",
 ];
 
@@ -72,6 +73,9 @@ fn read_config(obj: &JsValue) -> CoreResult<SubscriberConfig> {
     }
     if let Some(v) = fields::opt_bool(obj, "requireQuantumResistantSignatures")? {
         c.require_quantum_resistant_signatures = v;
+    }
+    if let Some(v) = fields::opt_bool(obj, "requireEncryption")? {
+        c.require_encryption = v;
     }
     if let Some(v) = fields::opt_usize(obj, "maxChains")? {
         c.max_chains = v;

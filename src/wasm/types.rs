@@ -182,6 +182,12 @@ export interface SubscriberConfig {
   permissionRetryMs?: number;
   /** Accept only ML-DSA-87 content; the signer must be ML-DSA-87 too (default false). */
   requireQuantumResistantSignatures?: boolean;
+  /**
+   * Drop unencrypted content with `ENCRYPTION_POLICY_VIOLATION` (default false: the SDK accepts
+   * it). `encryptionType` is unsigned, so this stops a relabelled message on an encrypted stream.
+   * Without it, unencrypted content is still dropped in a chain that delivered encrypted content.
+   */
+  requireEncryption?: boolean;
   /** Largest StreamMessage accepted (default 1048576). */
   maxMessageBytes?: number;
   /** (publisher, chain) pairs remembered for order and duplicates (default 10000). */

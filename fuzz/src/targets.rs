@@ -1,0 +1,864 @@
+//! The logic of every fuzz target, shared by the cargo-fuzz binaries (`fuzz/fuzz_targets/`)
+//! and by `tests/fuzz_regressions.rs`, which replays the seeds and every kept crashing input
+//! under the normal `cargo test` (this file is included there with `#[path]`).
+//!
+//! A target panics only when an invariant breaks; an `Err` is the expected answer to bad
+//! input. The structured targets (`subscriber`, `publisher`) build valid-ish messages from
+//! `arbitrary` choices and sign them with fixed keys, so the fuzzer gets past signature checks
+//! into the state machines, then mutates, replays and reorders them.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use arbitrary::{Arbitrary, Unstructured};
+
+use streamr_e2ee::cipher::GroupKey;
+use streamr_e2ee::error::Error;
+use streamr_e2ee::exchange::{self, KeyExchangeKeyPair, MlKemKeyPair, RsaKeyPair, RsaPublicKey};
+use streamr_e2ee::host::{Answer, Output, Permission, Question};
+use streamr_e2ee::identity::evm::EvmSigner;
+use streamr_e2ee::identity::{self, Signing};
+use streamr_e2ee::publisher::{Publisher, PublisherConfig};
+use streamr_e2ee::random::Entropy;
+use streamr_e2ee::registry::{self, abi};
+use streamr_e2ee::subscriber::{KeyExchange, Subscriber, SubscriberConfig};
+use streamr_e2ee::wire::{
+    AsymmetricEncryptionType, Body, ContentMessage, ContentType, EncryptedGroupKey, EncryptionType,
+    GroupKeyRequest, GroupKeyResponse, MessageId, MessageRef, SignatureType,
+};
+use streamr_e2ee::{StreamMessage, UserId};
+
+/// The stream every structured target works on.
+pub const STREAM: &str = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266/fuzz";
+/// Start time (ms).
+pub const T0: u64 = 1_800_000_000_000;
+
+// Anvil's well-known test keys: fixed, so a crashing input replays the same way.
+const PUBLISHER_KEY: &str = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+const SUBSCRIBER_KEY: &str = "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+const ATTACKER_KEY: &str = "5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
+
+/// The SDK's 640-bit test key pair (tests/vectors/key_exchange_asymmetric.json): small, so
+/// RSA decryption does not dominate the fuzzing time.
+const RSA_640_PEM: &str = "-----BEGIN PRIVATE KEY-----\nMIIBnAIBADANBgkqhkiG9w0BAQEFAASCAYYwggGCAgEAAlEAqZtYyIJ99LNUkIeF\nUy2+NjU5n18LaLI3d+uvGwCba8Rf7M6zZXddVHjKykj0rLluTvEf09Vvv6CztSC1\nJ+51nWW0xUvpTs2xQtlPJ4dM57UCAwEAAQJQDsEBvyeC13eGIrB3S54ODt8gbRmy\nf2AJbTgmWl36JyzE/2+XsXrptlwq3c7O2NRrS8ob9C5APejUbY58aLcLB2OcNZuC\n4TW6x+87intFkT0CKQDWmADd+28OlpBaDx5IJ5C/4XtS279PXIsrHtIHUkLwJywy\nenK5MeQ3AikAylUvRpJWFVmwP1VmYFBNuWzE93ooTE5DddUqd83XnTyZO6rpwXw1\ncwIoQmvIEO1rQYuu4IE/cTv13L5xCoOD4o+Vb+JZRfTbTTQCxRkLe3EK3wIpAJ8s\nFo35L1mKfjnE0E4yvoKCDA34ft1QsIdxVAB94gKjmpSzJ0P8l/sCKEGPFtYF+Qou\nW5R6ITGtAZuDhrf07U88KdGN8rckEQ11N+Ih+U5+iuM=\n-----END PRIVATE KEY-----\n";
+
+fn signer(hex_key: &str) -> EvmSigner {
+    let bytes = hex::decode(hex_key).expect("fixed key is hex");
+    EvmSigner::from_private_key(&bytes).expect("fixed key is valid")
+}
+
+fn rsa_pair() -> RsaKeyPair {
+    RsaKeyPair::from_pkcs8_pem(RSA_640_PEM.as_bytes()).expect("fixed RSA key")
+}
+
+/// One ML-KEM key pair for the whole process (its expanded secret key, re-imported per run).
+fn mlkem_secret() -> &'static [u8] {
+    static SECRET: OnceLock<Vec<u8>> = OnceLock::new();
+    SECRET.get_or_init(|| {
+        MlKemKeyPair::generate()
+            .expect("CSPRNG")
+            .to_expanded_secret_key()
+            .to_vec()
+    })
+}
+
+fn mlkem_pair() -> MlKemKeyPair {
+    MlKemKeyPair::from_expanded_secret_key(mlkem_secret()).expect("own key")
+}
+
+/// Deterministic ids and keys (a linear congruential generator): same input, same run.
+struct Counter(u64);
+
+impl Entropy for Counter {
+    fn fill(&mut self, buf: &mut [u8]) -> streamr_e2ee::Result<()> {
+        for b in buf {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            *b = (self.0 >> 56) as u8;
+        }
+        Ok(())
+    }
+}
+
+fn key(id: &str, fill: u8) -> GroupKey {
+    GroupKey::new(id, &[fill; 32]).expect("fixed key")
+}
+
+// ---------------------------------------------------------------------------------------
+// StreamMessage decoding
+
+/// Any bytes: decoding never panics; what decodes re-encodes to a message that decodes to
+/// the same value; payload building and verification never panic.
+pub fn stream_message(data: &[u8]) {
+    let Ok(msg) = StreamMessage::from_bytes(data) else {
+        return;
+    };
+    let again = StreamMessage::from_bytes(&msg.to_bytes()).expect("a decoded message re-encodes");
+    assert_eq!(
+        again, msg,
+        "decode ∘ encode is the identity on decoded messages"
+    );
+    let _ = msg.signature_payload();
+    let _ = msg.legacy_signature_payload();
+    let _ = identity::verify_message(&msg);
+    if let Some(c) = msg.content() {
+        let _ = streamr_e2ee::content::json_text(c.content_type, &c.content);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The subscriber handling arbitrary messages
+
+/// Who signs a structured message.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+pub enum Signer {
+    /// The real publisher (or requester), validly.
+    Genuine,
+    /// The attacker, in the genuine party's name (a forged signature).
+    Forged,
+    /// The attacker in its own name (valid signature, no permission).
+    Attacker,
+    /// 65 fixed bytes in the genuine party's name.
+    Garbage(u8),
+}
+
+/// Which group key a field refers to.
+#[derive(Arbitrary, Debug, Clone)]
+pub enum KeyChoice {
+    /// `k1`, which the subscriber is given at the start.
+    Known,
+    /// `k2`, which the subscriber must fetch (or learn by rotation).
+    Fetched,
+    /// Any id, with a fixed key.
+    Other(String),
+}
+
+fn group_key(choice: &KeyChoice) -> GroupKey {
+    match choice {
+        KeyChoice::Known => key("k1", 1),
+        KeyChoice::Fetched => key("k2", 2),
+        KeyChoice::Other(id) => {
+            GroupKey::new(id.clone(), &[3; 32]).unwrap_or_else(|_| key("k3", 3))
+        }
+    }
+}
+
+#[derive(Arbitrary, Debug)]
+pub enum Wrapped {
+    /// The chosen key, wrapped for the subscriber's real public key.
+    Real(KeyChoice),
+    /// Raw bytes as the wrapped key.
+    Raw(String, Vec<u8>),
+}
+
+#[derive(Arbitrary, Debug)]
+pub enum SubStep {
+    Content {
+        second_chain: bool,
+        time: u8,
+        seq: u8,
+        prev: Option<(u8, u8)>,
+        plaintext: Vec<u8>,
+        encrypt_with: Option<KeyChoice>,
+        /// Changes the unsigned fields after signing (in-transit tampering).
+        claimed_key: Option<KeyChoice>,
+        claimed_encryption: Option<bool>,
+        binary: bool,
+        next_key: Option<(KeyChoice, Option<Vec<u8>>)>,
+        signer: Signer,
+    },
+    Response {
+        /// `None`: answer the subscriber's latest real request.
+        request_id: Option<String>,
+        to_someone_else: bool,
+        keys: Vec<Wrapped>,
+        rsa: bool,
+        signer: Signer,
+    },
+    Raw(Vec<u8>),
+    /// Flip one byte of a message sent earlier and send it again.
+    Flip {
+        which: u8,
+        at: u16,
+        xor: u8,
+    },
+    /// Send an earlier message again.
+    Replay(u8),
+    Advance(u16),
+}
+
+fn sign_as(msg: &mut StreamMessage, who: Signer, genuine: &EvmSigner, attacker: &EvmSigner) {
+    match who {
+        Signer::Genuine => {
+            msg.id.publisher_id = genuine.user_id();
+            msg.signature = genuine
+                .sign(&msg.signature_payload())
+                .expect("sign")
+                .to_vec();
+        }
+        Signer::Forged => {
+            msg.id.publisher_id = genuine.user_id();
+            msg.signature = attacker
+                .sign(&msg.signature_payload())
+                .expect("sign")
+                .to_vec();
+        }
+        Signer::Attacker => {
+            msg.id.publisher_id = attacker.user_id();
+            msg.signature = attacker
+                .sign(&msg.signature_payload())
+                .expect("sign")
+                .to_vec();
+        }
+        Signer::Garbage(b) => {
+            msg.id.publisher_id = genuine.user_id();
+            msg.signature = vec![b; 65];
+        }
+    }
+}
+
+/// What the subscriber did, checked after every step.
+#[derive(Default)]
+struct Observed {
+    delivered: HashSet<(String, u64, u32)>,
+    last: HashMap<String, MessageRef>,
+    requests: Vec<String>,
+    sent: Vec<Vec<u8>>,
+}
+
+fn drain_subscriber(sub: &mut Subscriber, publisher: &UserId, now: u64, seen: &mut Observed) {
+    for _ in 0..10_000 {
+        let Some(out) = sub.poll_output() else { return };
+        match out {
+            Output::Send(bytes) => {
+                if let Ok(m) = StreamMessage::from_bytes(&bytes)
+                    && let Body::KeyRequest(r) = m.body
+                {
+                    seen.requests.push(r.request_id);
+                }
+            }
+            Output::Ask { id, question } => {
+                let answer = match question {
+                    // Only the genuine publisher may publish.
+                    Question::Permission {
+                        user, permission, ..
+                    } => {
+                        Answer::Permission(permission == Permission::Publish && &user == publisher)
+                    }
+                    _ => Answer::Permission(false),
+                };
+                sub.answer(id, answer, now).expect("the question is open");
+            }
+            Output::Deliver(d) => {
+                assert_eq!(
+                    &d.publisher_id, publisher,
+                    "delivered without PUBLISH or signature"
+                );
+                assert!(
+                    seen.delivered.insert((
+                        d.msg_chain_id.clone(),
+                        d.reference.timestamp,
+                        d.reference.sequence_number
+                    )),
+                    "delivered twice: {:?}",
+                    d.reference
+                );
+                if let Some(last) = seen.last.get(&d.msg_chain_id) {
+                    assert!(*last < d.reference, "chain order broken");
+                }
+                seen.last.insert(d.msg_chain_id.clone(), d.reference);
+            }
+            Output::Event(_) | Output::StoreKey { .. } => {}
+        }
+    }
+    panic!("the subscriber never stops producing output");
+}
+
+/// A subscriber (ML-KEM or RSA) fed structured, signed, tampered, replayed and raw messages.
+/// Invariants: no panic, nothing delivered twice or out of chain order, nothing delivered
+/// from anyone but the permitted publisher, memory counters within their configured bounds.
+pub fn subscriber(data: &[u8]) {
+    let mut u = Unstructured::new(data);
+    let Ok(use_rsa) = bool::arbitrary(&mut u) else {
+        return;
+    };
+    let Ok(steps) = Vec::<SubStep>::arbitrary(&mut u) else {
+        return;
+    };
+    let publisher = signer(PUBLISHER_KEY);
+    let attacker = signer(ATTACKER_KEY);
+    let me = signer(SUBSCRIBER_KEY);
+    let (kex, wrap_type, wrap_pk): (KeyExchange, _, Vec<u8>) = if use_rsa {
+        let pair = rsa_pair();
+        let pk = pair.public_key_bytes().to_vec();
+        (
+            KeyExchange::Internal(Box::new(pair)),
+            AsymmetricEncryptionType::Rsa,
+            pk,
+        )
+    } else {
+        let pair = mlkem_pair();
+        let pk = pair.public_key().to_vec();
+        (
+            KeyExchange::Internal(Box::new(pair)),
+            AsymmetricEncryptionType::MlKem,
+            pk,
+        )
+    };
+    let mut config = SubscriberConfig::new(STREAM);
+    config.max_held_messages = 8;
+    config.max_held_per_chain = 4;
+    config.max_chains = 4;
+    config.max_keys = 4;
+    config.max_key_fetches = 4;
+    let mut now = T0;
+    let mut sub = Subscriber::with_entropy(
+        config,
+        Signing::Local(Box::new(signer(SUBSCRIBER_KEY))),
+        kex,
+        Box::new(Counter(1)),
+        now,
+    )
+    .expect("valid config");
+    let pid = publisher.user_id();
+    sub.add_key(pid.clone(), key("k1", 1), now);
+    let mut seen = Observed::default();
+    drain_subscriber(&mut sub, &pid, now, &mut seen);
+    for step in steps.into_iter().take(24) {
+        let bytes = match step {
+            SubStep::Content {
+                second_chain,
+                time,
+                seq,
+                prev,
+                plaintext,
+                encrypt_with,
+                claimed_key,
+                claimed_encryption,
+                binary,
+                next_key,
+                signer: who,
+            } => {
+                let k = encrypt_with.as_ref().map(group_key);
+                let content = match &k {
+                    Some(k) => k.encrypt(&plaintext).expect("encrypt"),
+                    None => plaintext,
+                };
+                let new_group_key = match (&k, next_key) {
+                    (Some(k), Some((next, None))) => {
+                        Some(k.encrypt_next(&group_key(&next)).expect("encrypt"))
+                    }
+                    (_, Some((next, Some(data)))) => Some(EncryptedGroupKey {
+                        id: group_key(&next).id().to_owned(),
+                        data,
+                    }),
+                    _ => None,
+                };
+                let mut msg = StreamMessage {
+                    id: MessageId {
+                        stream_id: STREAM.into(),
+                        partition: 0,
+                        timestamp: T0 + u64::from(time) * 1000,
+                        sequence_number: u32::from(seq),
+                        publisher_id: pid.clone(),
+                        msg_chain_id: if second_chain { "chainB" } else { "chainA" }.into(),
+                    },
+                    prev: prev.map(|(t, s)| MessageRef {
+                        timestamp: T0 + u64::from(t) * 1000,
+                        sequence_number: u32::from(s),
+                    }),
+                    signature: Vec::new(),
+                    signature_type: SignatureType::EcdsaSecp256k1Evm,
+                    body: Body::Content(ContentMessage {
+                        content,
+                        content_type: if binary {
+                            ContentType::Binary
+                        } else {
+                            ContentType::Json
+                        },
+                        encryption_type: if k.is_some() {
+                            EncryptionType::Aes
+                        } else {
+                            EncryptionType::None
+                        },
+                        group_key_id: k.as_ref().map(|k| k.id().to_owned()),
+                        new_group_key,
+                    }),
+                };
+                if msg.prev.is_some_and(|p| p >= msg.id.reference()) {
+                    msg.prev = None;
+                }
+                sign_as(&mut msg, who, &publisher, &attacker);
+                if let Body::Content(c) = &mut msg.body {
+                    if let Some(claimed) = claimed_key {
+                        c.group_key_id = Some(group_key(&claimed).id().to_owned());
+                    }
+                    if let Some(aes) = claimed_encryption {
+                        c.encryption_type = if aes {
+                            EncryptionType::Aes
+                        } else {
+                            EncryptionType::None
+                        };
+                        if aes && c.group_key_id.is_none() {
+                            c.group_key_id = Some("k1".into());
+                        }
+                    }
+                }
+                msg.to_bytes()
+            }
+            SubStep::Response {
+                request_id,
+                to_someone_else,
+                keys,
+                rsa,
+                signer: who,
+            } => {
+                let request_id = request_id
+                    .or_else(|| seen.requests.last().cloned())
+                    .unwrap_or_default();
+                let mut group_keys = Vec::new();
+                for w in keys.into_iter().take(4) {
+                    group_keys.push(match w {
+                        Wrapped::Real(choice) => {
+                            let k = group_key(&choice);
+                            EncryptedGroupKey {
+                                id: k.id().to_owned(),
+                                data: exchange::wrap_group_key(&k, wrap_type, &wrap_pk)
+                                    .expect("own key"),
+                            }
+                        }
+                        Wrapped::Raw(id, data) => EncryptedGroupKey { id, data },
+                    });
+                }
+                let mut msg = StreamMessage {
+                    id: MessageId {
+                        stream_id: STREAM.into(),
+                        partition: 0,
+                        timestamp: now,
+                        sequence_number: 0,
+                        publisher_id: pid.clone(),
+                        msg_chain_id: "responses".into(),
+                    },
+                    prev: None,
+                    signature: Vec::new(),
+                    signature_type: SignatureType::EcdsaSecp256k1Evm,
+                    body: Body::KeyResponse(GroupKeyResponse {
+                        request_id,
+                        recipient_id: if to_someone_else {
+                            attacker.user_id()
+                        } else {
+                            me.user_id()
+                        },
+                        group_keys,
+                        encryption_type: if rsa {
+                            AsymmetricEncryptionType::Rsa
+                        } else {
+                            AsymmetricEncryptionType::MlKem
+                        },
+                    }),
+                };
+                sign_as(&mut msg, who, &publisher, &attacker);
+                msg.to_bytes()
+            }
+            SubStep::Raw(bytes) => bytes,
+            SubStep::Flip { which, at, xor } => {
+                let Some(old) = pick(&seen.sent, which) else {
+                    continue;
+                };
+                let mut bytes = old.clone();
+                if let Some(b) = bytes.get_mut(usize::from(at) % old.len().max(1)) {
+                    *b ^= xor;
+                }
+                bytes
+            }
+            SubStep::Replay(which) => match pick(&seen.sent, which) {
+                Some(old) => old.clone(),
+                None => continue,
+            },
+            SubStep::Advance(ms) => {
+                now += u64::from(ms) * 10;
+                sub.handle_timeout(now);
+                drain_subscriber(&mut sub, &pid, now, &mut seen);
+                continue;
+            }
+        };
+        sub.handle_message(&bytes, now);
+        seen.sent.push(bytes);
+        drain_subscriber(&mut sub, &pid, now, &mut seen);
+        assert!(sub.held_messages() <= 8, "held messages over the bound");
+        assert!(sub.known_chains() <= 4, "chains over the bound");
+        assert!(sub.known_keys() <= 4, "keys over the bound");
+        assert!(sub.pending_key_fetches() <= 4, "fetches over the bound");
+    }
+}
+
+fn pick(list: &[Vec<u8>], which: u8) -> Option<&Vec<u8>> {
+    if list.is_empty() {
+        return None;
+    }
+    list.get(usize::from(which) % list.len())
+}
+
+// ---------------------------------------------------------------------------------------
+// The publisher handling arbitrary key requests
+
+#[derive(Arbitrary, Debug)]
+pub enum PublicKeyChoice {
+    MlKem,
+    Rsa,
+    /// A real key with one byte changed.
+    Flipped {
+        rsa: bool,
+        at: u16,
+        xor: u8,
+    },
+    Raw(Vec<u8>),
+}
+
+#[derive(Arbitrary, Debug)]
+pub enum KeyIdChoice {
+    Current,
+    Other(String),
+}
+
+#[derive(Arbitrary, Debug)]
+pub enum PubStep {
+    Request {
+        signer: Signer,
+        request_id: String,
+        to_someone_else: bool,
+        other_stream: bool,
+        partition: u8,
+        public_key: PublicKeyChoice,
+        key_ids: Vec<KeyIdChoice>,
+        rsa: bool,
+        age_s: i16,
+    },
+    Publish(Vec<u8>),
+    Rotate,
+    Rekey,
+    Raw(Vec<u8>),
+    Replay(u8),
+    Advance(u16),
+}
+
+/// A publisher fed structured key requests (genuine, forged, re-targeted, with odd public
+/// keys and key ids, stale or from the future), raw bytes and replays, between publishes,
+/// rotations and re-keys. Invariants: no panic; every key response goes to the one identity
+/// with SUBSCRIBE, only for a request it really signed, and unwraps with its key to a key
+/// the publisher holds; pending requests stay within the bound.
+pub fn publisher(data: &[u8]) {
+    let mut u = Unstructured::new(data);
+    let Ok(steps) = Vec::<PubStep>::arbitrary(&mut u) else {
+        return;
+    };
+    let me = signer(PUBLISHER_KEY);
+    let requester = signer(SUBSCRIBER_KEY);
+    let attacker = signer(ATTACKER_KEY);
+    let mut config = PublisherConfig::new(STREAM);
+    config.max_pending_key_requests = 4;
+    config.max_tracked_requesters = 4;
+    config.msg_chain_id = Some("fuzzchain".into());
+    let mut publisher = Publisher::with_entropy(
+        config,
+        Signing::Local(Box::new(signer(PUBLISHER_KEY))),
+        Box::new(Counter(7)),
+    )
+    .expect("valid config");
+    let mlkem = mlkem_pair();
+    let rsa = rsa_pair();
+    let mut now = T0;
+    let mut genuine_requests = 0usize;
+    let mut responses = 0usize;
+    let mut sent: Vec<Vec<u8>> = Vec::new();
+    let mut keys_handed: Vec<GroupKey> = Vec::new();
+    for step in steps.into_iter().take(24) {
+        match step {
+            PubStep::Request {
+                signer: who,
+                request_id,
+                to_someone_else,
+                other_stream,
+                partition,
+                public_key,
+                key_ids,
+                rsa: claims_rsa,
+                age_s,
+            } => {
+                let pk = match public_key {
+                    PublicKeyChoice::MlKem => mlkem.public_key().to_vec(),
+                    PublicKeyChoice::Rsa => rsa.public_key_bytes().to_vec(),
+                    PublicKeyChoice::Flipped { rsa: r, at, xor } => {
+                        let mut pk = if r {
+                            rsa.public_key_bytes().to_vec()
+                        } else {
+                            mlkem.public_key().to_vec()
+                        };
+                        let n = pk.len();
+                        if let Some(b) = pk.get_mut(usize::from(at) % n) {
+                            *b ^= xor;
+                        }
+                        pk
+                    }
+                    PublicKeyChoice::Raw(b) => b,
+                };
+                let current = publisher
+                    .current_key()
+                    .map(|k| k.id().to_owned())
+                    .unwrap_or_default();
+                let group_key_ids = key_ids
+                    .into_iter()
+                    .take(20)
+                    .map(|c| match c {
+                        KeyIdChoice::Current => current.clone(),
+                        KeyIdChoice::Other(s) => s,
+                    })
+                    .collect();
+                let mut msg = StreamMessage {
+                    id: MessageId {
+                        stream_id: if other_stream {
+                            "0xother/stream".into()
+                        } else {
+                            STREAM.into()
+                        },
+                        partition: u32::from(partition % 2),
+                        timestamp: now.saturating_add_signed(i64::from(age_s) * 1000),
+                        sequence_number: 0,
+                        publisher_id: requester.user_id(),
+                        msg_chain_id: "requests".into(),
+                    },
+                    prev: None,
+                    signature: Vec::new(),
+                    signature_type: SignatureType::EcdsaSecp256k1Evm,
+                    body: Body::KeyRequest(GroupKeyRequest {
+                        request_id,
+                        recipient_id: if to_someone_else {
+                            attacker.user_id()
+                        } else {
+                            me.user_id()
+                        },
+                        public_key: pk,
+                        group_key_ids,
+                        encryption_type: if claims_rsa {
+                            AsymmetricEncryptionType::Rsa
+                        } else {
+                            AsymmetricEncryptionType::MlKem
+                        },
+                    }),
+                };
+                sign_as(&mut msg, who, &requester, &attacker);
+                if matches!(who, Signer::Genuine) {
+                    genuine_requests += 1;
+                }
+                let bytes = msg.to_bytes();
+                publisher.handle_message(&bytes, now);
+                sent.push(bytes);
+            }
+            PubStep::Publish(content) => {
+                let _ = publisher.publish(content, ContentType::Binary, now);
+            }
+            PubStep::Rotate => {
+                let _ = publisher.rotate(None);
+            }
+            PubStep::Rekey => {
+                let _ = publisher.rekey(None);
+            }
+            PubStep::Raw(bytes) => publisher.handle_message(&bytes, now),
+            PubStep::Replay(which) => {
+                if let Some(old) = pick(&sent, which).cloned() {
+                    // A replay counts as genuine: the signature is real. It may be answered
+                    // again while fresh (the SDK answers replays too); staleness bounds it.
+                    genuine_requests += 1;
+                    publisher.handle_message(&old, now);
+                }
+            }
+            PubStep::Advance(s) => now += u64::from(s) * 1000,
+        }
+        if let Some(k) = publisher.current_key() {
+            keys_handed.push(k.clone());
+        }
+        for _ in 0..10_000 {
+            let Some(out) = publisher.poll_output() else {
+                break;
+            };
+            match out {
+                Output::Ask { id, question } => {
+                    let answer = match question {
+                        Question::Permission {
+                            user, permission, ..
+                        } => Answer::Permission(match permission {
+                            Permission::Publish => user == me.user_id(),
+                            Permission::Subscribe => user == requester.user_id(),
+                        }),
+                        _ => Answer::Permission(false),
+                    };
+                    publisher
+                        .answer(id, answer, now)
+                        .expect("the question is open");
+                }
+                Output::Send(bytes) => {
+                    let msg = StreamMessage::from_bytes(&bytes)
+                        .expect("the publisher sends valid messages");
+                    if let Body::KeyResponse(r) = &msg.body {
+                        responses += 1;
+                        assert_eq!(
+                            r.recipient_id,
+                            requester.user_id(),
+                            "a key went to someone without SUBSCRIBE"
+                        );
+                        assert!(
+                            responses <= genuine_requests,
+                            "a response without a genuine request"
+                        );
+                        for k in &r.group_keys {
+                            let got = match r.encryption_type {
+                                AsymmetricEncryptionType::MlKem => {
+                                    mlkem.unwrap_group_key(&k.id, &k.data)
+                                }
+                                AsymmetricEncryptionType::Rsa => {
+                                    rsa.unwrap_group_key(&k.id, &k.data)
+                                }
+                            };
+                            // Only a key wrapped for the real public key unwraps; one wrapped
+                            // for a flipped or foreign key does not, and that is fine.
+                            if let Ok(got) = got {
+                                assert!(
+                                    keys_handed.contains(&got),
+                                    "handed out a key it never had"
+                                );
+                            }
+                        }
+                    }
+                }
+                Output::Deliver(_) | Output::Event(_) | Output::StoreKey { .. } => {}
+            }
+        }
+        assert!(
+            publisher.pending_key_requests() <= 4,
+            "pending requests over the bound"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// PEM and SPKI
+
+/// Arbitrary bytes as an RSA SPKI PEM, a PKCS#8 PEM and an ML-KEM public key.
+pub fn pem_spki(data: &[u8]) {
+    if let Ok(pk) = RsaPublicKey::from_pem(data) {
+        assert!(
+            (640..=4096).contains(&pk.bits()),
+            "key size outside the accepted range"
+        );
+        let again = RsaPublicKey::from_pem(pk.to_pem().as_bytes()).expect("own PEM parses");
+        assert_eq!(again.bits(), pk.bits());
+        let wrapped = pk
+            .wrap_group_key(&key("k1", 1))
+            .expect("wrap with a valid key");
+        assert_eq!(wrapped.len(), pk.ciphertext_len());
+    }
+    let _ = RsaKeyPair::from_pkcs8_pem(data);
+    let _ = exchange::wrap_group_key(&key("k1", 1), AsymmetricEncryptionType::MlKem, data);
+    let _ = MlKemKeyPair::from_expanded_secret_key(data);
+}
+
+// ---------------------------------------------------------------------------------------
+// ABI results
+
+/// Arbitrary `eth_call` results and revert data for every decoder.
+pub fn abi(data: &[u8]) {
+    let _ = abi::decode_has_public_permission(data);
+    let _ = abi::decode_get_permissions_for_user_id(data);
+    let _ = abi::decode_is_valid_signature(data);
+    let _ = abi::decode_revert_reason(data);
+    let _ = registry::erc1271_result(data);
+    let _ = registry::erc1271_outcome(registry::CallOutcome::Returned(data.to_vec()));
+    let _ = registry::erc1271_outcome(registry::CallOutcome::Reverted(data.to_vec()));
+}
+
+// ---------------------------------------------------------------------------------------
+// Ciphertexts and wrapped keys
+
+#[derive(Arbitrary, Debug)]
+pub enum Decrypt {
+    Payload(Vec<u8>),
+    NextKey(String, Vec<u8>),
+    MlKem(String, Vec<u8>),
+    Rsa(String, Vec<u8>),
+    /// The host-side RSA path: ciphertext to the host, then its answer back.
+    RsaExternal(String, Vec<u8>, Vec<u8>),
+}
+
+fn opaque(r: Result<GroupKey, Error>) {
+    match r {
+        Ok(_) | Err(Error::Decrypt) | Err(Error::InvalidKey(_)) => {}
+        Err(e) => panic!("unwrap failed with a non-opaque error: {e:?}"),
+    }
+}
+
+/// AES payloads, next keys, ML-KEM and RSA wrapped keys: never a panic, failures are only
+/// `Decrypt` (or `InvalidKey` for an unusable key id), so no oracle is built from them.
+pub fn decrypt(data: &[u8]) {
+    let u = Unstructured::new(data);
+    let Ok(op) = Decrypt::arbitrary_take_rest(u) else {
+        return;
+    };
+    let k = key("k1", 1);
+    match op {
+        Decrypt::Payload(ct) => match k.decrypt(&ct) {
+            Ok(pt) => assert_eq!(pt.len(), ct.len().saturating_sub(16)),
+            Err(e) => assert_eq!(e, Error::Decrypt),
+        },
+        Decrypt::NextKey(id, data) => opaque(k.decrypt_next(&EncryptedGroupKey { id, data })),
+        Decrypt::MlKem(id, data) => opaque(mlkem_pair().unwrap_group_key(&id, &data)),
+        Decrypt::Rsa(id, data) => opaque(rsa_pair().unwrap_group_key(&id, &data)),
+        Decrypt::RsaExternal(id, data, answer) => {
+            match rsa_pair().public_key().begin_unwrap(&id, &data) {
+                Ok(pending) => opaque(pending.complete(&answer)),
+                Err(Error::Decrypt | Error::InvalidKey(_)) => {}
+                Err(e) => panic!("begin_unwrap failed with a non-opaque error: {e:?}"),
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Relay frames
+
+/// Arbitrary text and binary frames for the relay's parsers. A parsed `publish` re-labels to
+/// a `message` frame that decodes to the same stream partition and payload.
+pub fn relay_frame(data: &[u8]) {
+    use streamr_e2ee_relay::protocol;
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    match selector % 3 {
+        0 => {
+            if let Ok(text) = std::str::from_utf8(rest) {
+                let _ = protocol::parse_control(text);
+                let _ = protocol::StreamPartition::parse(text);
+            }
+        }
+        1 => {
+            if let Ok(p) = protocol::parse_publish(bytes::Bytes::copy_from_slice(rest), 1 << 20) {
+                let (kind, name, payload) =
+                    protocol::decode_frame(&p.message_frame).expect("a re-labelled frame decodes");
+                assert_eq!(kind, protocol::KIND_MESSAGE);
+                assert_eq!(name, p.stream_partition.as_str());
+                assert_eq!(payload.len(), p.payload_len);
+                assert_eq!(
+                    p.message_frame.get(1..),
+                    rest.get(1..),
+                    "only the kind byte changes"
+                );
+            }
+        }
+        _ => {
+            if let Some((kind, name, payload)) = protocol::decode_frame(rest) {
+                assert_eq!(protocol::encode_frame(kind, name, payload), rest);
+            }
+        }
+    }
+}
