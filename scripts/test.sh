@@ -2,7 +2,8 @@
 # THE test command (README, .ci/run). Installs what is missing, then runs every check in
 # order and stops at the first failure:
 #   setup, rustfmt, clippy (native and wasm32), native tests, wasm tests (headless Chromium
-#   and Node), the npm package build, the JS tests in Node and in headless Chromium.
+#   and Node), the npm package build, the JS tests in Node and in headless Chromium, the key
+#   stores and the worker in headless Chromium (webpack 5 and Vite builds).
 # The native steps cover the whole workspace (--workspace: the core and relay/, the
 # development relay); the wasm32 steps build the root package only, as cargo does without
 # --workspace (the relay is a native server; on wasm32 it is an empty crate anyway).
@@ -17,7 +18,7 @@ trap 'rm -rf "$logdir"' EXIT
 total_pass=0
 total_fail=0
 n=0
-steps=9
+steps=10
 
 # Counts from the output of a step: cargo/wasm-bindgen-test "test result:" lines, the Node
 # test runner's "# pass/# fail" summary, or a plain "N passed, N failed" line.
@@ -79,5 +80,6 @@ step "Rust tests, wasm32 in headless Chromium and Node (wasm-bindgen-test)" wasm
 step "build the npm package (pkg/)" bash scripts/build-pkg.sh
 step "JS tests in Node against pkg/ (node --test)" node --test tests/js/
 step "JS tests in headless Chromium against the webpack bundle of pkg/" node tests/js/browser/run.mjs
+step "key stores and worker in headless Chromium (webpack 5 and Vite builds)" node tests/js/keystore/run.mjs
 
 printf '\nAll %d steps passed in %ds.\n%d passed, %d failed\n' "$steps" "$((SECONDS - start_all))" "$total_pass" "$total_fail"

@@ -6,3 +6,4 @@
 export * from '#wasm';
 export * from './ports.js';
 export * from './keystore/index.js';
+export * from './worker/index.js';

@@ -16,6 +16,7 @@
 //! | [`signing`] | `P256Signer`, `MlDsa87Signer`, the `signer` argument (local or external) |
 //! | [`key_exchange`] | `MlKemKeyPair`, `RsaKeyPair`, `wrapGroupKey`, the `keyExchange` argument |
 //! | [`publisher`] | `Publisher` |
+//! | [`seal`] | `SealingKey`: AES-256-GCM for key-store values at rest |
 //! | [`subscriber`] | `Subscriber` |
 //! | `host_io` | outputs, questions, events and answers as plain JS objects |
 //!
@@ -31,6 +32,7 @@ pub mod key_exchange;
 pub mod message;
 mod message_build;
 pub mod publisher;
+pub mod seal;
 pub mod signer;
 pub mod signing;
 pub mod subscriber;

@@ -13,7 +13,7 @@ export type ErrorCode =
   | 'KEY_REQUEST_TIMEOUT' | 'ENCRYPTION_POLICY_VIOLATION' | 'SIGNATURE_POLICY_VIOLATION'
   | 'RATE_LIMITED' | 'OVERLOADED' | 'BUFFER_OVERFLOW' | 'STALE_REQUEST' | 'SIGNER_ERROR'
   | 'MESSAGE_GAP' | 'INVALID_MESSAGE_CONTENT' | 'STREAM_NOT_FOUND'
-  | 'KEY_STORE_UNAVAILABLE' | 'KEY_STORE_LOCKED';
+  | 'KEY_STORE_UNAVAILABLE' | 'KEY_STORE_LOCKED' | 'WORKER_UNAVAILABLE';
 
 /** What every export throws: `name` is `'StreamrE2eeError'`, `code` a stable {@link ErrorCode}. */
 export interface StreamrE2eeError extends Error {
