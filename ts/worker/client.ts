@@ -1,4 +1,4 @@
-import { GroupKey, RsaKeyPair } from '#wasm';
+import { AsymmetricEncryptionType, GroupKey, RsaKeyPair } from '#wasm';
 import type { WorkerCall, WorkerRequest, WorkerResponse, WorkerSuccess } from './protocol.js';
 import { mainThreadSection } from './timing.js';
 
@@ -74,6 +74,33 @@ export class CryptoWorker {
   }
 
   /**
+   * An RSA key-exchange key generated in the worker and kept there: the private key never
+   * reaches the main thread, and each unwrap (a few hundred ms for RSA-4096 in wasm) runs
+   * in the worker. Use where WebCrypto is missing; `WebCryptoRsaKeyExchange` is faster.
+   */
+  createRsaKeyExchange(bits = 4096): Promise<WorkerRsaKeyExchange> {
+    return this.rsaKeyExchange({ op: 'createRsaKeyExchange', bits });
+  }
+
+  /** A worker-held key exchange from a stored PKCS#8 PEM (`RsaKeyPair.toPkcs8Pem`). */
+  importRsaKeyExchange(pkcs8Pem: string): Promise<WorkerRsaKeyExchange> {
+    return this.rsaKeyExchange({ op: 'createRsaKeyExchange', bits: 0, pkcs8Pem });
+  }
+
+  private async rsaKeyExchange(call: WorkerCall & { op: 'createRsaKeyExchange' }): Promise<WorkerRsaKeyExchange> {
+    const res = await this.call(call);
+    if (res.result.op !== 'createRsaKeyExchange') throw workerError('INVALID_ARGUMENT', 'unexpected worker answer');
+    const { handle, publicKeyPem } = res.result;
+    return new WorkerRsaKeyExchange(publicKeyPem, async (data) => {
+      const r = await this.call({ op: 'unwrapRsa', handle, data });
+      if (r.result.op !== 'unwrapRsa') throw workerError('INVALID_ARGUMENT', 'unexpected worker answer');
+      return r.result.bytes;
+    }, async () => {
+      await this.call({ op: 'disposeRsaKeyExchange', handle });
+    });
+  }
+
+  /**
    * Decrypts many AES-256-CTR payloads (`iv ‖ ct`, the SDK's content encryption) under one
    * group key in the worker. One outcome per input, in order; a failure is reported in place.
    */
@@ -104,5 +131,43 @@ export class CryptoWorker {
       this.pending.set(id, { resolve, reject });
       mainThreadSection('post', () => this.worker.postMessage({ ...req, id } as WorkerRequest, transfer));
     });
+  }
+}
+
+/**
+ * A subscriber's RSA key-exchange key held by a `CryptoWorker` (see
+ * `CryptoWorker.createRsaKeyExchange`). Same shape as `WebCryptoRsaKeyExchange`: give
+ * `keyExchange` to the `Subscriber`, answer its `unwrapGroupKey` questions with `answerUnwrap`.
+ */
+export class WorkerRsaKeyExchange {
+  /** The `keyExchange` argument of `Subscriber`: `{ encryptionType: RSA, publicKey: spkiPem }`. */
+  readonly keyExchange: { encryptionType: AsymmetricEncryptionType; publicKey: string };
+
+  /** @internal */
+  constructor(
+    readonly publicKeyPem: string,
+    private readonly unwrapInWorker: (data: Uint8Array) => Promise<Uint8Array>,
+    private readonly disposeInWorker: () => Promise<void>,
+  ) {
+    this.keyExchange = { encryptionType: AsymmetricEncryptionType.RSA, publicKey: publicKeyPem };
+  }
+
+  /** The 32 key bytes in `data` (RSA-OAEP-SHA-1). Rejects with `DECRYPT_ERROR` on failure. */
+  unwrap(data: Uint8Array): Promise<Uint8Array> {
+    return this.unwrapInWorker(data.slice());
+  }
+
+  /** The answer to a subscriber's `unwrapGroupKey` question (docs/host-api.md). */
+  async answerUnwrap(data: Uint8Array): Promise<{ type: 'groupKeyBytes'; bytes: Uint8Array } | { type: 'failed'; reason: string }> {
+    try {
+      return { type: 'groupKeyBytes', bytes: await this.unwrap(data) };
+    } catch {
+      return { type: 'failed', reason: 'RSA-OAEP decryption failed' };
+    }
+  }
+
+  /** Frees the private key in the worker; later unwraps fail. */
+  dispose(): Promise<void> {
+    return this.disposeInWorker();
   }
 }

@@ -2,12 +2,18 @@
 
 export type WorkerCall =
   | { op: 'generateRsaKeyPair'; bits: number }
+  | { op: 'createRsaKeyExchange'; bits: number; pkcs8Pem?: string }
+  | { op: 'unwrapRsa'; handle: number; data: Uint8Array }
+  | { op: 'disposeRsaKeyExchange'; handle: number }
   | { op: 'decryptWithAES'; key: Uint8Array; ciphertexts: Uint8Array[] };
 
 export type WorkerRequest = WorkerCall & { id: number };
 
 export type WorkerResult =
   | { op: 'generateRsaKeyPair'; pkcs8Pem: string }
+  | { op: 'createRsaKeyExchange'; handle: number; publicKeyPem: string }
+  | { op: 'unwrapRsa'; bytes: Uint8Array }
+  | { op: 'disposeRsaKeyExchange' }
   | { op: 'decryptWithAES'; plaintexts: (Uint8Array | { code: string; message: string })[] };
 
 export type WorkerSuccess = { id: number; ok: true; result: WorkerResult };

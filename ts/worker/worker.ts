@@ -1,6 +1,6 @@
 /**
  * The package's Web Worker: loads the wasm core in the worker and runs slow work there
- * (RSA key generation, bulk AES decryption) so the page's main thread never blocks on it.
+ * (RSA key generation, RSA unwrapping with a key kept here, bulk AES decryption) so the page's main thread never blocks on it.
  * Spawned by `CryptoWorker.spawn()`; bundlers follow the `new Worker(new URL('./worker.js',
  * import.meta.url), { type: 'module' })` in client.ts to emit it as its own chunk.
  */
@@ -23,6 +23,10 @@ function describe(err: unknown): { name: string; code?: string; message: string 
   };
 }
 
+/** Key pairs that live only in this worker (`CryptoWorker.createRsaKeyExchange`). */
+const keyExchanges = new Map<number, RsaKeyPair>();
+let nextHandle = 1;
+
 function handle(req: WorkerRequest): { result: WorkerResult; transfer: Transferable[] } {
   switch (req.op) {
     case 'generateRsaKeyPair': {
@@ -34,6 +38,31 @@ function handle(req: WorkerRequest): { result: WorkerResult; transfer: Transfera
       } finally {
         pair.free();
       }
+    }
+    case 'createRsaKeyExchange': {
+      const pair = req.pkcs8Pem === undefined ? RsaKeyPair.generate(req.bits) : RsaKeyPair.fromPkcs8Pem(req.pkcs8Pem);
+      const handle = nextHandle++;
+      keyExchanges.set(handle, pair);
+      return { result: { op: 'createRsaKeyExchange', handle, publicKeyPem: pair.publicKeyPem }, transfer: [] };
+    }
+    case 'unwrapRsa': {
+      const pair = keyExchanges.get(req.handle);
+      if (pair === undefined) {
+        throw Object.assign(new Error('this key exchange was disposed'), { name: 'StreamrE2eeError', code: 'INVALID_ARGUMENT' });
+      }
+      // The key id only labels the result; the host's question carries the real one.
+      const key = pair.unwrapGroupKey('unwrap', req.data);
+      try {
+        const bytes = key.data;
+        return { result: { op: 'unwrapRsa', bytes }, transfer: [bytes.buffer] };
+      } finally {
+        key.free();
+      }
+    }
+    case 'disposeRsaKeyExchange': {
+      keyExchanges.get(req.handle)?.free();
+      keyExchanges.delete(req.handle);
+      return { result: { op: 'disposeRsaKeyExchange' }, transfer: [] };
     }
     case 'decryptWithAES': {
       const plaintexts: (Uint8Array | { code: string; message: string })[] = [];

@@ -58,6 +58,24 @@ export function workerPhase() {
     return stats;
   });
 
+  test('worker-held RSA-4096 key exchange: unwrap in the worker without a long task; dispose', async () => {
+    const source = await generateRsaKeyPairWebCrypto(4096); // fast; the worker generates the same way as above
+    const kx = await worker.importRsaKeyExchange(source.toPkcs8Pem());
+    assertEqual(kx.keyExchange.encryptionType, AsymmetricEncryptionType.RSA, 'encryption type');
+    assertEqual(kx.publicKeyPem, source.publicKeyPem, 'same public key');
+    const key = GroupKey.generate();
+    const wrapped = wrapGroupKey(key, AsymmetricEncryptionType.RSA, kx.keyExchange.publicKey);
+    const { result: answer, stats } = await measure(() => kx.answerUnwrap(wrapped));
+    assertEqual(answer.type, 'groupKeyBytes', `answer (${JSON.stringify(answer)})`);
+    assertBytes(answer.bytes, key.data, 'unwrapped bytes');
+    assertEqual(stats.longTasksFromPath.length, 0, `long tasks from the unwrap path (${JSON.stringify(stats)})`);
+    assertEqual((await kx.answerUnwrap(wrapped.subarray(1))).type, 'failed', 'wrong length is a failed answer');
+    await kx.dispose();
+    assertEqual((await kx.answerUnwrap(wrapped)).type, 'failed', 'disposed');
+    await assertRejects(kx.unwrap(wrapped), 'INVALID_ARGUMENT', 'disposed key exchange');
+    return stats;
+  });
+
   test('bulk AES decryption in the worker: 1,000 payloads, in order; a short one fails in place', async () => {
     const key = GroupKey.generate();
     const plaintexts = Array.from({ length: 1000 }, (_, i) => new TextEncoder().encode(`message ${i} ${'x'.repeat(i % 50)}`));
@@ -98,17 +116,21 @@ export function benchPhase(rounds = 3) {
     benchWorker.terminate();
     return out;
   });
-  test('bench: one RSA-4096 unwrap, wasm on the main thread vs WebCrypto', async () => {
+  test('bench: one RSA-4096 unwrap, wasm on the main thread vs in the worker vs WebCrypto', async () => {
     const pair = await generateRsaKeyPairWebCrypto(4096);
     const kx = await WebCryptoRsaKeyExchange.generate(4096);
+    const unwrapWorker = CryptoWorker.spawn();
+    const wkx = await unwrapWorker.importRsaKeyExchange(pair.toPkcs8Pem());
     const key = GroupKey.generate();
     const w1 = wrapGroupKey(key, AsymmetricEncryptionType.RSA, pair.publicKey);
     const w2 = wrapGroupKey(key, AsymmetricEncryptionType.RSA, kx.publicKeyPem);
-    const out = { wasm: [], webcrypto: [] };
+    const out = { wasm: [], worker: [], webcrypto: [] };
     for (let i = 0; i < 5; i++) {
       out.wasm.push((await measure(async () => pair.unwrapGroupKey(key.id, w1))).stats);
+      out.worker.push((await measure(() => wkx.unwrap(w1))).stats);
       out.webcrypto.push((await measure(() => kx.unwrap(w2))).stats);
     }
+    unwrapWorker.terminate();
     return out;
   });
 }
