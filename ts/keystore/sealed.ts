@@ -119,12 +119,12 @@ export class SealedKeyStore implements KeyStore {
 
   /** The AAD binds a value to its store and lookup key: swapping entries does not authenticate. */
   private async read(store: string, lookup: string, what: string): Promise<Uint8Array | undefined> {
-    const { db } = this.open();
-    const value = await get(db, store, lookup);
+    const value = await get(this.open().db, store, lookup);
     if (value === undefined) return undefined;
     if (!(value instanceof Uint8Array)) throw keyStoreError('DECRYPT_ERROR', `${what} is not a sealed value`);
+    const { key } = this.open(); // closed meanwhile: KEY_STORE_UNAVAILABLE, not a decryption error
     try {
-      return this.open().key.open(value, utf8(`${store}::${lookup}`));
+      return key.open(value, utf8(`${store}::${lookup}`));
     } catch (err) {
       throw keyStoreError('DECRYPT_ERROR', `${what} does not authenticate`, err);
     }

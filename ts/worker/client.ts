@@ -58,6 +58,9 @@ export class CryptoWorker {
    * import.meta.url), { type: 'module' })` so webpack 5 and Vite emit the worker chunk.
    */
   static spawn(options: CryptoWorkerOptions = {}): CryptoWorker {
+    if (options.worker === undefined && typeof Worker === 'undefined') {
+      throw workerError('WORKER_UNAVAILABLE', 'Web Workers are not available here');
+    }
     return new CryptoWorker(options.worker ?? new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'streamr-e2ee-crypto' }));
   }
 

@@ -10,7 +10,8 @@ const phases = {
   reload: () => { persistedPhase(); sealPersistedPhase(); },
   restart: () => { persistedPhase(); sealPersistedPhase(); },
   worker: workerPhase,
-  bench: benchPhase,
+  bench: () => benchPhase(),
+  'bench-unwrap': () => benchPhase({ keygen: false }),
 };
 if (!(phase in phases)) throw new Error(`unknown phase ${phase}`);
 phases[phase]();

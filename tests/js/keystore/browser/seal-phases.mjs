@@ -116,6 +116,17 @@ export function sealWritePhase() {
     assertEqual(serialize(await dump(`streamr-e2ee-sealed::${owner}`)), before, 'database unchanged');
   });
 
+  test('two tabs creating the same sealed store at once agree on one salt', async () => {
+    const owner = '0x' + '88'.repeat(20);
+    const [a, b] = await Promise.all([0, 1].map(() => SealedKeyStore.open({ ownerId: owner, secret: { passphrase: PASSPHRASE } })));
+    await a.putKey(PUB, 'k', KEY1.data);
+    assertBytes(await b.getKey(PUB, 'k'), KEY1.data, 'written by one, read by the other');
+    await a.close();
+    await b.close();
+    const metas = (await dump(`streamr-e2ee-sealed::${owner}`)).filter(([s]) => s === 'Meta');
+    assertEqual(metas.length, 1, 'one Meta record');
+  });
+
   test('bad options are INVALID_ARGUMENT', async () => {
     await assertRejects(SealedKeyStore.open({ ownerId: '0x' + '77'.repeat(20), secret: { passphrase: 'x', iterations: 1000 } }), 'INVALID_ARGUMENT', 'too few iterations');
     await assertRejects(SealedKeyStore.open({ ownerId: '0x' + '77'.repeat(20), secret: {} }), 'INVALID_ARGUMENT', 'no secret');

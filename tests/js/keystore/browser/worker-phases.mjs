@@ -97,7 +97,7 @@ export function workerPhase() {
 }
 
 /** Not a test: numbers for docs/worker.md (`node tests/js/keystore/run.mjs --bench`). */
-export function benchPhase(rounds = 3) {
+export function benchPhase({ rounds = 3, keygen = true } = {}) {
   const variants = {
     'wasm RsaKeyPair.generate on the main thread': async () => RsaKeyPair.generate(4096),
     'wasm in the worker (CryptoWorker.generateRsaKeyPair)': async () => benchWorker.generateRsaKeyPair(4096),
@@ -105,7 +105,7 @@ export function benchPhase(rounds = 3) {
     'WebCrypto generateKey + PKCS#8 into wasm (generateRsaKeyPairWebCrypto)': async () => generateRsaKeyPairWebCrypto(4096),
   };
   let benchWorker;
-  test('bench: RSA-4096 key generation, main-thread blocking', async () => {
+  if (keygen) test('bench: RSA-4096 key generation, main-thread blocking', async () => {
     benchWorker = CryptoWorker.spawn();
     await benchWorker.ready;
     const out = {};
