@@ -2,7 +2,8 @@
 # THE test command (README, .ci/run). Installs what is missing, then runs every check in
 # order and stops at the first failure:
 #   setup, rustfmt, clippy (native and wasm32), native tests, wasm tests (headless Chromium
-#   and Node), the npm package build, the JS tests in Node and in headless Chromium, the shim
+#   and Node), the npm package build, the JS tests in Node and in headless Chromium (and the
+#   key stores and the worker under webpack 5 and Vite builds), the shim
 #   end to end (Node: relay + anvil; Chromium: two pages through the relay), the interop
 #   tests against the real @streamr/sdk (tests/interop/), the demo end to end (`npm start`
 #   driven by Playwright: tests/demo/run.mjs), and a quick run of the benchmarks.
@@ -20,7 +21,7 @@ trap 'rm -rf "$logdir"' EXIT
 total_pass=0
 total_fail=0
 n=0
-steps=14
+steps=15
 
 # Counts from the output of a step: cargo/wasm-bindgen-test "test result:" lines, the Node
 # test runner's "# pass/# fail" summary, or a plain "N passed, N failed" line.
@@ -85,6 +86,7 @@ step "JS tests in Node against pkg/ (node --test)" bash -c 'node --test $(find t
 step "shim in Node 20: real relay, anvil + StreamRegistryV5, wallet (node --test)" node --test tests/js/shim/
 step "JS tests in headless Chromium against the webpack bundle of pkg/" node tests/js/browser/run.mjs
 step "shim in headless Chromium: two pages through the real relay (Playwright)" node tests/js/pages/run.mjs
+step "key stores and worker in headless Chromium (webpack 5 and Vite builds)" node tests/js/keystore/run.mjs
 step "@streamr/sdk 103.3.2 interop and the SDK on our backend (node --test)" node --test tests/interop/
 step "demo: npm start + the page in headless Chromium (publish, rotate, revoke + rekey, wallet)" node tests/demo/run.mjs
 step "benchmarks, quick run (checks they run; never fails on a number; writes test-results/bench/)" node benches/run.mjs --quick

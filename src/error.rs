@@ -153,6 +153,9 @@ pub enum ErrorCode {
     /// `KEY_STORE_LOCKED`: a sealed key store did not open with the given passphrase or
     /// wallet signature; nothing was read or overwritten.
     KeyStoreLocked,
+    /// `WORKER_UNAVAILABLE`: the package's Web Worker failed to load or was terminated;
+    /// its pending calls fail with this.
+    WorkerUnavailable,
 }
 
 impl ErrorCode {
@@ -187,6 +190,7 @@ impl ErrorCode {
         ErrorCode::Closed,
         ErrorCode::KeyStoreUnavailable,
         ErrorCode::KeyStoreLocked,
+        ErrorCode::WorkerUnavailable,
     ];
 
     /// The code as the string JS sees.
@@ -221,6 +225,7 @@ impl ErrorCode {
             ErrorCode::Closed => "CLOSED",
             ErrorCode::KeyStoreUnavailable => "KEY_STORE_UNAVAILABLE",
             ErrorCode::KeyStoreLocked => "KEY_STORE_LOCKED",
+            ErrorCode::WorkerUnavailable => "WORKER_UNAVAILABLE",
         }
     }
 }

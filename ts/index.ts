@@ -8,3 +8,4 @@ export * from './ports.js';
 export * from './api/index.js';
 export * from './keystore/index.js';
 export * from './aes/index.js';
+export * from './worker/index.js';

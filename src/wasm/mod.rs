@@ -17,6 +17,7 @@
 //! | [`key_exchange`] | `MlKemKeyPair`, `RsaKeyPair`, `wrapGroupKey`, the `keyExchange` argument |
 //! | [`publisher`] | `Publisher` |
 //! | [`sdk_backend`] | primitives of the `@streamr/sdk` drop-in backend (keccak, recover/verify, AES-CTR at an offset, RSA-OAEP, HKDF, ML-KEM encaps/decaps) |
+//! | [`seal`] | `SealingKey`: AES-256-GCM for key-store values at rest |
 //! | [`subscriber`] | `Subscriber` |
 //! | [`registry`] | `hasPublicPermissionCall`, `decodeHasPublicPermission` |
 //! | `host_io` | outputs, questions, events and answers as plain JS objects |
@@ -35,6 +36,7 @@ mod message_build;
 pub mod publisher;
 pub mod registry;
 pub mod sdk_backend;
+pub mod seal;
 pub mod signer;
 pub mod signing;
 pub mod subscriber;

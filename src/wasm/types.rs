@@ -15,7 +15,7 @@ export type ErrorCode =
   | 'MESSAGE_GAP' | 'INVALID_MESSAGE_CONTENT' | 'STREAM_NOT_FOUND'
   | 'WALLET_REJECTED' | 'WALLET_ERROR' | 'WALLET_ACCOUNT_CHANGED' | 'TRANSPORT_QUEUE_FULL'
   | 'RPC_ERROR' | 'CLOSED'
-  | 'KEY_STORE_UNAVAILABLE' | 'KEY_STORE_LOCKED';
+  | 'KEY_STORE_UNAVAILABLE' | 'KEY_STORE_LOCKED' | 'WORKER_UNAVAILABLE';
 
 /** What every export throws: `name` is `'StreamrE2eeError'`, `code` a stable {@link ErrorCode}. */
 export interface StreamrE2eeError extends Error {

@@ -1,5 +1,5 @@
 /** The codes the key stores throw (a subset of the package's `ErrorCode`, docs/errors.md). */
-export type KeyStoreErrorCode = 'INVALID_ARGUMENT' | 'INVALID_KEY' | 'KEY_STORE_UNAVAILABLE' | 'KEY_STORE_LOCKED';
+export type KeyStoreErrorCode = 'INVALID_ARGUMENT' | 'INVALID_KEY' | 'DECRYPT_ERROR' | 'KEY_STORE_UNAVAILABLE' | 'KEY_STORE_LOCKED';
 
 /** An `Error` named `StreamrE2eeError` with a stable `code`, like everything the package throws. */
 export interface KeyStoreError extends Error {

@@ -11,3 +11,11 @@ export {
   ENCRYPTION_KEYS,
   LATEST_ENCRYPTION_KEY_IDS,
 } from './schema.js';
+export {
+  SealedKeyStore,
+  type SealedKeyStoreOptions,
+  type SealingSecret,
+  MIN_PBKDF2_ITERATIONS,
+  unlockMessage,
+  sealedDatabaseName,
+} from './sealed.js';

@@ -1,8 +1,11 @@
 // Key store and worker tests in headless Chromium, with one persistent profile (a temporary
 // user-data-dir, deleted at the end) so IndexedDB survives a reload and a browser restart:
-//   1. webpack bundles browser/entry.mjs (+ the package's wasm and worker chunk)
-//   2. tests/js/browser/serve.mjs serves it on 127.0.0.1 (own process, stopped by PID)
-//   3. phases: write → reload (page.reload) → restart (new browser, same profile)
+//   1. webpack bundles browser/entry.mjs (+ the package's wasm and worker chunk), and Vite
+//      builds vite-app/ (the same package through vite-plugin-wasm)
+//   2. tests/js/browser/serve.mjs serves each on 127.0.0.1 (own processes, stopped by PID)
+//   3. phases: write → reload (page.reload) → restart (new browser, same profile) → worker
+//      (RSA-4096 off the main thread, long tasks counted) → vite (the Vite build). With
+//      --bench, also the RSA-4096 benchmark behind docs/worker.md (numbers, not a test).
 // Prints failures and `N passed, N failed`; exits non-zero if any failed.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +21,10 @@ const CHROMIUM_ARGS = [
   '--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
+// --bench: the whole benchmark (minutes: wasm keygen on the main thread is slow);
+// --bench=unwrap: only the unwrap part.
+const BENCH_ARG = process.argv.find((a) => a.startsWith('--bench'));
+const BENCH = BENCH_ARG !== undefined;
 const INDEX_HTML = '<!doctype html><meta charset="utf-8"><title>streamr-e2ee key store tests</title><link rel="icon" href="data:,"><script src="main.js"></script>\n';
 
 function webpackBundle() {
@@ -27,6 +34,13 @@ function webpackBundle() {
   const dir = join(repo, 'test-results/keystore-webpack');
   writeFileSync(join(dir, 'index.html'), INDEX_HTML);
   return dir;
+}
+
+function viteBuild() {
+  const vite = join(repo, 'node_modules/.bin/vite');
+  const r = spawnSync(vite, ['build', '--config', here('./vite-app/vite.config.mjs')], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error(`vite build failed (${r.status ?? r.signal})`);
+  return join(repo, 'test-results/keystore-vite');
 }
 
 function startServer(dir) {
@@ -59,7 +73,7 @@ async function phase(page, url, { reload = false } = {}) {
     } else {
       await page.goto(url);
     }
-    const handle = await page.waitForFunction(() => window.__results, null, { timeout: 120_000 })
+    const handle = await page.waitForFunction(() => window.__results, null, { timeout: BENCH ? 1_800_000 : 120_000 })
       .catch((e) => { throw new Error(`no results from ${url}: ${e.message}\n${errors.join('\n')}`); });
     const results = await handle.jsonValue();
     for (const e of errors) results.failures.push({ name: `${results.phase}: page error`, message: e });
@@ -73,10 +87,12 @@ async function phase(page, url, { reload = false } = {}) {
 
 async function main() {
   const dir = webpackBundle();
+  const viteDir = viteBuild();
   const profile = mkdtempSync(join(tmpdir(), 'streamr-e2ee-keystore-'));
   const { child, port } = await startServer(dir);
   const all = [];
   let context;
+  let viteServer;
   try {
     const origin = `http://127.0.0.1:${port}`;
     context = await launch(profile);
@@ -87,9 +103,14 @@ async function main() {
     context = await launch(profile); // same profile: a browser restart
     page = context.pages()[0] ?? await context.newPage();
     all.push(await phase(page, `${origin}/?phase=restart`));
+    all.push(await phase(page, `${origin}/?phase=worker`));
+    if (BENCH) all.push(await phase(page, `${origin}/?phase=${BENCH_ARG === '--bench=unwrap' ? 'bench-unwrap' : 'bench'}`));
+    viteServer = await startServer(viteDir);
+    all.push(await phase(page, `http://127.0.0.1:${viteServer.port}/`));
   } finally {
     await context?.close();
     stopServer(child);
+    if (viteServer) stopServer(viteServer.child);
     rmSync(profile, { recursive: true, force: true });
   }
   let passed = 0;
@@ -99,7 +120,7 @@ async function main() {
     passed += r.passed;
     failed += r.failed;
     console.log(`  ${r.phase}: ${r.passed} passed, ${r.failed} failed`);
-    for (const [name, note] of Object.entries(r.notes)) console.log(`    ${name}: ${JSON.stringify(note)}`);
+    for (const [name, note] of Object.entries(r.notes)) console.log(`    ${name}: ${JSON.stringify(note, null, BENCH ? 1 : 0)}`);
     for (const f of r.failures) console.log(`FAIL ${f.name}\n  ${f.message.replace(/\n/g, '\n  ')}`);
   }
   console.log(`${passed} passed, ${failed} failed`);

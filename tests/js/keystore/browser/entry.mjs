@@ -1,9 +1,18 @@
 // The key-store/worker browser tests; the runner picks the phase with ?phase=.
 import { run } from './harness.mjs';
 import { writePhase, persistedPhase } from './keystore-phases.mjs';
+import { sealWritePhase, sealPersistedPhase } from './seal-phases.mjs';
+import { workerPhase, benchPhase } from './worker-phases.mjs';
 
 const phase = new URLSearchParams(location.search).get('phase') ?? 'write';
-const phases = { write: writePhase, reload: persistedPhase, restart: persistedPhase };
+const phases = {
+  write: () => { writePhase(); sealWritePhase(); },
+  reload: () => { persistedPhase(); sealPersistedPhase(); },
+  restart: () => { persistedPhase(); sealPersistedPhase(); },
+  worker: workerPhase,
+  bench: () => benchPhase(),
+  'bench-unwrap': () => benchPhase({ keygen: false }),
+};
 if (!(phase in phases)) throw new Error(`unknown phase ${phase}`);
 phases[phase]();
 run(phase);

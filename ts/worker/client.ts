@@ -1,0 +1,176 @@
+import { AsymmetricEncryptionType, GroupKey, RsaKeyPair } from '#wasm';
+import type { WorkerCall, WorkerRequest, WorkerResponse, WorkerSuccess } from './protocol.js';
+import { mainThreadSection } from './timing.js';
+
+export interface CryptoWorkerOptions {
+  /** Use this worker instead of spawning the package's (a custom build or URL). */
+  worker?: Worker;
+}
+
+type Pending = { resolve: (r: WorkerSuccess) => void; reject: (e: Error) => void };
+
+function workerError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { name: 'StreamrE2eeError', code });
+}
+
+/** A plaintext, or why that ciphertext did not decrypt (`code`, e.g. `DECRYPT_ERROR`). */
+export type DecryptOutcome = Uint8Array | { code: string; message: string };
+
+/**
+ * The main thread's side of the package's Web Worker: each call posts a request and
+ * resolves with the answer, so RSA key generation (seconds in wasm) and bulk decryption
+ * never block the page. One worker serves calls in order; spawn more for parallelism.
+ */
+export class CryptoWorker {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private failed: Error | undefined;
+  /** Resolves once the worker has loaded the wasm. */
+  readonly ready: Promise<void>;
+
+  private constructor(worker: Worker) {
+    this.worker = worker;
+    let markReady!: () => void;
+    let markFailed!: (e: Error) => void;
+    this.ready = new Promise((resolve, reject) => {
+      markReady = resolve;
+      markFailed = reject;
+    });
+    this.ready.catch(() => {});
+    worker.onmessage = (event: MessageEvent<WorkerResponse>) => {
+      const msg = event.data;
+      if ('ready' in msg) return markReady();
+      const p = this.pending.get(msg.id);
+      if (p === undefined) return;
+      this.pending.delete(msg.id);
+      if (msg.ok) p.resolve(msg);
+      else p.reject(Object.assign(new Error(msg.error.message), { name: msg.error.name, code: msg.error.code }));
+    };
+    worker.onerror = (event: ErrorEvent) => {
+      event.preventDefault?.();
+      this.fail(workerError('WORKER_UNAVAILABLE', `the crypto worker failed: ${event.message ?? 'load error'}`), markFailed);
+    };
+  }
+
+  /**
+   * Starts the package's worker. Written as `new Worker(new URL('./worker.js',
+   * import.meta.url), { type: 'module' })` so webpack 5 and Vite emit the worker chunk.
+   */
+  static spawn(options: CryptoWorkerOptions = {}): CryptoWorker {
+    if (options.worker === undefined && typeof Worker === 'undefined') {
+      throw workerError('WORKER_UNAVAILABLE', 'Web Workers are not available here');
+    }
+    return new CryptoWorker(options.worker ?? new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'streamr-e2ee-crypto' }));
+  }
+
+  /**
+   * A fresh RSA key pair of `bits` (default 4096, the SDK's `rsaKeyLength`), generated in
+   * the worker by the wasm core and rebuilt here from its PKCS#8 PEM. Rejects with
+   * `INVALID_KEY` for sizes outside 640..=4096.
+   */
+  async generateRsaKeyPair(bits = 4096): Promise<RsaKeyPair> {
+    const res = await this.call({ op: 'generateRsaKeyPair', bits });
+    if (res.result.op !== 'generateRsaKeyPair') throw workerError('INVALID_ARGUMENT', 'unexpected worker answer');
+    const pem = res.result.pkcs8Pem;
+    return mainThreadSection('rsa-import', () => RsaKeyPair.fromPkcs8Pem(pem));
+  }
+
+  /**
+   * An RSA key-exchange key generated in the worker and kept there: the private key never
+   * reaches the main thread, and each unwrap (a few hundred ms for RSA-4096 in wasm) runs
+   * in the worker. Use where WebCrypto is missing; `WebCryptoRsaKeyExchange` is faster.
+   */
+  createRsaKeyExchange(bits = 4096): Promise<WorkerRsaKeyExchange> {
+    return this.rsaKeyExchange({ op: 'createRsaKeyExchange', bits });
+  }
+
+  /** A worker-held key exchange from a stored PKCS#8 PEM (`RsaKeyPair.toPkcs8Pem`). */
+  importRsaKeyExchange(pkcs8Pem: string): Promise<WorkerRsaKeyExchange> {
+    return this.rsaKeyExchange({ op: 'createRsaKeyExchange', bits: 0, pkcs8Pem });
+  }
+
+  private async rsaKeyExchange(call: WorkerCall & { op: 'createRsaKeyExchange' }): Promise<WorkerRsaKeyExchange> {
+    const res = await this.call(call);
+    if (res.result.op !== 'createRsaKeyExchange') throw workerError('INVALID_ARGUMENT', 'unexpected worker answer');
+    const { handle, publicKeyPem } = res.result;
+    return new WorkerRsaKeyExchange(publicKeyPem, async (data) => {
+      const r = await this.call({ op: 'unwrapRsa', handle, data });
+      if (r.result.op !== 'unwrapRsa') throw workerError('INVALID_ARGUMENT', 'unexpected worker answer');
+      return r.result.bytes;
+    }, async () => {
+      await this.call({ op: 'disposeRsaKeyExchange', handle });
+    });
+  }
+
+  /**
+   * Decrypts many AES-256-CTR payloads (`iv ‖ ct`, the SDK's content encryption) under one
+   * group key in the worker. One outcome per input, in order; a failure is reported in place.
+   */
+  async decryptWithAES(key: GroupKey | Uint8Array, ciphertexts: Uint8Array[]): Promise<DecryptOutcome[]> {
+    const keyBytes = key instanceof Uint8Array ? key.slice() : key.data;
+    const res = await this.call({ op: 'decryptWithAES', key: keyBytes, ciphertexts }, [keyBytes.buffer]);
+    if (res.result.op !== 'decryptWithAES') throw workerError('INVALID_ARGUMENT', 'unexpected worker answer');
+    return res.result.plaintexts;
+  }
+
+  /** Stops the worker; pending calls reject with `WORKER_UNAVAILABLE`. */
+  terminate(): void {
+    this.worker.terminate();
+    this.fail(workerError('WORKER_UNAVAILABLE', 'the crypto worker was terminated'));
+  }
+
+  private fail(err: Error, also?: (e: Error) => void): void {
+    this.failed ??= err;
+    also?.(err);
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  private call(req: WorkerCall, transfer: Transferable[] = []): Promise<WorkerSuccess> {
+    if (this.failed !== undefined) return Promise.reject(this.failed);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      mainThreadSection('post', () => this.worker.postMessage({ ...req, id } as WorkerRequest, transfer));
+    });
+  }
+}
+
+/**
+ * A subscriber's RSA key-exchange key held by a `CryptoWorker` (see
+ * `CryptoWorker.createRsaKeyExchange`). Same shape as `WebCryptoRsaKeyExchange`: give
+ * `keyExchange` to the `Subscriber`, answer its `unwrapGroupKey` questions with `answerUnwrap`.
+ */
+export class WorkerRsaKeyExchange {
+  /** The `keyExchange` argument of `Subscriber`: `{ encryptionType: RSA, publicKey: spkiPem }`. */
+  readonly keyExchange: { encryptionType: AsymmetricEncryptionType; publicKey: string };
+
+  /** @internal */
+  constructor(
+    readonly publicKeyPem: string,
+    private readonly unwrapInWorker: (data: Uint8Array) => Promise<Uint8Array>,
+    private readonly disposeInWorker: () => Promise<void>,
+  ) {
+    this.keyExchange = { encryptionType: AsymmetricEncryptionType.RSA, publicKey: publicKeyPem };
+  }
+
+  /** The 32 key bytes in `data` (RSA-OAEP-SHA-1). Rejects with `DECRYPT_ERROR` on failure. */
+  unwrap(data: Uint8Array): Promise<Uint8Array> {
+    return this.unwrapInWorker(data.slice());
+  }
+
+  /** The answer to a subscriber's `unwrapGroupKey` question (docs/host-api.md). */
+  async answerUnwrap(data: Uint8Array): Promise<{ type: 'groupKeyBytes'; bytes: Uint8Array } | { type: 'failed'; reason: string }> {
+    try {
+      return { type: 'groupKeyBytes', bytes: await this.unwrap(data) };
+    } catch {
+      return { type: 'failed', reason: 'RSA-OAEP decryption failed' };
+    }
+  }
+
+  /** Frees the private key in the worker; later unwraps fail. */
+  dispose(): Promise<void> {
+    return this.disposeInWorker();
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The package's Web Worker: loads the wasm core in the worker and runs slow work there
+ * (RSA key generation, RSA unwrapping with a key kept here, bulk AES decryption) so the page's main thread never blocks on it.
+ * Spawned by `CryptoWorker.spawn()`; bundlers follow the `new Worker(new URL('./worker.js',
+ * import.meta.url), { type: 'module' })` in client.ts to emit it as its own chunk.
+ */
+import { RsaKeyPair, decryptWithAES } from '#wasm';
+import type { WorkerRequest, WorkerResponse, WorkerResult } from './protocol.js';
+
+/** The part of DedicatedWorkerGlobalScope used here (the package compiles with the DOM lib). */
+interface WorkerScope {
+  onmessage: ((event: MessageEvent<WorkerRequest>) => void) | null;
+  postMessage(message: WorkerResponse, transfer?: Transferable[]): void;
+}
+const scope = globalThis as unknown as WorkerScope;
+
+function describe(err: unknown): { name: string; code?: string; message: string } {
+  const e = err as { name?: unknown; code?: unknown; message?: unknown };
+  return {
+    name: typeof e?.name === 'string' ? e.name : 'Error',
+    ...(typeof e?.code === 'string' ? { code: e.code } : {}),
+    message: typeof e?.message === 'string' ? e.message : 'worker error',
+  };
+}
+
+/** Key pairs that live only in this worker (`CryptoWorker.createRsaKeyExchange`). */
+const keyExchanges = new Map<number, RsaKeyPair>();
+let nextHandle = 1;
+
+function handle(req: WorkerRequest): { result: WorkerResult; transfer: Transferable[] } {
+  switch (req.op) {
+    case 'generateRsaKeyPair': {
+      const pair = RsaKeyPair.generate(req.bits);
+      try {
+        // PKCS#8 PEM crosses to the main thread, which rebuilds the pair with fromPkcs8Pem
+        // (milliseconds); the string cannot be wiped, the wasm copy here is freed.
+        return { result: { op: 'generateRsaKeyPair', pkcs8Pem: pair.toPkcs8Pem() }, transfer: [] };
+      } finally {
+        pair.free();
+      }
+    }
+    case 'createRsaKeyExchange': {
+      const pair = req.pkcs8Pem === undefined ? RsaKeyPair.generate(req.bits) : RsaKeyPair.fromPkcs8Pem(req.pkcs8Pem);
+      const handle = nextHandle++;
+      keyExchanges.set(handle, pair);
+      return { result: { op: 'createRsaKeyExchange', handle, publicKeyPem: pair.publicKeyPem }, transfer: [] };
+    }
+    case 'unwrapRsa': {
+      const pair = keyExchanges.get(req.handle);
+      if (pair === undefined) {
+        throw Object.assign(new Error('this key exchange was disposed'), { name: 'StreamrE2eeError', code: 'INVALID_ARGUMENT' });
+      }
+      // The key id only labels the result; the host's question carries the real one.
+      const key = pair.unwrapGroupKey('unwrap', req.data);
+      try {
+        const bytes = key.data;
+        return { result: { op: 'unwrapRsa', bytes }, transfer: [bytes.buffer] };
+      } finally {
+        key.free();
+      }
+    }
+    case 'disposeRsaKeyExchange': {
+      keyExchanges.get(req.handle)?.free();
+      keyExchanges.delete(req.handle);
+      return { result: { op: 'disposeRsaKeyExchange' }, transfer: [] };
+    }
+    case 'decryptWithAES': {
+      const plaintexts: (Uint8Array | { code: string; message: string })[] = [];
+      const transfer: Transferable[] = [];
+      for (const ct of req.ciphertexts) {
+        try {
+          const pt = decryptWithAES(ct, req.key);
+          plaintexts.push(pt);
+          transfer.push(pt.buffer);
+        } catch (err) {
+          const d = describe(err);
+          plaintexts.push({ code: d.code ?? 'DECRYPT_ERROR', message: d.message });
+        }
+      }
+      req.key.fill(0);
+      return { result: { op: 'decryptWithAES', plaintexts }, transfer };
+    }
+    default:
+      throw Object.assign(new Error('unknown worker request'), { name: 'StreamrE2eeError', code: 'INVALID_ARGUMENT' });
+  }
+}
+
+scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
+  const req = event.data;
+  let response: WorkerResponse;
+  let transfer: Transferable[] = [];
+  try {
+    const out = handle(req);
+    response = { id: req.id, ok: true, result: out.result };
+    transfer = out.transfer;
+  } catch (err) {
+    response = { id: req?.id ?? -1, ok: false, error: describe(err) };
+  }
+  scope.postMessage(response, transfer);
+};
+
+// The wasm module is instantiated by the import above (top-level await in the bundle): once
+// this runs, requests are served.
+scope.postMessage({ id: 0, ready: true } satisfies WorkerResponse);
