@@ -3,7 +3,12 @@
 //! and printed as one JSON line for the runner. `--quick`: few, short samples.
 //! `cargo run --release --example bench_native [-- --quick]`
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    missing_docs
+)]
 
 use std::hint::black_box;
 use std::time::Instant;
