@@ -26,16 +26,20 @@ export class CryptoWorker {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private failed: Error | undefined;
-  /** Resolves once the worker has loaded the wasm. */
+  private markFailed!: (e: Error) => void;
+  /**
+   * Resolves once the worker has loaded the wasm; rejects if it cannot. Calls wait for it:
+   * a module worker still in its top-level await (loading the wasm) drops the messages it
+   * receives, so nothing is posted before the worker says it is ready.
+   */
   readonly ready: Promise<void>;
 
   private constructor(worker: Worker) {
     this.worker = worker;
     let markReady!: () => void;
-    let markFailed!: (e: Error) => void;
     this.ready = new Promise((resolve, reject) => {
       markReady = resolve;
-      markFailed = reject;
+      this.markFailed = reject;
     });
     this.ready.catch(() => {});
     worker.onmessage = (event: MessageEvent<WorkerResponse>) => {
@@ -49,7 +53,7 @@ export class CryptoWorker {
     };
     worker.onerror = (event: ErrorEvent) => {
       event.preventDefault?.();
-      this.fail(workerError('WORKER_UNAVAILABLE', `the crypto worker failed: ${event.message ?? 'load error'}`), markFailed);
+      this.fail(workerError('WORKER_UNAVAILABLE', `the crypto worker failed: ${event.message ?? 'load error'}`));
     };
   }
 
@@ -120,15 +124,17 @@ export class CryptoWorker {
     this.fail(workerError('WORKER_UNAVAILABLE', 'the crypto worker was terminated'));
   }
 
-  private fail(err: Error, also?: (e: Error) => void): void {
+  private fail(err: Error): void {
     this.failed ??= err;
-    also?.(err);
+    this.markFailed(err); // calls waiting for `ready` fail too
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
   }
 
-  private call(req: WorkerCall, transfer: Transferable[] = []): Promise<WorkerSuccess> {
-    if (this.failed !== undefined) return Promise.reject(this.failed);
+  private async call(req: WorkerCall, transfer: Transferable[] = []): Promise<WorkerSuccess> {
+    if (this.failed !== undefined) throw this.failed;
+    await this.ready;
+    if (this.failed !== undefined) throw this.failed;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });

@@ -21,6 +21,22 @@ export function workerPhase() {
     await worker.ready;
   });
 
+  test('calls made right after spawn (while the worker loads its wasm) are not lost', async () => {
+    const fresh = CryptoWorker.spawn();
+    try {
+      const key = GroupKey.generate();
+      const ct = encryptWithAES(new Uint8Array([1, 2, 3]), key.data);
+      const out = await fresh.decryptWithAES(key, [ct]);
+      assertBytes(out[0], new Uint8Array([1, 2, 3]), 'decrypted');
+    } finally {
+      fresh.terminate();
+    }
+    const early = CryptoWorker.spawn();
+    const pending = early.decryptWithAES(new Uint8Array(32), [new Uint8Array(20)]);
+    early.terminate();
+    await assertRejects(pending, 'WORKER_UNAVAILABLE', 'terminated before ready');
+  });
+
   test('RSA-4096 in the worker: no long task on the main thread, and it unwraps wrapGroupKey output', async () => {
     const { result: pair, stats } = await measure(() => worker.generateRsaKeyPair(4096));
     assertEqual(pair.bits, 4096, 'modulus size');
