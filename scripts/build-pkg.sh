@@ -132,9 +132,11 @@ JS
 # Size budget: what a browser downloads is the .wasm compressed, so the budget is on its
 # brotli size (quality 11, as a CDN or `brotli -q 11` serves it). A module past it (a debug
 # build, a dependency pulled in by accident) fails the build; raise it deliberately when a
-# feature needs the room. 275,000: the 271,203 bytes of the opt-level "z" build (wasm-release)
-# plus a small margin. The goal of issue #8 is 200 KB; BENCHMARKS.md says how far we are.
-MAX_WASM_BROTLI_BYTES=${MAX_WASM_BROTLI_BYTES:-275000}
+# feature needs the room. 285,000: the opt-level "z" build (wasm-release) was 271,203 bytes;
+# the sealed key store (aes-gcm), the @streamr/sdk backend primitives and the registry
+# exports brought it to about 278,600; plus a small margin. The goal of issue #8 is 200 KB;
+# BENCHMARKS.md says how far we are.
+MAX_WASM_BROTLI_BYTES=${MAX_WASM_BROTLI_BYTES:-285000}
 wasm_file="$OUT/bundler/${CRATE}_bg.wasm"
 read -r raw gz br < <(node -e '
 const z = require("node:zlib"), b = require("node:fs").readFileSync(process.argv[1]);
