@@ -93,6 +93,30 @@ fn signed_request(
     msg
 }
 
+/// Holds back (does not deliver) up to `limit` messages whose body `what` selects, and
+/// returns them as they were on the wire.
+fn intercept(net: &mut Net, limit: usize, what: fn(&Body) -> bool) -> Rc<RefCell<Vec<Vec<u8>>>> {
+    let caught = Rc::new(RefCell::new(Vec::new()));
+    let sink = caught.clone();
+    net.drop_if = Some(Box::new(move |b| {
+        let hit = StreamMessage::from_bytes(b).is_ok_and(|m| what(&m.body));
+        if hit && sink.borrow().len() < limit {
+            sink.borrow_mut().push(b.to_vec());
+            return true;
+        }
+        false
+    }));
+    caught
+}
+
+fn is_content(body: &Body) -> bool {
+    matches!(body, Body::Content(_))
+}
+
+fn is_response(body: &Body) -> bool {
+    matches!(body, Body::KeyResponse(_))
+}
+
 /// The floods run at a tenth of their size by default (CI time: they sign and verify every
 /// message); `FULL_FLOODS=1` runs them at full size: 10,000 requests, 100,000 messages.
 fn flood_divisor() -> usize {
@@ -120,19 +144,7 @@ fn truncated_requests_and_responses_release_nothing() {
     let p = net.add_publisher(PublisherConfig::new(STREAM));
     let s = net.add_subscriber(Kex::MlKem);
     // Capture the first response on the wire instead of delivering it.
-    let caught = Rc::new(RefCell::new(Vec::new()));
-    {
-        let caught = caught.clone();
-        net.drop_if = Some(Box::new(move |b| {
-            let is_response =
-                StreamMessage::from_bytes(b).is_ok_and(|m| matches!(m.body, Body::KeyResponse(_)));
-            if is_response && caught.borrow().is_empty() {
-                caught.borrow_mut().push(b.to_vec());
-                return true;
-            }
-            false
-        }));
-    }
+    let caught = intercept(&mut net, 1, is_response);
     net.publish(p, "\"secret\"");
     assert!(net.nodes[s].texts().is_empty());
     let response = caught.borrow()[0].clone();
@@ -341,19 +353,8 @@ fn relabelled_encryption_type_is_not_delivered() {
     strict.require_encryption = true;
     let s2 = net.add_subscriber_with(strict, Kex::MlKem);
     // Intercept the second message and forward a relabelled copy instead.
-    let caught = Rc::new(RefCell::new(Vec::<Vec<u8>>::new()));
     net.publish(p, "\"one\"");
-    {
-        let caught = caught.clone();
-        net.drop_if = Some(Box::new(move |b| {
-            let content =
-                StreamMessage::from_bytes(b).is_ok_and(|m| matches!(m.body, Body::Content(_)));
-            if content {
-                caught.borrow_mut().push(b.to_vec());
-            }
-            content
-        }));
-    }
+    let caught = intercept(&mut net, usize::MAX, is_content);
     net.publish(p, "\"two\"");
     net.drop_if = None;
     let two = decoded(&caught.borrow()[0]);
@@ -387,16 +388,7 @@ fn relabelled_encryption_type_is_not_delivered() {
         Some(m) => m.clone(),
         None => {
             // Not yet drained: take it from the publisher's outputs via the network.
-            let caught = Rc::new(RefCell::new(Vec::<Vec<u8>>::new()));
-            let c2 = caught.clone();
-            fresh.drop_if = Some(Box::new(move |b| {
-                let content =
-                    StreamMessage::from_bytes(b).is_ok_and(|m| matches!(m.body, Body::Content(_)));
-                if content {
-                    c2.borrow_mut().push(b.to_vec());
-                }
-                content
-            }));
+            let caught = intercept(&mut fresh, usize::MAX, is_content);
             fresh.settle();
             fresh.drop_if = None;
             decoded(&caught.borrow()[0])
@@ -436,18 +428,7 @@ fn relabelled_group_key_id() {
     assert_eq!(net.nodes[s].error_codes(), ["INVALID_SIGNATURE"]);
     // A genuine next message relabelled: asks the publisher for "never-made", which does not
     // answer for a key it does not have; the message is dropped after the timeout.
-    let caught = Rc::new(RefCell::new(Vec::<Vec<u8>>::new()));
-    {
-        let caught = caught.clone();
-        net.drop_if = Some(Box::new(move |b| {
-            let content =
-                StreamMessage::from_bytes(b).is_ok_and(|m| matches!(m.body, Body::Content(_)));
-            if content {
-                caught.borrow_mut().push(b.to_vec());
-            }
-            content
-        }));
-    }
+    let caught = intercept(&mut net, usize::MAX, is_content);
     net.publish(p, "\"two\"");
     net.drop_if = None;
     let two = decoded(&caught.borrow()[0]);
@@ -490,19 +471,7 @@ fn relabelled_key_exchange_type() {
     let mut net = Net::default();
     let p = net.add_publisher(PublisherConfig::new(STREAM));
     let s = net.add_subscriber(Kex::MlKem);
-    let relabelled = Rc::new(RefCell::new(false));
-    {
-        let done = relabelled.clone();
-        net.drop_if = Some(Box::new(move |b| {
-            let response =
-                StreamMessage::from_bytes(b).is_ok_and(|m| matches!(m.body, Body::KeyResponse(_)));
-            if response && !*done.borrow() {
-                *done.borrow_mut() = true;
-                return true;
-            }
-            false
-        }));
-    }
+    intercept(&mut net, 1, is_response);
     net.publish(p, "\"x\"");
     let mut response = decoded(&responses(&net, p)[0]);
     if let Body::KeyResponse(r) = &mut response.body {
