@@ -321,6 +321,13 @@ impl Publisher {
         self.keys.len()
     }
 
+    /// Forgets every cached permission answer (registry mode; with host answers the host is
+    /// asked for every request anyway): the next key request is checked again. For a host
+    /// that knows a permission changed without rekeying; `rekey` does this itself.
+    pub fn invalidate_permissions(&mut self) {
+        self.permissions.invalidate_all();
+    }
+
     /// Open key requests waiting for permission answers.
     pub fn pending_key_requests(&self) -> usize {
         self.requests.pending()

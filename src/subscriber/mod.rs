@@ -291,6 +291,15 @@ impl Subscriber {
         self.keys.len()
     }
 
+    /// Forgets every cached answer about publishers' PUBLISH permission: the next message of
+    /// each publisher is checked again (the subscriber also forgets a publisher's answer by
+    /// itself after a message of theirs fails to decrypt).
+    pub fn invalidate_permissions(&mut self) {
+        // Questions still in flight stay: their answers settle the messages waiting on them.
+        self.publishers.retain(|_, v| matches!(v, Verdict::Asked));
+        self.permissions.invalidate_all();
+    }
+
     /// Keys being fetched right now.
     pub fn pending_key_fetches(&self) -> usize {
         self.fetches.len()

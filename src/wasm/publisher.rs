@@ -215,6 +215,14 @@ impl JsPublisher {
         Ok(u32::try_from(self.inner.known_keys()).unwrap_or(u32::MAX))
     }
 
+    /// Forgets every cached permission answer: the next key request is checked again (the
+    /// registry cache too). `rekey` does this itself.
+    #[wasm_bindgen(js_name = invalidatePermissions)]
+    pub fn invalidate_permissions(&mut self) -> Result<(), JsValue> {
+        self.inner.invalidate_permissions();
+        Ok(())
+    }
+
     /// Key requests waiting for permission answers.
     #[wasm_bindgen(getter, js_name = pendingKeyRequests)]
     pub fn pending_key_requests(&self) -> Result<u32, JsValue> {

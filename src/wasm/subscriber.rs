@@ -243,6 +243,14 @@ impl JsSubscriber {
         Ok(u32::try_from(self.inner.held_messages()).unwrap_or(u32::MAX))
     }
 
+    /// Forgets cached answers about publishers' PUBLISH permission (and the registry cache):
+    /// each publisher's next message is checked again.
+    #[wasm_bindgen(js_name = invalidatePermissions)]
+    pub fn invalidate_permissions(&mut self) -> Result<(), JsValue> {
+        self.inner.invalidate_permissions();
+        Ok(())
+    }
+
     /// Keys being fetched right now.
     #[wasm_bindgen(getter, js_name = pendingKeyFetches)]
     pub fn pending_key_fetches(&self) -> Result<u32, JsValue> {

@@ -61,6 +61,7 @@ macro_rules! suite_tests {
             scenarios::rotation_boundary_needs_no_key_exchange,
             scenarios::rekey_forces_key_exchange,
             scenarios::revoked_subscriber_loses_access_after_rekey,
+            scenarios::invalidated_publisher_answer_is_asked_again,
             scenarios::late_joiner_gets_the_current_key,
             scenarios::out_of_order_and_duplicates_are_delivered_once_in_order,
             scenarios::gap_is_reported_and_delivery_goes_on,

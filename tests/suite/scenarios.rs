@@ -2,7 +2,7 @@
 //! sans-IO publisher and subscriber).
 
 use streamr_e2ee::cipher::GroupKey;
-use streamr_e2ee::host::Question;
+use streamr_e2ee::host::{Permission, Question};
 use streamr_e2ee::identity::LocalSigner;
 use streamr_e2ee::identity::evm::EvmSigner;
 use streamr_e2ee::publisher::PublisherConfig;
@@ -139,6 +139,45 @@ pub fn revoked_subscriber_loses_access_after_rekey() {
         2
     );
     assert_eq!(net.nodes[revoked].subscriber().held_messages(), 0);
+}
+
+/// The subscriber trusts a publisher's PUBLISH answer for a while; `invalidate_permissions`
+/// makes it ask again, so a publisher revoked on chain is refused at its next message.
+pub fn invalidated_publisher_answer_is_asked_again() {
+    let mut net = Net::default();
+    let p = net.add_publisher(pub_config());
+    let s = net.add_subscriber(Kex::MlKem);
+    let publish_checks = |net: &Net| {
+        net.nodes[s]
+            .asked
+            .iter()
+            .filter(|q| {
+                matches!(
+                    q,
+                    Question::Permission {
+                        permission: Permission::Publish,
+                        ..
+                    }
+                )
+            })
+            .count()
+    };
+    net.publish(p, "1");
+    net.publish(p, "2");
+    assert_eq!(publish_checks(&net), 1, "the answer is cached");
+    let publisher = net.nodes[p].id.clone();
+    net.publishers_allowed.remove(&publisher);
+    net.publish(p, "3");
+    assert_eq!(
+        net.nodes[s].texts(),
+        ["1", "2", "3"],
+        "still the cached answer"
+    );
+    net.nodes[s].subscriber().invalidate_permissions();
+    net.publish(p, "4");
+    assert_eq!(publish_checks(&net), 2);
+    assert_eq!(net.nodes[s].texts(), ["1", "2", "3"]);
+    assert!(net.nodes[s].error_codes().contains(&"PERMISSION_DENIED"));
 }
 
 pub fn late_joiner_gets_the_current_key() {

@@ -188,6 +188,12 @@ class PublisherImpl implements PublisherHandle {
     this.pump();
   }
 
+  async invalidatePermissions(): Promise<void> {
+    await this.ready;
+    this.assertUsable();
+    this.core!.invalidatePermissions();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -152,6 +152,10 @@ class SubscriptionImpl implements Subscription {
     return this.lastStats;
   }
 
+  invalidatePermissions(): void {
+    this.core?.invalidatePermissions();
+  }
+
   on<K extends keyof SubscriptionEvents>(event: K, listener: (value: SubscriptionEvents[K]) => void): () => void {
     return this.emitter.on(event, listener);
   }

@@ -191,6 +191,12 @@ export interface PublisherHandle {
    * transaction), so no answer after the re-key predates it.
    */
   rekey(options?: { key?: GroupKey | GroupKeyData; revoke?: () => Promise<unknown> }): Promise<void>;
+  /**
+   * Forgets cached permission answers (`registryCacheTtlMs`): the next key request is checked
+   * on chain again. For an app that learns of a revocation and will not re-key; `rekey` does
+   * this itself.
+   */
+  invalidatePermissions(): Promise<void>;
   /** Subscribes to an event; returns the function that unsubscribes. */
   on<K extends keyof PublisherEvents>(event: K, listener: (value: PublisherEvents[K]) => void): () => void;
   /** Removes a listener added with `on`. */
@@ -233,6 +239,8 @@ export interface Subscription extends AsyncIterable<ReceivedMessage> {
   readonly partition: number;
   /** Counters of the core subscriber (delivered, duplicates, dropped, key requests, keys learned). */
   readonly stats: SubscriberStats;
+  /** Forgets cached answers about publishers' PUBLISH permission: each publisher's next message is checked again. */
+  invalidatePermissions(): void;
   /** Subscribes to an event; returns the function that unsubscribes. */
   on<K extends keyof SubscriptionEvents>(event: K, listener: (value: SubscriptionEvents[K]) => void): () => void;
   /** Removes a listener added with `on`. */

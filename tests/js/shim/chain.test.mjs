@@ -112,6 +112,28 @@ describe('permissions on a real chain', () => {
     assert.deepEqual(revoked.got.map((m) => m.content.i), [0, 1, 2], 'nothing published after the rekey');
   });
 
+  test('invalidatePermissions: a cached SUBSCRIBE answer is read from the chain again', async () => {
+    const streamId = await newStream();
+    await chain.grant(streamId, devAccounts[8], PERM.PUBLISH);
+    const pub = await walletPublisher(streamId, 8);
+    const signer = LocalSigner.generate();
+    const first = await localSubscriber(streamId, { signer });
+    await pub.publisher.publish({ i: 0 });
+    await until(() => first.got.length === 1, 20_000, 'the first message');
+    await chain.revoke(streamId, signer.address, PERM.SUBSCRIBE);
+    // Without a rekey or an invalidation the publisher believes its cached "yes" (TTL).
+    const cached = await localSubscriber(streamId, { signer, grant: false });
+    await pub.publisher.publish({ i: 1 });
+    await until(() => cached.got.length === 1, 20_000, 'served from the cached answer');
+    await pub.publisher.invalidatePermissions();
+    const after = await localSubscriber(streamId, { signer, grant: false });
+    await pub.publisher.publish({ i: 2 });
+    await until(() => pub.denied.some((d) => d.requesterId === signer.address), 20_000, 'keyDenied after the invalidation');
+    assert.equal(pub.denied.find((d) => d.requesterId === signer.address).code, 'PERMISSION_DENIED');
+    await until(() => after.errors.some((e) => e.code === 'KEY_REQUEST_TIMEOUT'), 20_000, 'KEY_REQUEST_TIMEOUT');
+    assert.equal(after.got.length, 0);
+  });
+
   test('an expired permission counts as none', async () => {
     const streamId = await newStream();
     await chain.grant(streamId, devAccounts[3], PERM.PUBLISH);
