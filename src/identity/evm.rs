@@ -28,7 +28,7 @@ pub fn eip191_hash(payload: &[u8]) -> [u8; 32] {
 /// The address of a public key: the last 20 bytes of keccak256 of the uncompressed point.
 pub fn address_of(key: &VerifyingKey) -> [u8; ADDRESS_LEN] {
     let point = key.to_sec1_point(false);
-    let digest: [u8; 32] = Keccak256::digest(point.as_bytes().get(1..).unwrap_or_default()).into();
+    let digest = keccak256(point.as_bytes().get(1..).unwrap_or_default());
     let mut out = [0u8; ADDRESS_LEN];
     out.copy_from_slice(digest.get(12..).unwrap_or_default());
     out

@@ -7,7 +7,7 @@
 //   { name, generate(bits) → Promise<{ publicKeyPem: string, decrypt(data) → Promise<Uint8Array> }> }
 
 import { Net, STREAM, T0, messageType, requestCounts } from './net.mjs';
-import { hex, fromHex, utf8, fail, eq } from './suite.mjs';
+import { hex, fromHex, utf8, fail, eq, throwsCode } from './suite.mjs';
 
 function same(actual, expected, what) {
   const a = JSON.stringify(actual);
@@ -20,21 +20,6 @@ function ok(cond, what) {
 }
 
 const count = (list, x) => list.filter((y) => y === x).length;
-
-/** Runs `fn`, requires a StreamrE2eeError with `code`, and returns it. */
-function throwsCode(fn, code, what) {
-  let err;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  if (err === undefined) fail(`${what}: expected ${code}, nothing was thrown`);
-  if (!(err instanceof Error)) fail(`${what}: expected an Error, got ${String(err)}`);
-  if (err.name !== 'StreamrE2eeError') fail(`${what}: expected a StreamrE2eeError, got ${err.name}: ${err.message}`);
-  if (err.code !== code) fail(`${what}: expected ${code}, got ${err.code}: ${err.message}`);
-  return err;
-}
 
 /** Replaces the one occurrence of `fromBytes` in `bytes` by `toBytes`. */
 function replaceOnce(bytes, fromBytes, toBytes) {

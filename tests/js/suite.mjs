@@ -27,7 +27,7 @@ function bytesEq(actual, expectedHex, what) {
 }
 
 /** Runs `fn`, requires a StreamrE2eeError with `code`, and returns it. */
-function throwsCode(fn, code, what) {
+export function throwsCode(fn, code, what) {
   let err;
   try {
     fn();

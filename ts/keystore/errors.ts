@@ -1,3 +1,5 @@
+import { createError, isStreamrE2eeError } from '../errors.js';
+
 /** The codes the key stores throw (a subset of the package's `ErrorCode`, docs/errors.md). */
 export type KeyStoreErrorCode = 'INVALID_ARGUMENT' | 'INVALID_KEY' | 'DECRYPT_ERROR' | 'KEY_STORE_UNAVAILABLE' | 'KEY_STORE_LOCKED';
 
@@ -9,13 +11,10 @@ export interface KeyStoreError extends Error {
 
 /** Messages name what failed, never a key, a passphrase or a stored value. */
 export function keyStoreError(code: KeyStoreErrorCode, message: string, cause?: unknown): KeyStoreError {
-  const err = new Error(message, cause === undefined ? undefined : { cause }) as KeyStoreError;
-  err.name = 'StreamrE2eeError';
-  err.code = code;
-  return err;
+  return createError(code, message, cause) as KeyStoreError;
 }
 
 /** True for an error thrown by a key store with `code` (or any code when omitted). */
 export function isKeyStoreError(err: unknown, code?: KeyStoreErrorCode): err is KeyStoreError {
-  return err instanceof Error && err.name === 'StreamrE2eeError' && (code === undefined || (err as KeyStoreError).code === code);
+  return isStreamrE2eeError(err, code);
 }

@@ -4,7 +4,7 @@
  * encodes the calls and decodes (strictly) what comes back.
  */
 import type { CallOutcome, RegistryPort } from '../ports.js';
-import { createError } from '../errors.js';
+import { createError, isStreamrE2eeError } from '../errors.js';
 import type { Eip1193Provider } from '../wallet/eip1193.js';
 import { fromHex, toHex } from '../wallet/hex.js';
 
@@ -142,7 +142,7 @@ export class JsonRpcRegistry implements RegistryPort {
       if (!res.ok) throw createError('RPC_ERROR', `${method}: HTTP ${res.status}`);
       body = await res.json();
     } catch (e) {
-      if ((e as { name?: unknown }).name === 'StreamrE2eeError') throw e;
+      if (isStreamrE2eeError(e)) throw e;
       throw createError('RPC_ERROR', `${method}: ${abort.signal.aborted ? 'timed out' : String((e as Error)?.message ?? e)}`, e);
     } finally {
       clearTimeout(timer);
@@ -156,7 +156,7 @@ export class JsonRpcRegistry implements RegistryPort {
 }
 
 function rpcError(method: string, e: unknown): Error {
-  if ((e as { name?: unknown })?.name === 'StreamrE2eeError') return e as Error;
+  if (isStreamrE2eeError(e)) return e;
   const shape: RpcErrorShape = e !== null && typeof e === 'object' ? (e as RpcErrorShape) : { message: String(e) };
   const err = createError('RPC_ERROR', `${method}: ${typeof shape.message === 'string' ? shape.message : String(e)}`, e);
   (err as Error & { rpc?: RpcErrorShape }).rpc = shape;

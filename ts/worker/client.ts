@@ -1,4 +1,5 @@
 import { AsymmetricEncryptionType, GroupKey, RsaKeyPair } from '#wasm';
+import { createError } from '../errors.js';
 import type { WorkerCall, WorkerRequest, WorkerResponse, WorkerSuccess } from './protocol.js';
 import { mainThreadSection } from './timing.js';
 
@@ -9,9 +10,6 @@ export interface CryptoWorkerOptions {
 
 type Pending = { resolve: (r: WorkerSuccess) => void; reject: (e: Error) => void };
 
-function workerError(code: string, message: string): Error {
-  return Object.assign(new Error(message), { name: 'StreamrE2eeError', code });
-}
 
 /** A plaintext, or why that ciphertext did not decrypt (`code`, e.g. `DECRYPT_ERROR`). */
 export type DecryptOutcome = Uint8Array | { code: string; message: string };
@@ -53,7 +51,7 @@ export class CryptoWorker {
     };
     worker.onerror = (event: ErrorEvent) => {
       event.preventDefault?.();
-      this.fail(workerError('WORKER_UNAVAILABLE', `the crypto worker failed: ${event.message ?? 'load error'}`));
+      this.fail(createError('WORKER_UNAVAILABLE', `the crypto worker failed: ${event.message ?? 'load error'}`));
     };
   }
 
@@ -63,7 +61,7 @@ export class CryptoWorker {
    */
   static spawn(options: CryptoWorkerOptions = {}): CryptoWorker {
     if (options.worker === undefined && typeof Worker === 'undefined') {
-      throw workerError('WORKER_UNAVAILABLE', 'Web Workers are not available here');
+      throw createError('WORKER_UNAVAILABLE', 'Web Workers are not available here');
     }
     return new CryptoWorker(options.worker ?? new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'streamr-e2ee-crypto' }));
   }
@@ -75,7 +73,7 @@ export class CryptoWorker {
    */
   async generateRsaKeyPair(bits = 4096): Promise<RsaKeyPair> {
     const res = await this.call({ op: 'generateRsaKeyPair', bits });
-    if (res.result.op !== 'generateRsaKeyPair') throw workerError('INVALID_ARGUMENT', 'unexpected worker answer');
+    if (res.result.op !== 'generateRsaKeyPair') throw createError('INVALID_ARGUMENT', 'unexpected worker answer');
     const pem = res.result.pkcs8Pem;
     return mainThreadSection('rsa-import', () => RsaKeyPair.fromPkcs8Pem(pem));
   }
@@ -96,11 +94,11 @@ export class CryptoWorker {
 
   private async rsaKeyExchange(call: WorkerCall & { op: 'createRsaKeyExchange' }): Promise<WorkerRsaKeyExchange> {
     const res = await this.call(call);
-    if (res.result.op !== 'createRsaKeyExchange') throw workerError('INVALID_ARGUMENT', 'unexpected worker answer');
+    if (res.result.op !== 'createRsaKeyExchange') throw createError('INVALID_ARGUMENT', 'unexpected worker answer');
     const { handle, publicKeyPem } = res.result;
     return new WorkerRsaKeyExchange(publicKeyPem, async (data) => {
       const r = await this.call({ op: 'unwrapRsa', handle, data });
-      if (r.result.op !== 'unwrapRsa') throw workerError('INVALID_ARGUMENT', 'unexpected worker answer');
+      if (r.result.op !== 'unwrapRsa') throw createError('INVALID_ARGUMENT', 'unexpected worker answer');
       return r.result.bytes;
     }, async () => {
       await this.call({ op: 'disposeRsaKeyExchange', handle });
@@ -114,14 +112,14 @@ export class CryptoWorker {
   async decryptWithAES(key: GroupKey | Uint8Array, ciphertexts: Uint8Array[]): Promise<DecryptOutcome[]> {
     const keyBytes = key instanceof Uint8Array ? key.slice() : key.data;
     const res = await this.call({ op: 'decryptWithAES', key: keyBytes, ciphertexts }, [keyBytes.buffer]);
-    if (res.result.op !== 'decryptWithAES') throw workerError('INVALID_ARGUMENT', 'unexpected worker answer');
+    if (res.result.op !== 'decryptWithAES') throw createError('INVALID_ARGUMENT', 'unexpected worker answer');
     return res.result.plaintexts;
   }
 
   /** Stops the worker; pending calls reject with `WORKER_UNAVAILABLE`. */
   terminate(): void {
     this.worker.terminate();
-    this.fail(workerError('WORKER_UNAVAILABLE', 'the crypto worker was terminated'));
+    this.fail(createError('WORKER_UNAVAILABLE', 'the crypto worker was terminated'));
   }
 
   private fail(err: Error): void {

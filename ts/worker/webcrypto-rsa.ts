@@ -9,19 +9,20 @@
  *   `RsaKeyPair` for hosts that want the key pair inside the core (and to persist it).
  */
 import { AsymmetricEncryptionType, RsaKeyPair } from '#wasm';
+import { createError } from '../errors.js';
 import { mainThreadSection } from './timing.js';
 
 const OAEP_SHA1 = { name: 'RSA-OAEP', hash: 'SHA-1' } as const;
 
 function subtle(): SubtleCrypto {
   const s = (globalThis as { crypto?: Crypto }).crypto?.subtle;
-  if (s === undefined) throw Object.assign(new Error('WebCrypto is not available (a secure context is needed)'), { name: 'StreamrE2eeError', code: 'INVALID_ARGUMENT' });
+  if (s === undefined) throw createError('INVALID_ARGUMENT', 'WebCrypto is not available (a secure context is needed)');
   return s;
 }
 
 function checkBits(bits: number): void {
   if (!Number.isSafeInteger(bits) || bits < 1024 || bits > 4096 || bits % 8 !== 0) {
-    throw Object.assign(new Error('bits must be a multiple of 8 in 1024..=4096 for WebCrypto'), { name: 'StreamrE2eeError', code: 'INVALID_KEY' });
+    throw createError('INVALID_KEY', 'bits must be a multiple of 8 in 1024..=4096 for WebCrypto');
   }
 }
 

@@ -5,6 +5,7 @@
  * import.meta.url), { type: 'module' })` in client.ts to emit it as its own chunk.
  */
 import { RsaKeyPair, decryptWithAES } from '#wasm';
+import { createError } from '../errors.js';
 import type { WorkerRequest, WorkerResponse, WorkerResult } from './protocol.js';
 
 /** The part of DedicatedWorkerGlobalScope used here (the package compiles with the DOM lib). */
@@ -48,7 +49,7 @@ function handle(req: WorkerRequest): { result: WorkerResult; transfer: Transfera
     case 'unwrapRsa': {
       const pair = keyExchanges.get(req.handle);
       if (pair === undefined) {
-        throw Object.assign(new Error('this key exchange was disposed'), { name: 'StreamrE2eeError', code: 'INVALID_ARGUMENT' });
+        throw createError('INVALID_ARGUMENT', 'this key exchange was disposed');
       }
       // The key id only labels the result; the host's question carries the real one.
       const key = pair.unwrapGroupKey('unwrap', req.data);
@@ -81,7 +82,7 @@ function handle(req: WorkerRequest): { result: WorkerResult; transfer: Transfera
       return { result: { op: 'decryptWithAES', plaintexts }, transfer };
     }
     default:
-      throw Object.assign(new Error('unknown worker request'), { name: 'StreamrE2eeError', code: 'INVALID_ARGUMENT' });
+      throw createError('INVALID_ARGUMENT', 'unknown worker request');
   }
 }
 
