@@ -156,6 +156,12 @@ pub enum ErrorCode {
     /// `WORKER_UNAVAILABLE`: the package's Web Worker failed to load or was terminated;
     /// its pending calls fail with this.
     WorkerUnavailable,
+    /// `REPLAYED_MESSAGE`: a message whose signature was already seen (a replay, or a genuine
+    /// message re-split into other fields), or a key request answered before.
+    ReplayedMessage,
+    /// `TIMESTAMP_OUT_OF_RANGE`: a message timestamp further ahead of the host's clock than
+    /// allowed, or before any real clock's (fewer than 13 digits).
+    TimestampOutOfRange,
 }
 
 impl ErrorCode {
@@ -191,6 +197,8 @@ impl ErrorCode {
         ErrorCode::KeyStoreUnavailable,
         ErrorCode::KeyStoreLocked,
         ErrorCode::WorkerUnavailable,
+        ErrorCode::ReplayedMessage,
+        ErrorCode::TimestampOutOfRange,
     ];
 
     /// The code as the string JS sees.
@@ -226,6 +234,8 @@ impl ErrorCode {
             ErrorCode::KeyStoreUnavailable => "KEY_STORE_UNAVAILABLE",
             ErrorCode::KeyStoreLocked => "KEY_STORE_LOCKED",
             ErrorCode::WorkerUnavailable => "WORKER_UNAVAILABLE",
+            ErrorCode::ReplayedMessage => "REPLAYED_MESSAGE",
+            ErrorCode::TimestampOutOfRange => "TIMESTAMP_OUT_OF_RANGE",
         }
     }
 }

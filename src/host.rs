@@ -10,6 +10,11 @@ use crate::error::ErrorCode;
 use crate::user_id::UserId;
 use crate::wire::{AsymmetricEncryptionType, ContentType, MessageRef};
 
+/// Identifies one `publish` call: [`Output::Send`] of its content message carries it, and
+/// an event names it if the signer refuses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PublishId(pub u64);
+
 /// Identifies one question until it is answered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct QuestionId(pub u64);
@@ -69,6 +74,22 @@ pub enum Question {
         /// The exact bytes to sign.
         payload: Vec<u8>,
     },
+    /// Load the group key `key_id` of `publisher` from the host's key store, **only if it is
+    /// bound to `stream_id`** there (stored for that stream, or the stream's latest key in the
+    /// SDK's `LatestEncryptionKeyIds`). Answer with [`Answer::StoredKey`].
+    ///
+    /// Asked only after the core's own checks: by a publisher once a key request's signature
+    /// and both permissions have passed, by a subscriber before it sends a key request for a
+    /// verified message of a publisher that holds PUBLISH. The host never reads keys
+    /// on its own initiative.
+    LoadKey {
+        /// The stream the key must be bound to.
+        stream_id: String,
+        /// Whose key.
+        publisher: UserId,
+        /// Which key.
+        key_id: String,
+    },
     /// Decrypt a wrapped group key with the key-exchange private key the host holds (WebCrypto
     /// RSA-OAEP in a browser). Answer with [`Answer::GroupKeyBytes`].
     UnwrapGroupKey {
@@ -90,6 +111,8 @@ pub enum Answer {
     Signature(Vec<u8>),
     /// The unwrapped 32 key bytes.
     GroupKeyBytes(Vec<u8>),
+    /// The stored key's 32 bytes, or `None` if the store has no such key bound to the stream.
+    StoredKey(Option<Vec<u8>>),
     /// The return data of an `eth_call`.
     CallResult(Vec<u8>),
     /// The call reverted, with this revert data (empty if the node gave none).
@@ -107,6 +130,8 @@ impl std::fmt::Debug for Answer {
             Answer::Permission(b) => write!(f, "Permission({b})"),
             Answer::Signature(s) => write!(f, "Signature({} bytes)", s.len()),
             Answer::GroupKeyBytes(_) => f.write_str("GroupKeyBytes(<redacted>)"),
+            Answer::StoredKey(None) => f.write_str("StoredKey(None)"),
+            Answer::StoredKey(Some(_)) => f.write_str("StoredKey(<redacted>)"),
             Answer::CallResult(d) => write!(f, "CallResult(0x{})", hex::encode(d)),
             Answer::CallReverted(d) => write!(f, "CallReverted(0x{})", hex::encode(d)),
             Answer::Failed { reason } => write!(f, "Failed({reason:?})"),
@@ -175,7 +200,13 @@ pub enum Event {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Output {
     /// StreamMessage bytes to broadcast on the stream partition.
-    Send(Vec<u8>),
+    Send {
+        /// The encoded StreamMessage.
+        bytes: Vec<u8>,
+        /// The `publish` call whose content message this is; `None` for key requests and
+        /// responses. The host resolves that call once the transport has the bytes.
+        publish: Option<PublishId>,
+    },
     /// A question for the host.
     Ask {
         /// Quote it in `answer`.
@@ -185,16 +216,23 @@ pub enum Output {
     },
     /// A message for the app.
     Deliver(Delivery),
-    /// Persist this key under `(publisher, key.id())` (SDK store `EncryptionKeys`); if
-    /// `latest_for_stream` is set, also record it as the stream's latest key
-    /// (`LatestEncryptionKeyIds`).
+    /// Persist this key under `(publisher, key.id())` (SDK store `EncryptionKeys`) and bind
+    /// it to `stream_id` (the store's own index beside the SDK's schema), so that a later
+    /// [`Question::LoadKey`] for another stream does not find it.
     StoreKey {
         /// Whose key.
         publisher: UserId,
         /// The key.
         key: GroupKey,
-        /// The stream it is now the latest key of (publisher side only).
-        latest_for_stream: Option<String>,
+        /// The stream the key belongs to.
+        stream_id: String,
+        /// Also record it as the stream's latest key (`LatestEncryptionKeyIds`; publisher
+        /// side only).
+        latest: bool,
+        /// Overwrite a stored key of the same id. Otherwise a stored key is never
+        /// overwritten (a planted key must not replace a genuine one). Set only for a key
+        /// that came through key exchange to replace one that failed to decrypt its content.
+        replace: bool,
     },
     /// Informational.
     Event(Event),

@@ -28,6 +28,7 @@ pub mod permissions;
 pub mod publisher;
 pub mod random;
 mod rate_limit;
+pub mod replay;
 pub mod registry;
 pub mod subscriber;
 pub mod user_id;

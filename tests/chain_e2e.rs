@@ -107,7 +107,7 @@ impl World {
                     let Some(out) = out else { break };
                     moved = true;
                     match out {
-                        Output::Send(bytes) => wire.push_back((n, bytes)),
+                        Output::Send { bytes, .. } => wire.push_back((n, bytes)),
                         Output::Ask { id, question } => {
                             self.parties[n].registry_calls += 1;
                             let answer = self.answer(&question);

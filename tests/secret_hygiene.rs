@@ -73,9 +73,16 @@ fn debug_of_every_secret_type_is_redacted() {
     let store = Output::StoreKey {
         publisher: UserId::from_bytes(&[1; 20]).unwrap(),
         key: gk.clone(),
-        latest_for_stream: None,
+        stream_id: "s".into(),
+        latest: false,
+        replace: false,
     };
     assert_hidden(&format!("{store:?}"), &SECRET, "Output::StoreKey");
+    assert_hidden(
+        &format!("{:?}", Answer::StoredKey(Some(SECRET.to_vec()))),
+        &SECRET,
+        "Answer::StoredKey",
+    );
     assert_hidden(
         &format!("{:?}", Answer::GroupKeyBytes(SECRET.to_vec())),
         &SECRET,

@@ -232,7 +232,7 @@ fn drain_subscriber(sub: &mut Subscriber, publisher: &UserId, now: u64, seen: &m
     for _ in 0..10_000 {
         let Some(out) = sub.poll_output() else { return };
         match out {
-            Output::Send(bytes) => {
+            Output::Send { bytes, .. } => {
                 if let Ok(m) = StreamMessage::from_bytes(&bytes)
                     && let Body::KeyRequest(r) = m.body
                 {
@@ -698,7 +698,7 @@ pub fn publisher(data: &[u8]) {
                         .answer(id, answer, now)
                         .expect("the question is open");
                 }
-                Output::Send(bytes) => {
+                Output::Send { bytes, .. } => {
                     let msg = StreamMessage::from_bytes(&bytes)
                         .expect("the publisher sends valid messages");
                     if let Body::KeyResponse(r) = &msg.body {

@@ -75,9 +75,7 @@ impl PublisherConfig {
     }
 }
 
-/// Identifies one `publish` call in events (e.g. a wallet refused to sign it).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct PublishId(pub u64);
+pub use crate::host::PublishId;
 
 enum Command {
     Publish {
@@ -298,7 +296,10 @@ impl Publisher {
             Purpose::ResponseSignature(mut msg, requester, key_ids) => match answer {
                 Answer::Signature(sig) => {
                     msg.signature = sig;
-                    self.outputs.push_back(Output::Send(msg.to_bytes()));
+                    self.outputs.push_back(Output::Send {
+                        bytes: msg.to_bytes(),
+                        publish: None,
+                    });
                     self.event(Event::KeyRequestAnswered { requester, key_ids });
                 }
                 other => self.event(Event::KeyRequestDenied {
@@ -395,7 +396,9 @@ impl Publisher {
         self.outputs.push_back(Output::StoreKey {
             publisher: self.my_id.clone(),
             key: key.clone(),
-            latest_for_stream: Some(self.config.stream_id.clone()),
+            stream_id: self.config.stream_id.clone(),
+            latest: true,
+            replace: false,
         });
     }
 
@@ -494,7 +497,10 @@ impl Publisher {
         match &self.signing {
             Signing::Local(signer) => {
                 message.signature = signer.sign(&message.signature_payload())?;
-                self.outputs.push_back(Output::Send(message.to_bytes()));
+                self.outputs.push_back(Output::Send {
+                    bytes: message.to_bytes(),
+                    publish: Some(publish),
+                });
             }
             Signing::External { .. } => {
                 let payload = message.signature_payload();
@@ -523,7 +529,10 @@ impl Publisher {
             Answer::Signature(sig) => {
                 let mut message = flight.message;
                 message.signature = sig;
-                self.outputs.push_back(Output::Send(message.to_bytes()));
+                self.outputs.push_back(Output::Send {
+                    bytes: message.to_bytes(),
+                    publish: Some(flight.publish),
+                });
             }
             other => {
                 // Nothing was sent: put the chain and the keys back as they were, so the next
@@ -578,7 +587,10 @@ impl Publisher {
                 Signing::Local(signer) => match signer.sign(&message.signature_payload()) {
                     Ok(sig) => {
                         message.signature = sig;
-                        self.outputs.push_back(Output::Send(message.to_bytes()));
+                        self.outputs.push_back(Output::Send {
+                            bytes: message.to_bytes(),
+                            publish: None,
+                        });
                         self.event(Event::KeyRequestAnswered {
                             requester: ready.requester,
                             key_ids,

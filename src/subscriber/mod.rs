@@ -413,7 +413,10 @@ impl Subscriber {
             Purpose::RequestSignature(mut msg) => match answer {
                 Answer::Signature(sig) => {
                     msg.signature = sig;
-                    self.outputs.push_back(Output::Send(msg.to_bytes()));
+                    self.outputs.push_back(Output::Send {
+                    bytes: msg.to_bytes(),
+                    publish: None,
+                });
                 }
                 other => self.error(
                     ErrorCode::SignerError,
@@ -708,7 +711,9 @@ impl Subscriber {
         self.outputs.push_back(Output::StoreKey {
             publisher: publisher.clone(),
             key: key.clone(),
-            latest_for_stream: None,
+            stream_id: self.config.stream_id.clone(),
+            latest: false,
+            replace: false,
         });
         self.remember_key(publisher, key);
     }
@@ -825,7 +830,10 @@ impl Subscriber {
         match &self.signing {
             Signing::Local(signer) => {
                 msg.signature = signer.sign(&msg.signature_payload())?;
-                self.outputs.push_back(Output::Send(msg.to_bytes()));
+                self.outputs.push_back(Output::Send {
+                    bytes: msg.to_bytes(),
+                    publish: None,
+                });
             }
             Signing::External { .. } => {
                 let payload = msg.signature_payload();

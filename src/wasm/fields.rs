@@ -64,10 +64,18 @@ pub(crate) fn opt_string(obj: &JsValue, name: &str) -> Result<Option<String>> {
 
 /// A required `Uint8Array` field (a Node `Buffer` is one).
 pub(crate) fn bytes(obj: &JsValue, name: &str) -> Result<Vec<u8>> {
-    let v = get_opt(obj, name)?.ok_or_else(|| invalid_argument(format!("{name} is missing")))?;
-    v.dyn_ref::<Uint8Array>()
-        .map(Uint8Array::to_vec)
-        .ok_or_else(|| invalid_argument(format!("{name} must be a Uint8Array")))
+    opt_bytes(obj, name)?.ok_or_else(|| invalid_argument(format!("{name} is missing")))
+}
+
+/// An optional `Uint8Array` field.
+pub(crate) fn opt_bytes(obj: &JsValue, name: &str) -> Result<Option<Vec<u8>>> {
+    get_opt(obj, name)?
+        .map(|v| {
+            v.dyn_ref::<Uint8Array>()
+                .map(Uint8Array::to_vec)
+                .ok_or_else(|| invalid_argument(format!("{name} must be a Uint8Array")))
+        })
+        .transpose()
 }
 
 /// An optional non-negative integer field, at most `max` (itself at most 2^53 - 1).

@@ -150,13 +150,15 @@ pub(crate) fn read_permission_source(obj: &JsValue) -> CoreResult<PermissionSour
 }
 
 /// Reads the host's answer: `{ type: 'permission', allowed }`, `{ type: 'signature',
-/// signature }`, `{ type: 'groupKeyBytes', bytes }` or `{ type: 'failed', reason }`.
+/// signature }`, `{ type: 'groupKeyBytes', bytes }`, `{ type: 'storedKey', data? }`, the
+/// `eth_call` outcomes or `{ type: 'failed', reason }`.
 pub(crate) fn read_answer(value: &JsValue) -> CoreResult<Answer> {
     let kind = fields::string(value, "type")?;
     Ok(match kind.as_str() {
         "permission" => Answer::Permission(fields::bool_field(value, "allowed")?),
         "signature" => Answer::Signature(fields::bytes(value, "signature")?),
         "groupKeyBytes" => Answer::GroupKeyBytes(fields::bytes(value, "bytes")?),
+        "storedKey" => Answer::StoredKey(fields::opt_bytes(value, "data")?),
         "callResult" => Answer::CallResult(fields::bytes(value, "data")?),
         "callReverted" => Answer::CallReverted(fields::bytes(value, "data")?),
         "failed" => Answer::Failed {
@@ -165,7 +167,7 @@ pub(crate) fn read_answer(value: &JsValue) -> CoreResult<Answer> {
         other => {
             return Err(invalid_argument(format!(
                 "unknown answer type {other:?}: expected permission, signature, groupKeyBytes, \
-                 callResult, callReverted or failed"
+                 storedKey, callResult, callReverted or failed"
             )));
         }
     })
@@ -196,8 +198,12 @@ fn id(u: &UserId) -> JsValue {
 /// One output as a plain object.
 pub(crate) fn output(o: Output) -> Result<JsValue, JsValue> {
     match o {
-        Output::Send(bytes) => {
-            fields::object(&[("type", s("send")), ("bytes", fields::uint8_array(&bytes))])
+        Output::Send { bytes, publish } => {
+            let mut entries = vec![("type", s("send")), ("bytes", fields::uint8_array(&bytes))];
+            if let Some(p) = publish {
+                entries.push(("publishId", fields::timestamp(p.0)));
+            }
+            fields::object(&entries)
         }
         Output::Ask {
             id: q,
@@ -211,18 +217,17 @@ pub(crate) fn output(o: Output) -> Result<JsValue, JsValue> {
         Output::StoreKey {
             publisher,
             key,
-            latest_for_stream,
-        } => {
-            let mut entries = vec![
-                ("type", s("storeKey")),
-                ("publisherId", id(&publisher)),
-                ("key", JsGroupKey::from(key).into()),
-            ];
-            if let Some(stream) = latest_for_stream {
-                entries.push(("latestForStream", s(&stream)));
-            }
-            fields::object(&entries)
-        }
+            stream_id,
+            latest,
+            replace,
+        } => fields::object(&[
+            ("type", s("storeKey")),
+            ("publisherId", id(&publisher)),
+            ("key", JsGroupKey::from(key).into()),
+            ("streamId", s(&stream_id)),
+            ("latest", latest.into()),
+            ("replace", replace.into()),
+        ]),
         Output::Event(e) => fields::object(&[("type", s("event")), ("event", event(e)?)]),
     }
 }
@@ -267,6 +272,16 @@ fn question(q: Question) -> Result<JsValue, JsValue> {
         Question::Sign { payload } => fields::object(&[
             ("type", s("sign")),
             ("payload", fields::uint8_array(&payload)),
+        ]),
+        Question::LoadKey {
+            stream_id,
+            publisher,
+            key_id,
+        } => fields::object(&[
+            ("type", s("loadKey")),
+            ("streamId", s(&stream_id)),
+            ("publisherId", id(&publisher)),
+            ("keyId", s(&key_id)),
         ]),
         Question::UnwrapGroupKey {
             encryption_type,

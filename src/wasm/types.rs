@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'MESSAGE_GAP' | 'INVALID_MESSAGE_CONTENT' | 'STREAM_NOT_FOUND'
   | 'WALLET_REJECTED' | 'WALLET_ERROR' | 'WALLET_ACCOUNT_CHANGED' | 'TRANSPORT_QUEUE_FULL'
   | 'RPC_ERROR' | 'CLOSED'
-  | 'KEY_STORE_UNAVAILABLE' | 'KEY_STORE_LOCKED' | 'WORKER_UNAVAILABLE';
+  | 'KEY_STORE_UNAVAILABLE' | 'KEY_STORE_LOCKED' | 'WORKER_UNAVAILABLE'
+  | 'REPLAYED_MESSAGE' | 'TIMESTAMP_OUT_OF_RANGE';
 
 /** What every export throws: `name` is `'StreamrE2eeError'`, `code` a stable {@link ErrorCode}. */
 export interface StreamrE2eeError extends Error {
@@ -247,6 +248,20 @@ export interface UnwrapGroupKeyQuestion {
 }
 
 /**
+ * Load the group key `keyId` of `publisherId` from the key store, **only if it is bound to
+ * `streamId`** there (`KeyStore.getKey(publisherId, keyId, streamId)`). Answer
+ * `{ type: 'storedKey', data }` with the 32 bytes, or `{ type: 'storedKey' }` when there is no
+ * such key. Asked only after the core's checks passed (a verified key request of an allowed
+ * subscriber; a verified message of an allowed publisher).
+ */
+export interface LoadKeyQuestion {
+  type: 'loadKey';
+  streamId: string;
+  publisherId: string;
+  keyId: string;
+}
+
+/**
  * Registry mode: `eth_call` the StreamRegistry contract with `data`. Answer
  * `{ type: 'callResult', data }`, `{ type: 'callReverted', data }` or `failed`.
  */
@@ -269,13 +284,15 @@ export type Question =
   | RegistryCallQuestion
   | ContractCallQuestion
   | SignQuestion
-  | UnwrapGroupKeyQuestion;
+  | UnwrapGroupKeyQuestion
+  | LoadKeyQuestion;
 
 /** The host's answer to a {@link Question}. `failed` is always taken as "no". */
 export type Answer =
   | { type: 'permission'; allowed: boolean }
   | { type: 'signature'; signature: Uint8Array }
   | { type: 'groupKeyBytes'; bytes: Uint8Array }
+  | { type: 'storedKey'; data?: Uint8Array | undefined }
   | { type: 'callResult'; data: Uint8Array }
   | { type: 'callReverted'; data: Uint8Array }
   | { type: 'failed'; reason: string };
@@ -330,6 +347,8 @@ export type E2eeEvent = KeyRequestAnsweredEvent | KeyRequestDeniedEvent | KeyReq
 export interface SendOutput {
   type: 'send';
   bytes: Uint8Array;
+  /** The `publish` call whose content message this is (its return value); absent for key requests and responses. */
+  publishId?: number;
 }
 
 /** Answer `question` with `answer(id, …)`, now or later. */
@@ -354,15 +373,18 @@ export interface DeliverOutput {
 }
 
 /**
- * Persist `key` under `(publisherId, key.id)` (the SDK store `EncryptionKeys`); with
- * `latestForStream`, also record it as that stream's latest key (`LatestEncryptionKeyIds`).
- * The only output carrying secret material.
+ * Persist `key` under `(publisherId, key.id)` (the SDK store `EncryptionKeys`) bound to
+ * `streamId` (`KeyStore.putKey(publisherId, key.id, key.data, streamId, { replace })`); with
+ * `latest`, also record it as the stream's latest key (`LatestEncryptionKeyIds`). A stored key
+ * is never overwritten unless `replace` is set. The only output carrying secret material.
  */
 export interface StoreKeyOutput {
   type: 'storeKey';
   publisherId: string;
   key: GroupKey;
-  latestForStream?: string;
+  streamId: string;
+  latest: boolean;
+  replace: boolean;
 }
 
 /** An {@link E2eeEvent}. */

@@ -1,5 +1,6 @@
 //! The Streamr wire format: the StreamMessage protobuf family and signature payloads.
 
+pub mod format;
 pub mod message;
 mod payload;
 pub mod proto;

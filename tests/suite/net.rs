@@ -33,6 +33,10 @@ pub struct Node {
     pub delivered: Vec<Delivery>,
     pub events: Vec<Event>,
     pub stored: Vec<(UserId, String)>,
+    /// The host's key store, as the shim keeps it: `(publisher, key id)` → (bytes, the
+    /// streams it is bound to). Answers `loadKey` only for a bound stream; never overwritten
+    /// unless the output says `replace`.
+    pub key_store: HashMap<(UserId, String), (Vec<u8>, Vec<String>)>,
     pub sent: Vec<Vec<u8>>,
     pub asked: Vec<Question>,
     /// Questions left unanswered (see `Net::hold_answers`).
@@ -145,6 +149,7 @@ fn node(role: Role, id: UserId, wallet: Option<EvmSigner>) -> Node {
         delivered: vec![],
         events: vec![],
         stored: vec![],
+            key_store: HashMap::new(),
         sent: vec![],
         asked: vec![],
         held: vec![],
@@ -230,6 +235,17 @@ impl Net {
                 };
                 Answer::Permission(table.contains(user))
             }
+            Question::LoadKey {
+                stream_id,
+                publisher,
+                key_id,
+            } => Answer::StoredKey(
+                self.nodes[n]
+                    .key_store
+                    .get(&(publisher.clone(), key_id.clone()))
+                    .filter(|(_, streams)| streams.contains(stream_id))
+                    .map(|(bytes, _)| bytes.clone()),
+            ),
             Question::Sign { payload } => {
                 let node = &mut self.nodes[n];
                 if node.wallet_refusals > 0 {
@@ -255,7 +271,7 @@ impl Net {
             let Some(out) = out else { break };
             any = true;
             match out {
-                Output::Send(bytes) => {
+                Output::Send { bytes, .. } => {
                     self.nodes[n].sent.push(bytes.clone());
                     self.wire.push_back((n, bytes));
                 }
@@ -270,8 +286,25 @@ impl Net {
                 }
                 Output::Deliver(d) => self.nodes[n].delivered.push(d),
                 Output::Event(e) => self.nodes[n].events.push(e),
-                Output::StoreKey { publisher, key, .. } => {
-                    self.nodes[n].stored.push((publisher, key.id().to_owned()))
+                Output::StoreKey {
+                    publisher,
+                    key,
+                    stream_id,
+                    replace,
+                    ..
+                } => {
+                    let node = &mut self.nodes[n];
+                    node.stored.push((publisher.clone(), key.id().to_owned()));
+                    let entry = node
+                        .key_store
+                        .entry((publisher, key.id().to_owned()))
+                        .or_insert_with(|| (key.expose_secret().to_vec(), Vec::new()));
+                    if replace {
+                        entry.0 = key.expose_secret().to_vec();
+                    }
+                    if !entry.1.contains(&stream_id) {
+                        entry.1.push(stream_id);
+                    }
                 }
             }
         }

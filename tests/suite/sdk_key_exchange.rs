@@ -124,7 +124,7 @@ pub fn our_subscriber_accepts_sdk_responses() {
         let mut sent_request = None;
         while let Some(out) = sub.poll_output() {
             match out {
-                Output::Send(b) => sent_request = Some(StreamMessage::from_bytes(&b).unwrap()),
+                Output::Send { bytes: b, .. } => sent_request = Some(StreamMessage::from_bytes(&b).unwrap()),
                 Output::Ask { id, .. } => sub.answer(id, Answer::Permission(true), now).unwrap(),
                 _ => {}
             }
@@ -165,7 +165,7 @@ pub fn our_subscriber_accepts_sdk_responses() {
 fn sent(p: &mut Publisher) -> Vec<Vec<u8>> {
     std::iter::from_fn(|| p.poll_output())
         .filter_map(|o| match o {
-            Output::Send(b) => Some(b),
+            Output::Send { bytes: b, .. } => Some(b),
             _ => None,
         })
         .collect()
@@ -192,7 +192,7 @@ pub fn our_publisher_answers_sdk_requests() {
             while let Some(out) = publisher.poll_output() {
                 match out {
                     Output::Ask { id, question } => questions.push((id, question)),
-                    Output::Send(b) => response = Some(StreamMessage::from_bytes(&b).unwrap()),
+                    Output::Send { bytes: b, .. } => response = Some(StreamMessage::from_bytes(&b).unwrap()),
                     Output::Event(Event::KeyRequestDenied { code, message, .. }) => {
                         panic!("{code}: {message}")
                     }
