@@ -414,9 +414,9 @@ impl Subscriber {
                 Answer::Signature(sig) => {
                     msg.signature = sig;
                     self.outputs.push_back(Output::Send {
-                    bytes: msg.to_bytes(),
-                    publish: None,
-                });
+                        bytes: msg.to_bytes(),
+                        publish: None,
+                    });
                 }
                 other => self.error(
                     ErrorCode::SignerError,
