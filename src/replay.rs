@@ -93,7 +93,9 @@ impl SignatureMemory {
 fn fingerprint(signature: &[u8]) -> Fingerprint {
     let digest = Sha256::digest(signature);
     let mut out = [0u8; 16];
-    out.copy_from_slice(&digest[..16]);
+    for (o, byte) in out.iter_mut().zip(digest.iter()) {
+        *o = *byte;
+    }
     out
 }
 

@@ -82,7 +82,12 @@ fn signed_request(
         signature: vec![],
         signature_type: SignatureType::EcdsaSecp256k1Evm,
         body: Body::KeyRequest(GroupKeyRequest {
-            request_id: format!("req-{timestamp}"),
+            // A uuid (the SDK's form) made from the timestamp: one request id per timestamp.
+            request_id: format!(
+                "{:08x}-0000-4000-8000-{:012x}",
+                timestamp >> 48,
+                timestamp & 0xffff_ffff_ffff
+            ),
             recipient_id: publisher.clone(),
             public_key: pk.to_vec(),
             group_key_ids: vec![key_id.into()],
@@ -203,11 +208,12 @@ fn re_signed_request_gets_nothing() {
     assert_eq!(net.nodes[p].answered(), answered);
 }
 
-/// A genuine request replayed within the window is answered again (as by the SDK), but the
-/// key is wrapped for the genuine subscriber's key-exchange key, which the replayer does not
-/// have; replays are rate limited per requester.
+/// A genuine request replayed within the window is refused (`REPLAYED_MESSAGE`; the SDK
+/// answers it again) without asking anything or using up the requester's budget; the one
+/// response sent is wrapped for the genuine subscriber's key-exchange key, which the replayer
+/// does not have.
 #[test]
-fn replayed_request_leaks_nothing_and_is_rate_limited() {
+fn replayed_request_is_refused_and_leaks_nothing() {
     let mut net = Net::default();
     let p = net.add_publisher(PublisherConfig::new(STREAM));
     let s = net.add_subscriber(Kex::MlKem);
@@ -215,22 +221,15 @@ fn replayed_request_leaks_nothing_and_is_rate_limited() {
     let request = requests(&net, s)[0].clone();
     let attacker_kex = MlKemKeyPair::generate().unwrap();
     let before = responses(&net, p).len();
+    let asked = net.nodes[p].asked.len();
     for _ in 0..30 {
         net.inject(s, request.clone());
     }
     let replies = responses(&net, p);
-    let answered = replies.len() - before;
-    // The first request already used one token of the burst (2 × 5/s).
-    assert_eq!(answered, 9, "replays are limited by the requester's budget");
-    assert_eq!(
-        net.nodes[p]
-            .denials()
-            .iter()
-            .filter(|c| **c == "RATE_LIMITED")
-            .count(),
-        21
-    );
-    for reply in &replies[before..] {
+    assert_eq!(replies.len(), before, "no replay is answered");
+    assert_eq!(net.nodes[p].asked.len(), asked, "no replay asks the host");
+    assert_eq!(net.nodes[p].denials(), vec!["REPLAYED_MESSAGE"; 30]);
+    for reply in &replies {
         let Body::KeyResponse(r) = decoded(reply).body else {
             unreachable!()
         };
@@ -244,9 +243,12 @@ fn replayed_request_leaks_nothing_and_is_rate_limited() {
             );
         }
     }
-    // The subscriber already had the key: the extra responses are ignored, not re-learned.
     assert_eq!(net.nodes[s].subscriber().stats().keys_learned, 1);
     assert!(net.nodes[s].error_codes().is_empty());
+    // The replays used none of the subscriber's budget: after a rekey its new request is served.
+    net.nodes[p].publisher().rekey(None).unwrap();
+    net.publish(p, "\"y\"");
+    assert_eq!(net.nodes[s].texts(), ["\"x\"", "\"y\""]);
 }
 
 /// A response replayed after it was used is ignored: no key learned twice, no error, no

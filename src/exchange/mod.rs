@@ -91,6 +91,33 @@ pub fn allowed(
     Ok(())
 }
 
+/// Checks a request's RSA public key against the publisher's `minRsaKeyBits` before any other
+/// work is done for the request.
+///
+/// A key that does not parse is [`Error::InvalidKey`]; one under `min_rsa_bits` bits is refused
+/// with `ENCRYPTION_POLICY_VIOLATION` (a policy, as refusing RSA altogether is). ML-KEM keys
+/// pass here; [`wrap_group_key`] validates them.
+pub fn check_key_size(
+    encryption_type: AsymmetricEncryptionType,
+    public_key: &[u8],
+    min_rsa_bits: usize,
+) -> Result<()> {
+    if encryption_type != AsymmetricEncryptionType::Rsa {
+        return Ok(());
+    }
+    let bits = RsaPublicKey::from_pem(public_key)?.bits();
+    if bits < min_rsa_bits {
+        return Err(Error::Policy {
+            code: ErrorCode::EncryptionPolicyViolation,
+            message: format!(
+                "the request's RSA key has {bits} bits; this publisher requires at least \
+                 {min_rsa_bits} (minRsaKeyBits)"
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Wraps `key` for a requester's `publicKey` (publisher side of spec §7, step 5).
 ///
 /// The public key is validated first: a malformed PEM, an RSA key outside 640..=4096 bits, an
@@ -118,6 +145,25 @@ mod tests {
         allowed(AsymmetricEncryptionType::Rsa, false).unwrap();
         let err = allowed(AsymmetricEncryptionType::Rsa, true).unwrap_err();
         assert_eq!(err.code().as_str(), "ENCRYPTION_POLICY_VIOLATION");
+    }
+
+    #[test]
+    fn rsa_key_size_floor() {
+        let pem = RsaKeyPair::generate(1024).unwrap();
+        let pem = pem.public_key_bytes();
+        check_key_size(AsymmetricEncryptionType::Rsa, pem, 1024).unwrap();
+        check_key_size(AsymmetricEncryptionType::Rsa, pem, 640).unwrap();
+        let err = check_key_size(AsymmetricEncryptionType::Rsa, pem, 1025).unwrap_err();
+        assert_eq!(err.code().as_str(), "ENCRYPTION_POLICY_VIOLATION");
+        assert!(err.to_string().contains("1024 bits"));
+        let err = check_key_size(AsymmetricEncryptionType::Rsa, b"not a key", 640).unwrap_err();
+        assert_eq!(err.code().as_str(), "INVALID_KEY");
+        check_key_size(
+            AsymmetricEncryptionType::MlKem,
+            b"checked when wrapping",
+            4096,
+        )
+        .unwrap();
     }
 
     #[test]

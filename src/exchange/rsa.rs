@@ -12,7 +12,9 @@
 //!   ciphertext; the host decrypts it and calls [`PendingUnwrap::complete`].
 //!
 //! Key sizes 640..=4096 bits are accepted everywhere: 640 is the SDK's test setting, 4096 its
-//! default, and the upper bound caps the cost a requester can impose on a publisher.
+//! default, and the upper bound caps the cost a requester can impose on a publisher. A
+//! publisher refuses requests under its own floor on top of that (`min_rsa_key_bits`, 2048 by
+//! default; see [`super::check_key_size`]).
 
 use std::fmt;
 

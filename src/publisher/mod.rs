@@ -3,10 +3,17 @@
 //!
 //! Sans-IO: every method takes the time as input and queues [`Output`]s; the host drains them
 //! with [`Publisher::poll_output`] and answers questions with [`Publisher::answer`].
+//!
+//! Here: the API and the run loop (publishes, rotations, answers). Beside it: `config.rs`
+//! (settings), `chain.rs` and `key_queue.rs` (chain position, keys), `requests.rs` (checking
+//! key requests), `seen.rs` (replays), `serving.rs` (loading keys, building responses).
 
 mod chain;
+mod config;
 mod key_queue;
 mod requests;
+mod seen;
+mod serving;
 
 use std::collections::{HashMap, VecDeque};
 
@@ -14,7 +21,7 @@ use crate::cipher::GroupKey;
 use crate::error::{Error, ErrorCode, Result};
 use crate::host::{Answer, Event, Output, Question, QuestionId};
 use crate::identity::Signing;
-use crate::permissions::{self, Check, PermissionSource, Permissions};
+use crate::permissions::{self, Check, Permissions};
 use crate::random::{self, Entropy};
 use crate::registry::PermissionQuery;
 use crate::user_id::UserId;
@@ -24,58 +31,8 @@ use chain::MessageChain;
 use key_queue::{KeyQueue, KeyState};
 use requests::RequestHandling;
 
-/// Publisher settings. Defaults follow the SDK where it has the option.
-#[derive(Clone, Debug)]
-pub struct PublisherConfig {
-    /// The stream.
-    pub stream_id: String,
-    /// The partition.
-    pub partition: u32,
-    /// Encrypt content (AES). `false` only for public streams, as the SDK does when the
-    /// stream has public SUBSCRIBE; refused when `require_encryption` is set.
-    pub encrypt: bool,
-    /// `requireQuantumResistantEncryption`: never publish unencrypted.
-    pub require_encryption: bool,
-    /// `requireQuantumResistantKeyExchange`: refuse RSA key requests.
-    pub require_quantum_resistant_key_exchange: bool,
-    /// Key requests one requester may send per second (burst: twice this).
-    pub max_key_requests_per_requester_per_second: u32,
-    /// Requesters tracked by the rate limiter at once.
-    pub max_tracked_requesters: usize,
-    /// Key requests waiting for permission answers at once; more are refused (`OVERLOADED`).
-    pub max_pending_key_requests: usize,
-    /// How far a request's timestamp may be from `now`, either way (`STALE_REQUEST`): replayed
-    /// requests stop working after this long.
-    pub max_key_request_age_ms: u64,
-    /// Publishes waiting for a wallet signature at once; more are refused (`OVERLOADED`).
-    pub max_queued_publishes: usize,
-    /// The message chain id; random (20 alphanumeric characters, as the SDK) if `None`.
-    pub msg_chain_id: Option<String>,
-    /// Where permission answers come from (host questions, or registry calls cached here).
-    pub permissions: PermissionSource,
-}
-
-impl PublisherConfig {
-    /// Defaults for `stream_id`, partition 0, encrypted.
-    pub fn new(stream_id: impl Into<String>) -> Self {
-        PublisherConfig {
-            stream_id: stream_id.into(),
-            partition: 0,
-            encrypt: true,
-            require_encryption: false,
-            require_quantum_resistant_key_exchange: false,
-            max_key_requests_per_requester_per_second: 5,
-            max_tracked_requesters: 10_000,
-            max_pending_key_requests: 1_000,
-            max_key_request_age_ms: 10 * 60 * 1000,
-            max_queued_publishes: 10_000,
-            msg_chain_id: None,
-            permissions: PermissionSource::Host,
-        }
-    }
-}
-
 pub use crate::host::PublishId;
+pub use config::{DEFAULT_MIN_RSA_KEY_BITS, PublisherConfig};
 
 enum Command {
     Publish {
@@ -104,6 +61,11 @@ enum Purpose {
     /// Permission checks of key requests waiting for one answer.
     Permission(Vec<(PermissionQuery, requests::Ticket, requests::Check)>),
     RequestErc1271(requests::Ticket),
+    /// A key the requests `tickets` want, from the host's store.
+    LoadKey {
+        key_id: String,
+        tickets: Vec<requests::Ticket>,
+    },
     ResponseSignature(Box<StreamMessage>, UserId, Vec<String>),
 }
 
@@ -120,6 +82,8 @@ pub struct Publisher {
     requests: RequestHandling,
     permissions: Permissions,
     questions: HashMap<QuestionId, Purpose>,
+    /// Open [`Question::LoadKey`]s by key id, so requests for one key share one question.
+    loading: HashMap<String, QuestionId>,
     next_question: u64,
     next_publish: u64,
     outputs: VecDeque<Output>,
@@ -137,16 +101,7 @@ impl Publisher {
         signing: Signing,
         mut entropy: Box<dyn Entropy>,
     ) -> Result<Self> {
-        if !config.encrypt && config.require_encryption {
-            return Err(Error::Policy {
-                code: ErrorCode::EncryptionPolicyViolation,
-                message: "publishing unencrypted is refused by requireQuantumResistantEncryption"
-                    .into(),
-            });
-        }
-        if config.stream_id.is_empty() {
-            return Err(Error::InvalidArgument("stream id is empty".into()));
-        }
+        config.validate()?;
         let chain_id = match &config.msg_chain_id {
             Some(id) if !id.is_empty() => id.clone(),
             Some(_) => return Err(Error::InvalidArgument("message chain id is empty".into())),
@@ -165,6 +120,7 @@ impl Publisher {
             commands: VecDeque::new(),
             in_flight: None,
             questions: HashMap::new(),
+            loading: HashMap::new(),
             next_question: 0,
             next_publish: 0,
             outputs: VecDeque::new(),
@@ -188,6 +144,11 @@ impl Publisher {
 
     /// Restores keys from storage after a reload: `latest` becomes current, `old` keys are
     /// only remembered so that requests for them are still answered.
+    ///
+    /// Only for keys of **this** stream (`latest` from the stream's `LatestEncryptionKeyIds`
+    /// entry): every key given here is handed to any subscriber of this stream who asks for
+    /// it. Keys the host does not pass here are loaded on demand, bound to this stream, with
+    /// [`Question::LoadKey`]; a host need not restore old keys at all.
     pub fn restore_keys(&mut self, latest: Option<GroupKey>, old: Vec<GroupKey>) {
         for k in old {
             self.keys.remember(k);
@@ -240,7 +201,8 @@ impl Publisher {
     }
 
     /// Handles a StreamMessage seen on the stream partition: key requests addressed to this
-    /// publisher are checked and answered; everything else is ignored.
+    /// publisher are checked (`requests.rs`), keys it does not hold are loaded for this stream,
+    /// and the request is answered (`serving.rs`); everything else is ignored.
     pub fn handle_message(&mut self, bytes: &[u8], now_ms: u64) {
         let msg = match StreamMessage::from_bytes(bytes) {
             Ok(m) => m,
@@ -262,7 +224,7 @@ impl Publisher {
             for (ticket, check, need) in asks {
                 self.resolve(ticket, check, need, now_ms);
             }
-            self.serve_ready_requests(now_ms);
+            self.serve_passed_requests(now_ms);
         }
     }
 
@@ -279,9 +241,9 @@ impl Publisher {
                 let verdicts = self.permissions.answered(id, &queries, answer, now_ms);
                 for ((_, ticket, check), (_, verdict)) in waiting.into_iter().zip(verdicts) {
                     self.requests
-                        .answer(ticket, check, verdict, &mut self.outputs);
+                        .answer(ticket, check, verdict, now_ms, &mut self.outputs);
                 }
-                self.serve_ready_requests(now_ms);
+                self.serve_passed_requests(now_ms);
             }
             Purpose::RequestErc1271(ticket) => {
                 let verdict = self.permissions.erc1271_valid(answer);
@@ -289,25 +251,17 @@ impl Publisher {
                     ticket,
                     requests::Check::Erc1271Signature,
                     verdict,
+                    now_ms,
                     &mut self.outputs,
                 );
-                self.serve_ready_requests(now_ms);
+                self.serve_passed_requests(now_ms);
             }
-            Purpose::ResponseSignature(mut msg, requester, key_ids) => match answer {
-                Answer::Signature(sig) => {
-                    msg.signature = sig;
-                    self.outputs.push_back(Output::Send {
-                        bytes: msg.to_bytes(),
-                        publish: None,
-                    });
-                    self.event(Event::KeyRequestAnswered { requester, key_ids });
-                }
-                other => self.event(Event::KeyRequestDenied {
-                    requester,
-                    code: ErrorCode::SignerError,
-                    message: failure_reason(&other),
-                }),
-            },
+            Purpose::LoadKey { key_id, tickets } => {
+                self.key_loaded(key_id, tickets, answer, now_ms);
+            }
+            Purpose::ResponseSignature(msg, requester, key_ids) => {
+                self.response_signed(*msg, requester, key_ids, answer);
+            }
         }
         Ok(())
     }
@@ -329,7 +283,7 @@ impl Publisher {
         self.permissions.invalidate_all();
     }
 
-    /// Open key requests waiting for permission answers.
+    /// Key requests in progress: waiting for permission answers or for their keys to load.
     pub fn pending_key_requests(&self) -> usize {
         self.requests.pending()
     }
@@ -361,7 +315,7 @@ impl Publisher {
                 {
                     Check::Known(verdict) => {
                         self.requests
-                            .answer(ticket, check, verdict, &mut self.outputs);
+                            .answer(ticket, check, verdict, now_ms, &mut self.outputs);
                     }
                     Check::Ask(question, call) => {
                         let id =
@@ -551,66 +505,6 @@ impl Publisher {
             }
         }
         self.run_commands()
-    }
-
-    fn serve_ready_requests(&mut self, now_ms: u64) {
-        while let Some(ready) = self.requests.take_ready() {
-            let keys: Vec<&GroupKey> = ready
-                .request
-                .group_key_ids
-                .iter()
-                .filter_map(|id| self.keys.get(id))
-                .collect();
-            let built = requests::build_response(
-                &ready,
-                &keys,
-                &self.config,
-                &self.my_id,
-                self.signing.signature_type(),
-                now_ms,
-                self.entropy.as_mut(),
-            );
-            let (mut message, key_ids) = match built {
-                Ok(Some(x)) => x,
-                // None of the wanted keys is ours: nothing is sent, as in the SDK.
-                Ok(None) => continue,
-                Err(e) => {
-                    self.event(Event::KeyRequestDenied {
-                        requester: ready.requester,
-                        code: e.code(),
-                        message: e.to_string(),
-                    });
-                    continue;
-                }
-            };
-            match &self.signing {
-                Signing::Local(signer) => match signer.sign(&message.signature_payload()) {
-                    Ok(sig) => {
-                        message.signature = sig;
-                        self.outputs.push_back(Output::Send {
-                            bytes: message.to_bytes(),
-                            publish: None,
-                        });
-                        self.event(Event::KeyRequestAnswered {
-                            requester: ready.requester,
-                            key_ids,
-                        });
-                    }
-                    Err(e) => self.event(Event::KeyRequestDenied {
-                        requester: ready.requester,
-                        code: ErrorCode::SignerError,
-                        message: e.to_string(),
-                    }),
-                },
-                Signing::External { .. } => {
-                    let payload = message.signature_payload();
-                    self.ask(
-                        Purpose::ResponseSignature(Box::new(message), ready.requester, key_ids),
-                        Question::Sign { payload },
-                    );
-                }
-            }
-        }
     }
 }
 

@@ -1,37 +1,40 @@
 //! Key requests on the publisher side (spec §7, "Publisher"): who may ask, how often, what
-//! the host must confirm, and the response.
+//! the host must confirm, and the bookkeeping until the response goes out.
 //!
-//! Safer than the SDK in three ways: requests are rate limited per requester and the number
-//! waiting for permission answers is bounded (floods cannot exhaust memory); a request too far
-//! from `now` is refused (a replayed request stops working); and only keys of this
-//! publisher's own stream partition are ever handed out (the SDK looks keys up by id alone).
+//! Safer than the SDK:
+//! - every check that needs nothing from the host comes first (field forms and bounds, the
+//!   age window, key-exchange policy and RSA size, no LEGACY signatures, the signature, replays),
+//!   so a bad request costs no question;
+//! - requests are rate limited per requester, counted only once the signature is known to be
+//!   the requester's (for ERC-1271, once the contract said so), and the number in progress is
+//!   bounded (floods cannot exhaust memory);
+//! - a replayed request is refused (`seen.rs`);
+//! - only keys of this publisher's own stream are handed out: keys it does not hold are loaded
+//!   from the host only after every check passed, and only if the host has them bound to this
+//!   stream (`serving.rs`; the SDK looks keys up by id alone).
 
 use std::collections::{HashMap, VecDeque};
 
-use crate::cipher::GroupKey;
 use crate::error::{Error, ErrorCode, Result};
 use crate::exchange;
 use crate::host::{Event, Output, Permission};
 use crate::identity::{self, Verification};
 use crate::permissions::Verdict;
-use crate::random::{self, Entropy};
 use crate::rate_limit::KeyedLimiter;
 use crate::user_id::UserId;
-use crate::wire::{
-    Body, EncryptedGroupKey, GroupKeyRequest, GroupKeyResponse, MessageId, SignatureType,
-    StreamMessage,
-};
+use crate::wire::{Body, GroupKeyRequest, SignatureType, StreamMessage, format};
 
 use super::PublisherConfig;
+use super::seen::{Mark, SeenRequests};
 
 /// Most key ids one request may ask for (the SDK asks for one).
-pub const MAX_KEY_IDS_PER_REQUEST: usize = 16;
+pub const MAX_KEY_IDS_PER_REQUEST: usize = format::MAX_KEY_IDS;
 /// Largest key-exchange public key accepted (an RSA-4096 SPKI PEM is about 800 bytes).
 pub const MAX_PUBLIC_KEY_LEN: usize = 4096;
 /// Longest request id accepted (the SDK sends a 36-character uuid).
 pub const MAX_REQUEST_ID_LEN: usize = 128;
 
-/// One request being checked.
+/// One request in progress.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Ticket(u64);
 
@@ -58,23 +61,37 @@ pub enum Need {
     },
 }
 
-/// A request that passed every check.
+/// A request that passed every check and is served now.
 pub struct Ready {
     pub requester: UserId,
     pub request: GroupKeyRequest,
 }
 
+enum Stage {
+    /// Waiting for `outstanding` answers; `erc1271` is recorded as seen once the contract
+    /// confirms the signature.
+    Checking {
+        outstanding: usize,
+        erc1271: Option<Mark>,
+    },
+    /// Every check passed; waiting for the serving side to look at it.
+    Passed,
+    /// Waiting for `outstanding` keys to load.
+    Loading { outstanding: usize },
+}
+
 struct Pending {
     requester: UserId,
     request: GroupKeyRequest,
-    outstanding: usize,
+    stage: Stage,
 }
 
-/// Requests waiting for answers, and the limits that guard them.
+/// Requests in progress, and the limits that guard them.
 pub struct RequestHandling {
     limiter: KeyedLimiter<UserId>,
+    seen: SeenRequests,
     pending: HashMap<Ticket, Pending>,
-    ready: VecDeque<Ready>,
+    passed: VecDeque<Ticket>,
     next: u64,
     max_pending: usize,
 }
@@ -87,18 +104,32 @@ fn deny(outputs: &mut VecDeque<Output>, requester: &UserId, code: ErrorCode, mes
     }));
 }
 
+fn replayed(outputs: &mut VecDeque<Output>, requester: &UserId) {
+    deny(
+        outputs,
+        requester,
+        ErrorCode::ReplayedMessage,
+        "this request (or its signature) was seen before".into(),
+    );
+}
+
 impl RequestHandling {
     pub fn new(config: &PublisherConfig) -> Self {
         let rate = config.max_key_requests_per_requester_per_second;
         RequestHandling {
             limiter: KeyedLimiter::new(rate.saturating_mul(2), rate, config.max_tracked_requesters),
+            seen: SeenRequests::new(
+                config.max_remembered_key_requests,
+                config.max_tracked_requesters,
+            ),
             pending: HashMap::new(),
-            ready: VecDeque::new(),
+            passed: VecDeque::new(),
             next: 0,
             max_pending: config.max_pending_key_requests,
         }
     }
 
+    /// Requests being checked or waiting for keys.
     pub fn pending(&self) -> usize {
         self.pending.len()
     }
@@ -124,34 +155,15 @@ impl RequestHandling {
             return Vec::new();
         }
         let requester = msg.id.publisher_id.clone();
-        if now_ms.abs_diff(msg.id.timestamp) > config.max_key_request_age_ms {
-            deny(
-                outputs,
-                &requester,
-                ErrorCode::StaleRequest,
-                format!(
-                    "request time {} is more than {} ms from now",
-                    msg.id.timestamp, config.max_key_request_age_ms
-                ),
-            );
-            return Vec::new();
-        }
-        if let Err(e) = exchange::allowed(
-            request.encryption_type,
-            config.require_quantum_resistant_key_exchange,
-        ) {
-            deny(
-                outputs,
-                &requester,
-                ErrorCode::EncryptionPolicyViolation,
-                e.to_string(),
-            );
-            return Vec::new();
-        }
-        if let Err(e) = check_shape(request) {
+        if let Err(e) = check_before_signature(&msg, request, config, now_ms) {
             deny(outputs, &requester, e.code(), e.to_string());
             return Vec::new();
         }
+        let fresh_until = msg
+            .id
+            .timestamp
+            .saturating_add(config.max_key_request_age_ms);
+        let mark = Mark::new(&requester, &request.request_id, &msg.signature, fresh_until);
         let erc1271 = match identity::verify_message(&msg) {
             Ok(Verification::Valid) => None,
             Ok(Verification::NeedsErc1271 {
@@ -168,23 +180,38 @@ impl RequestHandling {
                 return Vec::new();
             }
         };
-        // Counted only once the signature checks out: forged requests in a subscriber's name
-        // must not use up that subscriber's budget.
-        if !self.limiter.allow(&requester, now_ms) {
-            deny(
-                outputs,
-                &requester,
-                ErrorCode::RateLimited,
-                "too many key requests".into(),
-            );
+        // After the signature check, so that a forgery is reported as one. Only verified
+        // requests are recorded: a forgery cannot get here first and block the genuine one.
+        if self.seen.contains(&mark, now_ms) {
+            replayed(outputs, &requester);
             return Vec::new();
         }
+        let erc1271_mark = match erc1271 {
+            // Recorded and counted once the contract confirms the signature: forged requests
+            // in a contract's name must not use up its budget or block its genuine request.
+            Some(_) => Some(mark),
+            None => {
+                self.seen.insert(mark, now_ms);
+                // Counted only once the signature checks out: forged requests in a
+                // subscriber's name must not use up that subscriber's budget.
+                if !self.limiter.allow(&requester, now_ms) {
+                    deny(
+                        outputs,
+                        &requester,
+                        ErrorCode::RateLimited,
+                        "too many key requests".into(),
+                    );
+                    return Vec::new();
+                }
+                None
+            }
+        };
         if self.pending.len() >= self.max_pending {
             deny(
                 outputs,
                 &requester,
                 ErrorCode::Overloaded,
-                "too many key requests wait for permission answers".into(),
+                "too many key requests are being checked or wait for their keys".into(),
             );
             return Vec::new();
         }
@@ -210,7 +237,10 @@ impl RequestHandling {
             Pending {
                 requester,
                 request: request.clone(),
-                outstanding: questions.len(),
+                stage: Stage::Checking {
+                    outstanding: questions.len(),
+                    erc1271: erc1271_mark,
+                },
             },
         );
         questions
@@ -222,12 +252,20 @@ impl RequestHandling {
         ticket: Ticket,
         check: Check,
         verdict: Verdict,
+        now_ms: u64,
         outputs: &mut VecDeque<Output>,
     ) {
         let Some(pending) = self.pending.get_mut(&ticket) else {
             return; // already denied
         };
-        let refusal = match (verdict, check) {
+        let Stage::Checking {
+            outstanding,
+            erc1271,
+        } = &mut pending.stage
+        else {
+            return;
+        };
+        let mut refusal = match (verdict, check) {
             (Ok(true), _) => None,
             (Ok(false), Check::RequesterSubscribes) => Some((
                 ErrorCode::PermissionDenied,
@@ -243,26 +281,116 @@ impl RequestHandling {
             )),
             (Err((code, message)), _) => Some((code, message)),
         };
+        if refusal.is_none()
+            && check == Check::Erc1271Signature
+            && let Some(mark) = erc1271.take()
+        {
+            // The signature is the contract's now: a copy confirmed first was the replay of
+            // this one, or this is the replay of it.
+            if !self.seen.insert(mark, now_ms) {
+                refusal = Some((
+                    ErrorCode::ReplayedMessage,
+                    "this request (or its signature) was seen before".to_owned(),
+                ));
+            } else if !self.limiter.allow(&pending.requester, now_ms) {
+                refusal = Some((ErrorCode::RateLimited, "too many key requests".to_owned()));
+            }
+        }
         if let Some((code, message)) = refusal {
             if let Some(p) = self.pending.remove(&ticket) {
                 deny(outputs, &p.requester, code, message);
             }
             return;
         }
-        pending.outstanding = pending.outstanding.saturating_sub(1);
-        if pending.outstanding == 0
-            && let Some(p) = self.pending.remove(&ticket)
-        {
-            self.ready.push_back(Ready {
-                requester: p.requester,
-                request: p.request,
-            });
+        *outstanding = outstanding.saturating_sub(1);
+        if *outstanding == 0 {
+            pending.stage = Stage::Passed;
+            self.passed.push_back(ticket);
         }
     }
 
-    pub fn take_ready(&mut self) -> Option<Ready> {
-        self.ready.pop_front()
+    /// The next request that passed every check, and the key ids it wants (each once, in
+    /// the order asked).
+    pub fn take_passed(&mut self) -> Option<(Ticket, Vec<String>)> {
+        while let Some(ticket) = self.passed.pop_front() {
+            if let Some(p) = self.pending.get(&ticket) {
+                let mut ids: Vec<String> = Vec::with_capacity(p.request.group_key_ids.len());
+                for id in &p.request.group_key_ids {
+                    if !ids.contains(id) {
+                        ids.push(id.clone());
+                    }
+                }
+                return Some((ticket, ids));
+            }
+        }
+        None
     }
+
+    /// The request waits for `keys` keys to load (still counted as pending).
+    pub fn await_loads(&mut self, ticket: Ticket, keys: usize) {
+        if let Some(p) = self.pending.get_mut(&ticket) {
+            p.stage = Stage::Loading { outstanding: keys };
+        }
+    }
+
+    /// One of the keys the request waits for was loaded (or not found); `true` when it was the
+    /// last one.
+    pub fn key_loaded(&mut self, ticket: Ticket) -> bool {
+        match self.pending.get_mut(&ticket).map(|p| &mut p.stage) {
+            Some(Stage::Loading { outstanding }) => {
+                *outstanding = outstanding.saturating_sub(1);
+                *outstanding == 0
+            }
+            _ => false,
+        }
+    }
+
+    /// Ends the request's bookkeeping; the caller serves it.
+    pub fn finish(&mut self, ticket: Ticket) -> Option<Ready> {
+        self.pending.remove(&ticket).map(|p| Ready {
+            requester: p.requester,
+            request: p.request,
+        })
+    }
+}
+
+/// Everything that can be judged from the message alone, cheapest first.
+fn check_before_signature(
+    msg: &StreamMessage,
+    request: &GroupKeyRequest,
+    config: &PublisherConfig,
+    now_ms: u64,
+) -> Result<()> {
+    // Id lengths and counts in every mode; the SDK's forms in strict mode. Fixed forms pin
+    // the boundaries of the separator-free signature payload.
+    format::check(msg, config.formats)?;
+    if now_ms.abs_diff(msg.id.timestamp) > config.max_key_request_age_ms {
+        return Err(Error::Policy {
+            code: ErrorCode::StaleRequest,
+            message: format!(
+                "request time {} is more than {} ms from now",
+                msg.id.timestamp, config.max_key_request_age_ms
+            ),
+        });
+    }
+    exchange::allowed(
+        request.encryption_type,
+        config.require_quantum_resistant_key_exchange,
+    )?;
+    check_shape(request)?;
+    // The SDK verifies LEGACY on any message type, but no SDK version signs a key request
+    // that way, and the legacy payload reads the protobuf body as lossy UTF-8: bytes that are
+    // not UTF-8 all become U+FFFD, so many different requests share one signature.
+    if msg.signature_type == SignatureType::EcdsaSecp256k1Legacy {
+        return Err(Error::UnsupportedSignatureType(
+            "ECDSA_SECP256K1_LEGACY signatures are refused on key requests".into(),
+        ));
+    }
+    exchange::check_key_size(
+        request.encryption_type,
+        &request.public_key,
+        config.min_rsa_key_bits,
+    )
 }
 
 fn check_shape(request: &GroupKeyRequest) -> Result<()> {
@@ -280,49 +408,4 @@ fn check_shape(request: &GroupKeyRequest) -> Result<()> {
         return bad("key request id has a bad length");
     }
     Ok(())
-}
-
-/// The signed-to-be response carrying `keys` wrapped for the requester, or `None` when no
-/// wanted key is known.
-pub fn build_response(
-    ready: &Ready,
-    keys: &[&GroupKey],
-    config: &PublisherConfig,
-    my_id: &UserId,
-    signature_type: SignatureType,
-    now_ms: u64,
-    entropy: &mut dyn Entropy,
-) -> Result<Option<(StreamMessage, Vec<String>)>> {
-    if keys.is_empty() {
-        return Ok(None);
-    }
-    let request = &ready.request;
-    let mut group_keys = Vec::with_capacity(keys.len());
-    for key in keys {
-        group_keys.push(EncryptedGroupKey {
-            id: key.id().to_owned(),
-            data: exchange::wrap_group_key(key, request.encryption_type, &request.public_key)?,
-        });
-    }
-    let key_ids = group_keys.iter().map(|k| k.id.clone()).collect();
-    let message = StreamMessage {
-        id: MessageId {
-            stream_id: config.stream_id.clone(),
-            partition: config.partition,
-            timestamp: now_ms,
-            sequence_number: 0,
-            publisher_id: my_id.clone(),
-            msg_chain_id: random::alphanumeric(entropy, 20)?,
-        },
-        prev: None,
-        signature: Vec::new(),
-        signature_type,
-        body: Body::KeyResponse(GroupKeyResponse {
-            request_id: request.request_id.clone(),
-            recipient_id: ready.requester.clone(),
-            group_keys,
-            encryption_type: request.encryption_type,
-        }),
-    };
-    Ok(Some((message, key_ids)))
 }

@@ -10,6 +10,7 @@ use super::host_io::{
 use super::signing::signing_arg;
 use crate::error::Result as CoreResult;
 use crate::publisher::{Publisher, PublisherConfig};
+use crate::wire::format::Formats;
 
 const CONFIG_FIELDS: &[&str] = &[
     "permissionSource",
@@ -20,10 +21,13 @@ const CONFIG_FIELDS: &[&str] = &[
     "encrypt",
     "requireEncryption",
     "requireQuantumResistantKeyExchange",
+    "minRsaKeyBits",
+    "strictFormats",
     "maxKeyRequestsPerRequesterPerSecond",
     "maxTrackedRequesters",
     "maxPendingKeyRequests",
     "maxKeyRequestAgeMs",
+    "maxRememberedKeyRequests",
     "maxQueuedPublishes",
     "msgChainId",
 ];
@@ -43,6 +47,12 @@ fn read_config(obj: &JsValue) -> CoreResult<PublisherConfig> {
     if let Some(v) = fields::opt_bool(obj, "requireQuantumResistantKeyExchange")? {
         c.require_quantum_resistant_key_exchange = v;
     }
+    if let Some(v) = fields::opt_usize(obj, "minRsaKeyBits")? {
+        c.min_rsa_key_bits = v;
+    }
+    if let Some(strict) = fields::opt_bool(obj, "strictFormats")? {
+        c.formats = if strict { Formats::Sdk } else { Formats::Any };
+    }
     if let Some(v) = fields::opt_u32(obj, "maxKeyRequestsPerRequesterPerSecond")? {
         c.max_key_requests_per_requester_per_second = v;
     }
@@ -54,6 +64,9 @@ fn read_config(obj: &JsValue) -> CoreResult<PublisherConfig> {
     }
     if let Some(v) = fields::opt_u64(obj, "maxKeyRequestAgeMs")? {
         c.max_key_request_age_ms = v;
+    }
+    if let Some(v) = fields::opt_usize(obj, "maxRememberedKeyRequests")? {
+        c.max_remembered_key_requests = v;
     }
     if let Some(v) = fields::opt_usize(obj, "maxQueuedPublishes")? {
         c.max_queued_publishes = v;
@@ -77,7 +90,7 @@ impl JsPublisher {
     /// A publisher for `config.streamId` signing as `signer`: an `EvmSigner`, `P256Signer` or
     /// `MlDsa87Signer` (shared, not consumed), or `{ userId, signatureType }` for a wallet,
     /// whose every signature becomes a `sign` question. Throws `INVALID_ARGUMENT` for a bad
-    /// config (unknown fields included) or signer, `ENCRYPTION_POLICY_VIOLATION` for
+    /// config (unknown fields included, `minRsaKeyBits` above 4096) or signer, `ENCRYPTION_POLICY_VIOLATION` for
     /// `encrypt: false` with `requireEncryption: true`.
     #[wasm_bindgen(constructor)]
     pub fn new(
@@ -138,8 +151,9 @@ impl JsPublisher {
     }
 
     /// Feeds a StreamMessage seen on the stream partition. Key requests addressed to this
-    /// publisher are checked (questions `permission`, maybe `erc1271`) and answered; other
-    /// messages are ignored. Undecodable bytes give an `error` event, never a throw. Throws
+    /// publisher are checked (questions `permission`, maybe `erc1271`), keys it does not hold
+    /// are loaded for this stream (`loadKey`), and the request is answered; other messages
+    /// are ignored. Undecodable bytes give an `error` event, never a throw. Throws
     /// only `INVALID_ARGUMENT` for arguments of the wrong type.
     #[wasm_bindgen(js_name = handleMessage)]
     pub fn handle_message(
@@ -176,8 +190,10 @@ impl JsPublisher {
 
     /// Restores keys from storage after a reload: `latest` (the stream's
     /// `LatestEncryptionKeyIds` entry) becomes the current key; `old` keys are only
-    /// remembered so requests for them are still answered. Keys are `GroupKey`s or
-    /// `{ id, data }`, copied, not consumed. Throws `INVALID_KEY` for a bad key.
+    /// remembered so requests for them are still answered. **Only keys of this stream**: any
+    /// subscriber of this stream who asks gets them. Older keys need not be restored; the
+    /// publisher asks `loadKey` for them when a checked request wants one. Keys are `GroupKey`s
+    /// or `{ id, data }`, copied, not consumed. Throws `INVALID_KEY` for a bad key.
     #[wasm_bindgen(js_name = restoreKeys)]
     pub fn restore_keys(
         &mut self,
@@ -223,7 +239,7 @@ impl JsPublisher {
         Ok(())
     }
 
-    /// Key requests waiting for permission answers.
+    /// Key requests in progress: waiting for permission answers or for their keys to load.
     #[wasm_bindgen(getter, js_name = pendingKeyRequests)]
     pub fn pending_key_requests(&self) -> Result<u32, JsValue> {
         Ok(u32::try_from(self.inner.pending_key_requests()).unwrap_or(u32::MAX))

@@ -132,14 +132,34 @@ export interface PublisherConfig {
   requireEncryption?: boolean;
   /** Refuse RSA key requests (`ENCRYPTION_POLICY_VIOLATION`); default false. */
   requireQuantumResistantKeyExchange?: boolean;
+  /**
+   * Smallest RSA key (bits) a key request may carry; smaller ones are denied
+   * `ENCRYPTION_POLICY_VIOLATION` (default 2048; at most 4096). The SDK's production default is
+   * 4096; its test configuration uses 640: set `minRsaKeyBits: 640` to serve such subscribers
+   * in tests.
+   */
+  minRsaKeyBits?: number;
+  /**
+   * Accept key requests only in the forms `@streamr/sdk` produces (uuid request ids,
+   * 20-character chain ids, `<uuid>-GroupKey<n>` key ids, 13-digit timestamps); others are
+   * denied `MALFORMED_MESSAGE` / `TIMESTAMP_OUT_OF_RANGE` before any question (default true).
+   * `false` accepts any ids (custom key ids, test clocks). Ids over 256 characters and more than
+   * 16 key ids are refused either way.
+   */
+  strictFormats?: boolean;
   /** Key requests one requester may send per second, burst twice this (default 5). */
   maxKeyRequestsPerRequesterPerSecond?: number;
   /** Requesters the rate limiter tracks at once (default 10000). */
   maxTrackedRequesters?: number;
-  /** Key requests waiting for permission answers at once; more are refused `OVERLOADED` (default 1000). */
+  /** Key requests being checked or waiting for `loadKey` answers at once; more are refused `OVERLOADED` (default 1000). */
   maxPendingKeyRequests?: number;
   /** How far a request's timestamp may be from now, either way (`STALE_REQUEST`); default 600000. */
   maxKeyRequestAgeMs?: number;
+  /**
+   * Key requests remembered while fresh, so a replay is denied `REPLAYED_MESSAGE` without a
+   * question (default 100000); past this many the oldest are forgotten first.
+   */
+  maxRememberedKeyRequests?: number;
   /** Publishes waiting for a wallet signature at once (default 10000). */
   maxQueuedPublishes?: number;
   /** The message chain id; default 20 random alphanumeric characters, as the SDK. */
@@ -315,7 +335,9 @@ export interface KeyRequestAnsweredEvent {
 /**
  * A publisher refused (or could not serve) a key request: `PERMISSION_DENIED`,
  * `PERMISSION_CHECK_FAILED`, `INVALID_SIGNATURE`, `RATE_LIMITED`, `OVERLOADED`,
- * `STALE_REQUEST`, `ENCRYPTION_POLICY_VIOLATION`, `SIGNER_ERROR`, `INVALID_KEY`, ….
+ * `STALE_REQUEST`, `REPLAYED_MESSAGE`, `MALFORMED_MESSAGE`, `TIMESTAMP_OUT_OF_RANGE`,
+ * `UNSUPPORTED_SIGNATURE_TYPE` (LEGACY), `ENCRYPTION_POLICY_VIOLATION` (RSA refused, or under
+ * `minRsaKeyBits`), `SIGNER_ERROR`, `INVALID_KEY`, ….
  */
 export interface KeyRequestDeniedEvent {
   type: 'keyRequestDenied';

@@ -188,7 +188,8 @@ impl Net {
         let id = signer.user_id();
         let pair: KeyExchange = match kex {
             Kex::MlKem => KeyExchange::Internal(Box::new(MlKemKeyPair::generate().unwrap())),
-            Kex::Rsa => KeyExchange::Internal(Box::new(RsaKeyPair::generate(1024).unwrap())),
+            // 2048 bits: the smallest a publisher serves by default (`min_rsa_key_bits`).
+            Kex::Rsa => KeyExchange::Internal(Box::new(RsaKeyPair::generate(2048).unwrap())),
         };
         let sub =
             Subscriber::new(config, Signing::Local(Box::new(signer)), pair, self.now).unwrap();

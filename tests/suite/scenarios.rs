@@ -317,7 +317,10 @@ fn forged_request(
         signature: vec![0; 65],
         signature_type: SignatureType::EcdsaSecp256k1Evm,
         body: Body::KeyRequest(GroupKeyRequest {
-            request_id: "forged".into(),
+            // A fresh uuid each time, as the SDK makes them: a request id seen before is a
+            // replay.
+            request_id: streamr_e2ee::random::uuid_v4(&mut streamr_e2ee::random::OsEntropy)
+                .unwrap(),
             recipient_id: net.nodes[publisher].id.clone(),
             public_key: streamr_e2ee::exchange::MlKemKeyPair::generate()
                 .unwrap()
