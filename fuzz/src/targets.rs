@@ -5,7 +5,15 @@
 //! A target panics only when an invariant breaks; an `Err` is the expected answer to bad
 //! input. The structured targets (`subscriber`, `publisher`) build valid-ish messages from
 //! `arbitrary` choices and sign them with fixed keys, so the fuzzer gets past signature checks
-//! into the state machines, then mutates, replays and reorders them.
+//! into the state machines, then mutates, replays and reorders them. Their ids have the SDK's
+//! forms (20-character chain ids, uuid request ids, `<uuid>-GroupKey<n>` key ids), so the
+//! machines' strict format checks let them through; `Other`/`Raw` choices try any id.
+//!
+//! Both structured targets answer the machines' questions as a host would, including
+//! `LoadKey` from a model of the host's key store ([`KeyStore`]). The store is seeded with a
+//! key of this stream from an earlier session ([`STORED_KEY_ID`]) and with a key of the same
+//! publisher bound to another stream ([`OTHER_STREAM_KEY_ID`]), both ids the fuzzer can name:
+//! the machines may load the first, and must never hand out or use the second.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
@@ -22,6 +30,7 @@ use streamr_e2ee::publisher::{Publisher, PublisherConfig};
 use streamr_e2ee::random::Entropy;
 use streamr_e2ee::registry::{self, abi};
 use streamr_e2ee::subscriber::{KeyExchange, Subscriber, SubscriberConfig};
+use streamr_e2ee::wire::format::{self, Formats};
 use streamr_e2ee::wire::{
     AsymmetricEncryptionType, Body, ContentMessage, ContentType, EncryptedGroupKey, EncryptionType,
     GroupKeyRequest, GroupKeyResponse, MessageId, MessageRef, SignatureType,
@@ -30,8 +39,19 @@ use streamr_e2ee::{StreamMessage, UserId};
 
 /// The stream every structured target works on.
 pub const STREAM: &str = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266/fuzz";
+/// Another stream of the same owner: its keys sit in the same host key store.
+pub const OTHER_STREAM: &str = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266/other";
 /// Start time (ms).
 pub const T0: u64 = 1_800_000_000_000;
+
+/// The id of a key in the host's store bound to [`STREAM`] (kept from an earlier session):
+/// the machines may load it.
+pub const STORED_KEY_ID: &str = "55555555-5555-4555-8555-555555555555-GroupKey5";
+const STORED_KEY_FILL: u8 = 0x55;
+/// The id of the publisher's key in the host's store bound to [`OTHER_STREAM`] only: never
+/// handed out on [`STREAM`], never used to decrypt its content unless it came over this stream.
+pub const OTHER_STREAM_KEY_ID: &str = "eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee-GroupKey14";
+const OTHER_STREAM_KEY_FILL: u8 = 0xee;
 
 // Anvil's well-known test keys: fixed, so a crashing input replays the same way.
 const PUBLISHER_KEY: &str = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -86,11 +106,110 @@ fn key(id: &str, fill: u8) -> GroupKey {
     GroupKey::new(id, &[fill; 32]).expect("fixed key")
 }
 
+/// A request id in the SDK's form (a lower-case uuid), numbered.
+fn uuid_request_id(n: u8) -> String {
+    format!("00000000-0000-4000-8000-{n:012x}")
+}
+
+// ---------------------------------------------------------------------------------------
+// The host's key store
+
+/// The host's key store as the shim keeps it (and as `tests/suite/net.rs` models it):
+/// `(publisher, key id)` → (key bytes, the streams the key is bound to). `LoadKey` finds a key
+/// only for a stream it is bound to; `StoreKey` never overwrites a stored key unless it says
+/// `replace`, and binds a stream to a stored key only when the bytes are the same key (a
+/// different key under a known id must not make the stored one loadable on a new stream).
+#[derive(Default)]
+pub struct KeyStore(HashMap<(UserId, String), (Vec<u8>, Vec<String>)>);
+
+impl KeyStore {
+    /// `owner`'s key of [`STREAM`] from an earlier session and its key of [`OTHER_STREAM`].
+    fn seeded(owner: &UserId) -> Self {
+        let mut store = KeyStore::default();
+        store.0.insert(
+            (owner.clone(), STORED_KEY_ID.to_owned()),
+            (vec![STORED_KEY_FILL; 32], vec![STREAM.to_owned()]),
+        );
+        store.0.insert(
+            (owner.clone(), OTHER_STREAM_KEY_ID.to_owned()),
+            (
+                vec![OTHER_STREAM_KEY_FILL; 32],
+                vec![OTHER_STREAM.to_owned()],
+            ),
+        );
+        store
+    }
+
+    fn load(&self, stream_id: &str, publisher: &UserId, key_id: &str) -> Option<Vec<u8>> {
+        self.0
+            .get(&(publisher.clone(), key_id.to_owned()))
+            .filter(|(_, streams)| streams.iter().any(|s| s == stream_id))
+            .map(|(bytes, _)| bytes.clone())
+    }
+
+    fn store(&mut self, publisher: UserId, key: &GroupKey, stream_id: String, replace: bool) {
+        let bytes = key.expose_secret().to_vec();
+        let entry = self
+            .0
+            .entry((publisher, key.id().to_owned()))
+            .or_insert_with(|| (bytes.clone(), Vec::new()));
+        if replace {
+            entry.0 = bytes.clone();
+        }
+        if entry.0 == bytes && !entry.1.contains(&stream_id) {
+            entry.1.push(stream_id);
+        }
+    }
+}
+
+/// How the host answers `LoadKey`.
+#[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreMode {
+    /// From the store.
+    Honest,
+    /// "Not there", whatever the store holds.
+    Missing,
+    /// The store failed (`Answer::Failed`).
+    Failed,
+    /// The stored bytes cut or zero-padded to this many (mod 65; 32 is the honest answer).
+    Resized(u8),
+    /// An answer of the wrong kind.
+    WrongKind,
+}
+
+impl StoreMode {
+    /// Whether the answers are of the right kind and size: the machine must take them without
+    /// an error. Malformed answers may be refused with one (never with a panic).
+    fn well_formed(self) -> bool {
+        match self {
+            StoreMode::Honest | StoreMode::Missing | StoreMode::Failed => true,
+            StoreMode::Resized(n) => usize::from(n) % 65 == 32,
+            StoreMode::WrongKind => false,
+        }
+    }
+
+    fn answer(self, found: Option<Vec<u8>>) -> Answer {
+        match self {
+            StoreMode::Honest => Answer::StoredKey(found),
+            StoreMode::Missing => Answer::StoredKey(None),
+            StoreMode::Failed => Answer::Failed {
+                reason: "key store unavailable".into(),
+            },
+            StoreMode::Resized(n) => Answer::StoredKey(found.map(|mut b| {
+                b.resize(usize::from(n) % 65, 0);
+                b
+            })),
+            StoreMode::WrongKind => Answer::Permission(true),
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // StreamMessage decoding
 
 /// Any bytes: decoding never panics; what decodes re-encodes to a message that decodes to
-/// the same value; payload building and verification never panic.
+/// the same value; payload building, verification and the format checks never panic, and
+/// the SDK forms are a subset of any forms.
 pub fn stream_message(data: &[u8]) {
     let Ok(msg) = StreamMessage::from_bytes(data) else {
         return;
@@ -103,6 +222,12 @@ pub fn stream_message(data: &[u8]) {
     let _ = msg.signature_payload();
     let _ = msg.legacy_signature_payload();
     let _ = identity::verify_message(&msg);
+    if format::check(&msg, Formats::Sdk).is_ok() {
+        assert!(
+            format::check(&msg, Formats::Any).is_ok(),
+            "a message in the SDK's forms fails the relaxed check"
+        );
+    }
     if let Some(c) = msg.content() {
         let _ = streamr_e2ee::content::json_text(c.content_type, &c.content);
     }
@@ -131,17 +256,26 @@ pub enum KeyChoice {
     Known,
     /// `k2`, which the subscriber must fetch (or learn by rotation).
     Fetched,
+    /// The key in the host's store bound to this stream ([`STORED_KEY_ID`]): loadable.
+    Stored,
+    /// The publisher's key bound to another stream in the host's store
+    /// ([`OTHER_STREAM_KEY_ID`]): usable only once it came over this stream.
+    OtherStream,
     /// Any id, with a fixed key.
     Other(String),
 }
 
+const K1: &str = "11111111-1111-4111-8111-111111111111-GroupKey1";
+const K2: &str = "22222222-2222-4222-8222-222222222222-GroupKey2";
+const K3: &str = "33333333-3333-4333-8333-333333333333-GroupKey3";
+
 fn group_key(choice: &KeyChoice) -> GroupKey {
     match choice {
-        KeyChoice::Known => key("k1", 1),
-        KeyChoice::Fetched => key("k2", 2),
-        KeyChoice::Other(id) => {
-            GroupKey::new(id.clone(), &[3; 32]).unwrap_or_else(|_| key("k3", 3))
-        }
+        KeyChoice::Known => key(K1, 1),
+        KeyChoice::Fetched => key(K2, 2),
+        KeyChoice::Stored => key(STORED_KEY_ID, STORED_KEY_FILL),
+        KeyChoice::OtherStream => key(OTHER_STREAM_KEY_ID, OTHER_STREAM_KEY_FILL),
+        KeyChoice::Other(id) => GroupKey::new(id.clone(), &[3; 32]).unwrap_or_else(|_| key(K3, 3)),
     }
 }
 
@@ -187,6 +321,8 @@ pub enum SubStep {
     /// Send an earlier message again.
     Replay(u8),
     Advance(u16),
+    /// From now on the host answers `LoadKey` this way.
+    Store(StoreMode),
 }
 
 fn sign_as(msg: &mut StreamMessage, who: Signer, genuine: &EvmSigner, attacker: &EvmSigner) {
@@ -219,13 +355,26 @@ fn sign_as(msg: &mut StreamMessage, who: Signer, genuine: &EvmSigner, attacker: 
     }
 }
 
-/// What the subscriber did, checked after every step.
-#[derive(Default)]
+/// Whether `bytes` could teach a subscriber [`OTHER_STREAM_KEY_ID`]: a key response carrying
+/// that id, or content announcing it as the next key (whoever signed it).
+fn offers_other_stream_key(bytes: &[u8]) -> bool {
+    match StreamMessage::from_bytes(bytes).map(|m| m.body) {
+        Ok(Body::KeyResponse(r)) => r.group_keys.iter().any(|k| k.id == OTHER_STREAM_KEY_ID),
+        Ok(Body::Content(c)) => c.new_group_key.is_some_and(|k| k.id == OTHER_STREAM_KEY_ID),
+        _ => false,
+    }
+}
+
+/// What the subscriber did, and the host it talks to; checked after every step.
 struct Observed {
     delivered: HashSet<(String, u64, u32)>,
     last: HashMap<String, MessageRef>,
     requests: Vec<String>,
     sent: Vec<Vec<u8>>,
+    store: KeyStore,
+    store_mode: StoreMode,
+    /// A message that could teach [`OTHER_STREAM_KEY_ID`] reached the subscriber.
+    other_stream_key_offered: bool,
 }
 
 fn drain_subscriber(sub: &mut Subscriber, publisher: &UserId, now: u64, seen: &mut Observed) {
@@ -236,10 +385,16 @@ fn drain_subscriber(sub: &mut Subscriber, publisher: &UserId, now: u64, seen: &m
                 if let Ok(m) = StreamMessage::from_bytes(&bytes)
                     && let Body::KeyRequest(r) = m.body
                 {
+                    assert_eq!(m.id.stream_id, STREAM, "a key request on another stream");
+                    assert_eq!(
+                        &r.recipient_id, publisher,
+                        "a key request to someone without PUBLISH"
+                    );
                     seen.requests.push(r.request_id);
                 }
             }
             Output::Ask { id, question } => {
+                let mut lenient = false;
                 let answer = match question {
                     // Only the genuine publisher may publish.
                     Question::Permission {
@@ -247,9 +402,26 @@ fn drain_subscriber(sub: &mut Subscriber, publisher: &UserId, now: u64, seen: &m
                     } => {
                         Answer::Permission(permission == Permission::Publish && &user == publisher)
                     }
+                    Question::LoadKey {
+                        stream_id,
+                        publisher: owner,
+                        key_id,
+                    } => {
+                        assert_eq!(stream_id, STREAM, "asked for a key of another stream");
+                        assert_eq!(
+                            &owner, publisher,
+                            "asked for a key of someone without PUBLISH"
+                        );
+                        lenient = !seen.store_mode.well_formed();
+                        seen.store_mode
+                            .answer(seen.store.load(&stream_id, &owner, &key_id))
+                    }
                     _ => Answer::Permission(false),
                 };
-                sub.answer(id, answer, now).expect("the question is open");
+                let answered = sub.answer(id, answer, now);
+                if !lenient {
+                    answered.expect("the question is open");
+                }
             }
             Output::Deliver(d) => {
                 assert_eq!(
@@ -269,16 +441,36 @@ fn drain_subscriber(sub: &mut Subscriber, publisher: &UserId, now: u64, seen: &m
                     assert!(*last < d.reference, "chain order broken");
                 }
                 seen.last.insert(d.msg_chain_id.clone(), d.reference);
+                if d.group_key_id.as_deref() == Some(OTHER_STREAM_KEY_ID) {
+                    assert!(
+                        seen.other_stream_key_offered,
+                        "decrypted with a key bound to another stream that never came over this one"
+                    );
+                }
             }
-            Output::Event(_) | Output::StoreKey { .. } => {}
+            Output::StoreKey {
+                publisher: owner,
+                key,
+                stream_id,
+                replace,
+                ..
+            } => {
+                assert_eq!(stream_id, STREAM, "stored a key for another stream");
+                seen.store.store(owner, &key, stream_id, replace);
+            }
+            Output::Event(_) => {}
         }
     }
     panic!("the subscriber never stops producing output");
 }
 
-/// A subscriber (ML-KEM or RSA) fed structured, signed, tampered, replayed and raw messages.
-/// Invariants: no panic, nothing delivered twice or out of chain order, nothing delivered
-/// from anyone but the permitted publisher, memory counters within their configured bounds.
+/// A subscriber (ML-KEM or RSA) fed structured, signed, tampered, replayed and raw messages,
+/// with a host whose key store holds a key of this stream and one of another stream.
+/// Invariants: no panic; nothing delivered twice or out of chain order, nothing delivered
+/// from anyone but the permitted publisher; keys loaded and requests sent only for this
+/// stream and the permitted publisher, keys stored only for this stream; nothing decrypted
+/// with the other stream's key unless it came over this stream; memory counters within
+/// their configured bounds.
 pub fn subscriber(data: &[u8]) {
     let mut u = Unstructured::new(data);
     let Ok(use_rsa) = bool::arbitrary(&mut u) else {
@@ -323,8 +515,16 @@ pub fn subscriber(data: &[u8]) {
     )
     .expect("valid config");
     let pid = publisher.user_id();
-    sub.add_key(pid.clone(), key("k1", 1), now);
-    let mut seen = Observed::default();
+    let mut seen = Observed {
+        delivered: HashSet::new(),
+        last: HashMap::new(),
+        requests: Vec::new(),
+        sent: Vec::new(),
+        store: KeyStore::seeded(&pid),
+        store_mode: StoreMode::Honest,
+        other_stream_key_offered: false,
+    };
+    sub.add_key(pid.clone(), key(K1, 1), now);
     drain_subscriber(&mut sub, &pid, now, &mut seen);
     for step in steps.into_iter().take(24) {
         let bytes = match step {
@@ -363,7 +563,12 @@ pub fn subscriber(data: &[u8]) {
                         timestamp: T0 + u64::from(time) * 1000,
                         sequence_number: u32::from(seq),
                         publisher_id: pid.clone(),
-                        msg_chain_id: if second_chain { "chainB" } else { "chainA" }.into(),
+                        msg_chain_id: if second_chain {
+                            "fuzzChainB0000000000"
+                        } else {
+                            "fuzzChainA0000000000"
+                        }
+                        .into(),
                     },
                     prev: prev.map(|(t, s)| MessageRef {
                         timestamp: T0 + u64::from(t) * 1000,
@@ -402,7 +607,7 @@ pub fn subscriber(data: &[u8]) {
                             EncryptionType::None
                         };
                         if aes && c.group_key_id.is_none() {
-                            c.group_key_id = Some("k1".into());
+                            c.group_key_id = Some(K1.into());
                         }
                     }
                 }
@@ -439,7 +644,7 @@ pub fn subscriber(data: &[u8]) {
                         timestamp: now,
                         sequence_number: 0,
                         publisher_id: pid.clone(),
-                        msg_chain_id: "responses".into(),
+                        msg_chain_id: "fuzzResponseChain000".into(),
                     },
                     prev: None,
                     signature: Vec::new(),
@@ -483,7 +688,12 @@ pub fn subscriber(data: &[u8]) {
                 drain_subscriber(&mut sub, &pid, now, &mut seen);
                 continue;
             }
+            SubStep::Store(mode) => {
+                seen.store_mode = mode;
+                continue;
+            }
         };
+        seen.other_stream_key_offered |= offers_other_stream_key(&bytes);
         sub.handle_message(&bytes, now);
         seen.sent.push(bytes);
         drain_subscriber(&mut sub, &pid, now, &mut seen);
@@ -519,15 +729,30 @@ pub enum PublicKeyChoice {
 
 #[derive(Arbitrary, Debug)]
 pub enum KeyIdChoice {
+    /// The publisher's current key.
     Current,
+    /// A key the publisher had (current once, stored, or loaded), by position.
+    Had(u8),
+    /// The key in the host's store bound to this stream ([`STORED_KEY_ID`]).
+    Stored,
+    /// The publisher's key bound to another stream in the host's store
+    /// ([`OTHER_STREAM_KEY_ID`]): never handed out here.
+    OtherStream,
     Other(String),
+}
+
+#[derive(Arbitrary, Debug)]
+pub enum RequestIdChoice {
+    /// A uuid, as the SDK makes them (numbered, so the fuzzer can reuse one).
+    Uuid(u8),
+    Raw(String),
 }
 
 #[derive(Arbitrary, Debug)]
 pub enum PubStep {
     Request {
         signer: Signer,
-        request_id: String,
+        request_id: RequestIdChoice,
         to_someone_else: bool,
         other_stream: bool,
         partition: u8,
@@ -542,13 +767,43 @@ pub enum PubStep {
     Raw(Vec<u8>),
     Replay(u8),
     Advance(u16),
+    /// From now on the registry says this about the requester's SUBSCRIBE and the publisher's
+    /// PUBLISH (both granted at the start).
+    Permissions {
+        subscribe: bool,
+        publish: bool,
+    },
+    /// From now on the host answers `LoadKey` this way.
+    Store(StoreMode),
+}
+
+/// A genuine request the publisher may answer: signed by the requester, addressed to this
+/// publisher, on its stream partition, while both permissions were granted.
+#[derive(Clone, Debug)]
+struct Asked {
+    public_key: Vec<u8>,
+    encryption_type: AsymmetricEncryptionType,
+    key_ids: Vec<String>,
 }
 
 /// A publisher fed structured key requests (genuine, forged, re-targeted, with odd public
 /// keys and key ids, stale or from the future), raw bytes and replays, between publishes,
-/// rotations and re-keys. Invariants: no panic; every key response goes to the one identity
-/// with SUBSCRIBE, only for a request it really signed, and unwraps with its key to a key
-/// the publisher holds; pending requests stay within the bound.
+/// rotations, re-keys and permission changes, with a host whose key store holds a key of
+/// this stream and one of another stream. All questions are answered at once, so every
+/// request is settled within its step.
+///
+/// Invariants: no panic; every key response goes to the requester (the one identity with
+/// SUBSCRIBE), in a step where both permissions hold, and answers a genuine request by its
+/// request id (never more responses than such requests), in the scheme it asked for, with
+/// only key ids it asked for and never the other stream's key. Each response is judged
+/// against the public keys its request id carried: if every one was the requester's genuine
+/// key, every key must unwrap with the genuine secret key to a key the publisher had (was
+/// current, stored, or loaded from the store). A key wrapped for any other public key
+/// (flipped or raw) is only checked for its recipient: ML-KEM's implicit rejection and
+/// AES-CTR without a MAC "unwrap" it with the genuine secret key to garbage rather than
+/// fail. `LoadKey` is asked only for this publisher's keys of this stream, only in a step
+/// where both permissions hold, and only for ids a genuine request of that step named; keys
+/// are stored only for this stream. Pending requests stay within the bound.
 pub fn publisher(data: &[u8]) {
     let mut u = Unstructured::new(data);
     let Ok(steps) = Vec::<PubStep>::arbitrary(&mut u) else {
@@ -557,10 +812,11 @@ pub fn publisher(data: &[u8]) {
     let me = signer(PUBLISHER_KEY);
     let requester = signer(SUBSCRIBER_KEY);
     let attacker = signer(ATTACKER_KEY);
+    let my_id = me.user_id();
     let mut config = PublisherConfig::new(STREAM);
     config.max_pending_key_requests = 4;
     config.max_tracked_requesters = 4;
-    config.msg_chain_id = Some("fuzzchain".into());
+    config.msg_chain_id = Some("fuzzPublisherChain00".into());
     let mut publisher = Publisher::with_entropy(
         config,
         Signing::Local(Box::new(signer(PUBLISHER_KEY))),
@@ -569,12 +825,31 @@ pub fn publisher(data: &[u8]) {
     .expect("valid config");
     let mlkem = mlkem_pair();
     let rsa = rsa_pair();
+    let genuine_pk = |t: AsymmetricEncryptionType| -> Vec<u8> {
+        match t {
+            AsymmetricEncryptionType::MlKem => mlkem.public_key().to_vec(),
+            AsymmetricEncryptionType::Rsa => rsa.public_key_bytes().to_vec(),
+        }
+    };
     let mut now = T0;
-    let mut genuine_requests = 0usize;
-    let mut responses = 0usize;
-    let mut sent: Vec<Vec<u8>> = Vec::new();
-    let mut keys_handed: Vec<GroupKey> = Vec::new();
+    let mut store = KeyStore::seeded(&my_id);
+    let mut store_mode = StoreMode::Honest;
+    let (mut subscribe_ok, mut publish_ok) = (true, true);
+    // Request id → the genuine requests that carried it; responses per request id.
+    let mut asked: HashMap<String, Vec<Asked>> = HashMap::new();
+    let mut answered: HashMap<String, usize> = HashMap::new();
+    let mut sent: Vec<(Vec<u8>, Option<Asked>)> = Vec::new();
+    // Every key the publisher had: current after a step, stored, or loaded.
+    let mut had: Vec<GroupKey> = Vec::new();
+    let remember = |had: &mut Vec<GroupKey>, k: &GroupKey| {
+        if !had.contains(k) {
+            had.push(k.clone());
+        }
+    };
     for step in steps.into_iter().take(24) {
+        // Key ids genuine requests of this step named (all its questions are answered in it).
+        let mut named: HashSet<String> = HashSet::new();
+        let granted = subscribe_ok && publish_ok;
         match step {
             PubStep::Request {
                 signer: who,
@@ -608,53 +883,68 @@ pub fn publisher(data: &[u8]) {
                     .current_key()
                     .map(|k| k.id().to_owned())
                     .unwrap_or_default();
-                let group_key_ids = key_ids
+                let group_key_ids: Vec<String> = key_ids
                     .into_iter()
                     .take(20)
                     .map(|c| match c {
                         KeyIdChoice::Current => current.clone(),
+                        KeyIdChoice::Had(i) => had
+                            .get(usize::from(i) % had.len().max(1))
+                            .map_or_else(|| current.clone(), |k| k.id().to_owned()),
+                        KeyIdChoice::Stored => STORED_KEY_ID.into(),
+                        KeyIdChoice::OtherStream => OTHER_STREAM_KEY_ID.into(),
                         KeyIdChoice::Other(s) => s,
                     })
                     .collect();
+                let request_id = match request_id {
+                    RequestIdChoice::Uuid(n) => uuid_request_id(n),
+                    RequestIdChoice::Raw(s) => s,
+                };
+                let encryption_type = if claims_rsa {
+                    AsymmetricEncryptionType::Rsa
+                } else {
+                    AsymmetricEncryptionType::MlKem
+                };
                 let mut msg = StreamMessage {
                     id: MessageId {
-                        stream_id: if other_stream {
-                            "0xother/stream".into()
-                        } else {
-                            STREAM.into()
-                        },
+                        stream_id: if other_stream { OTHER_STREAM } else { STREAM }.into(),
                         partition: u32::from(partition % 2),
                         timestamp: now.saturating_add_signed(i64::from(age_s) * 1000),
                         sequence_number: 0,
                         publisher_id: requester.user_id(),
-                        msg_chain_id: "requests".into(),
+                        msg_chain_id: "fuzzRequestChain0000".into(),
                     },
                     prev: None,
                     signature: Vec::new(),
                     signature_type: SignatureType::EcdsaSecp256k1Evm,
                     body: Body::KeyRequest(GroupKeyRequest {
-                        request_id,
+                        request_id: request_id.clone(),
                         recipient_id: if to_someone_else {
                             attacker.user_id()
                         } else {
-                            me.user_id()
+                            my_id.clone()
                         },
-                        public_key: pk,
-                        group_key_ids,
-                        encryption_type: if claims_rsa {
-                            AsymmetricEncryptionType::Rsa
-                        } else {
-                            AsymmetricEncryptionType::MlKem
-                        },
+                        public_key: pk.clone(),
+                        group_key_ids: group_key_ids.clone(),
+                        encryption_type,
                     }),
                 };
                 sign_as(&mut msg, who, &requester, &attacker);
-                if matches!(who, Signer::Genuine) {
-                    genuine_requests += 1;
+                let info = (matches!(who, Signer::Genuine)
+                    && !to_someone_else
+                    && !other_stream
+                    && partition % 2 == 0)
+                    .then_some(Asked {
+                        public_key: pk,
+                        encryption_type,
+                        key_ids: group_key_ids,
+                    });
+                if let Some(info) = &info {
+                    take_request(&request_id, info, granted, &mut named, &mut asked);
                 }
                 let bytes = msg.to_bytes();
                 publisher.handle_message(&bytes, now);
-                sent.push(bytes);
+                sent.push((bytes, info));
             }
             PubStep::Publish(content) => {
                 let _ = publisher.publish(content, ContentType::Binary, now);
@@ -667,17 +957,28 @@ pub fn publisher(data: &[u8]) {
             }
             PubStep::Raw(bytes) => publisher.handle_message(&bytes, now),
             PubStep::Replay(which) => {
-                if let Some(old) = pick(&sent, which).cloned() {
-                    // A replay counts as genuine: the signature is real. It may be answered
-                    // again while fresh (the SDK answers replays too); staleness bounds it.
-                    genuine_requests += 1;
+                if !sent.is_empty() {
+                    let (old, info) = sent[usize::from(which) % sent.len()].clone();
+                    // A replay of a genuine request is genuine: the signature is real. It may
+                    // be answered again while fresh; staleness (and replay memory) bound it.
+                    if let Some(info) = &info
+                        && let Ok(m) = StreamMessage::from_bytes(&old)
+                        && let Body::KeyRequest(r) = &m.body
+                    {
+                        take_request(&r.request_id, info, granted, &mut named, &mut asked);
+                    }
                     publisher.handle_message(&old, now);
                 }
             }
             PubStep::Advance(s) => now += u64::from(s) * 1000,
+            PubStep::Permissions { subscribe, publish } => {
+                subscribe_ok = subscribe;
+                publish_ok = publish;
+            }
+            PubStep::Store(mode) => store_mode = mode,
         }
         if let Some(k) = publisher.current_key() {
-            keys_handed.push(k.clone());
+            remember(&mut had, k);
         }
         for _ in 0..10_000 {
             let Some(out) = publisher.poll_output() else {
@@ -685,60 +986,169 @@ pub fn publisher(data: &[u8]) {
             };
             match out {
                 Output::Ask { id, question } => {
+                    let mut lenient = false;
                     let answer = match question {
                         Question::Permission {
                             user, permission, ..
                         } => Answer::Permission(match permission {
-                            Permission::Publish => user == me.user_id(),
-                            Permission::Subscribe => user == requester.user_id(),
+                            Permission::Publish => publish_ok && user == my_id,
+                            Permission::Subscribe => subscribe_ok && user == requester.user_id(),
                         }),
-                        _ => Answer::Permission(false),
+                        Question::LoadKey {
+                            stream_id,
+                            publisher: owner,
+                            key_id,
+                        } => {
+                            assert_eq!(stream_id, STREAM, "asked for a key of another stream");
+                            assert_eq!(owner, my_id, "asked for someone else's key");
+                            assert!(
+                                subscribe_ok && publish_ok,
+                                "loaded a key while a permission was refused"
+                            );
+                            assert!(
+                                named.contains(&key_id),
+                                "loaded a key no genuine request named: {key_id:?}"
+                            );
+                            lenient = !store_mode.well_formed();
+                            let answer = store_mode.answer(store.load(&stream_id, &owner, &key_id));
+                            if let Answer::StoredKey(Some(bytes)) = &answer
+                                && let Ok(k) = GroupKey::new(key_id.clone(), bytes)
+                            {
+                                remember(&mut had, &k);
+                            }
+                            answer
+                        }
+                        _ => Answer::Failed {
+                            reason: "not asked of this host".into(),
+                        },
                     };
-                    publisher
-                        .answer(id, answer, now)
-                        .expect("the question is open");
+                    let result = publisher.answer(id, answer, now);
+                    if !lenient {
+                        result.expect("the question is open");
+                    }
+                }
+                Output::StoreKey {
+                    publisher: owner,
+                    key,
+                    stream_id,
+                    replace,
+                    ..
+                } => {
+                    assert_eq!(owner, my_id, "stored a key as someone else's");
+                    assert_eq!(stream_id, STREAM, "stored a key for another stream");
+                    remember(&mut had, &key);
+                    store.store(owner, &key, stream_id, replace);
                 }
                 Output::Send { bytes, .. } => {
                     let msg = StreamMessage::from_bytes(&bytes)
                         .expect("the publisher sends valid messages");
                     if let Body::KeyResponse(r) = &msg.body {
-                        responses += 1;
-                        assert_eq!(
-                            r.recipient_id,
-                            requester.user_id(),
-                            "a key went to someone without SUBSCRIBE"
-                        );
-                        assert!(
-                            responses <= genuine_requests,
-                            "a response without a genuine request"
-                        );
-                        for k in &r.group_keys {
-                            let got = match r.encryption_type {
+                        check_response(
+                            r,
+                            &requester.user_id(),
+                            &asked,
+                            &mut answered,
+                            &had,
+                            |k| match r.encryption_type {
                                 AsymmetricEncryptionType::MlKem => {
                                     mlkem.unwrap_group_key(&k.id, &k.data)
                                 }
                                 AsymmetricEncryptionType::Rsa => {
                                     rsa.unwrap_group_key(&k.id, &k.data)
                                 }
-                            };
-                            // Only a key wrapped for the real public key unwraps; one wrapped
-                            // for a flipped or foreign key does not, and that is fine.
-                            if let Ok(got) = got {
-                                assert!(
-                                    keys_handed.contains(&got),
-                                    "handed out a key it never had"
-                                );
-                            }
-                        }
+                            },
+                            &genuine_pk(r.encryption_type),
+                        );
+                        assert!(
+                            subscribe_ok && publish_ok,
+                            "a key handed out while a permission was refused"
+                        );
                     }
                 }
-                Output::Deliver(_) | Output::Event(_) | Output::StoreKey { .. } => {}
+                Output::Deliver(_) | Output::Event(_) => {}
             }
         }
         assert!(
             publisher.pending_key_requests() <= 4,
             "pending requests over the bound"
         );
+    }
+}
+
+/// Records a genuine request: its key ids may be loaded in this step, and, if both
+/// permissions are granted, it may be answered.
+fn take_request(
+    request_id: &str,
+    info: &Asked,
+    granted: bool,
+    named: &mut HashSet<String>,
+    asked: &mut HashMap<String, Vec<Asked>>,
+) {
+    named.extend(info.key_ids.iter().cloned());
+    if granted {
+        asked
+            .entry(request_id.to_owned())
+            .or_default()
+            .push(info.clone());
+    }
+}
+
+/// Judges one key response against the genuine requests that carried its request id.
+fn check_response(
+    r: &GroupKeyResponse,
+    requester: &UserId,
+    asked: &HashMap<String, Vec<Asked>>,
+    answered: &mut HashMap<String, usize>,
+    had: &[GroupKey],
+    unwrap: impl Fn(&EncryptedGroupKey) -> Result<GroupKey, Error>,
+    genuine_pk: &[u8],
+) {
+    assert_eq!(
+        &r.recipient_id, requester,
+        "a key went to someone without SUBSCRIBE"
+    );
+    let carried: Vec<&Asked> = asked
+        .get(&r.request_id)
+        .map(|v| {
+            v.iter()
+                .filter(|a| a.encryption_type == r.encryption_type)
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        !carried.is_empty(),
+        "a response without a genuine request (id {:?}, {:?})",
+        r.request_id,
+        r.encryption_type
+    );
+    let n = answered.entry(r.request_id.clone()).or_default();
+    *n += 1;
+    assert!(
+        *n <= asked.get(&r.request_id).map_or(0, Vec::len),
+        "more responses than genuine requests for {:?}",
+        r.request_id
+    );
+    // Wrapped for the requester's genuine key only if no request with this id carried another.
+    let for_genuine_key = carried.iter().all(|a| a.public_key == genuine_pk);
+    for k in &r.group_keys {
+        assert_ne!(
+            k.id, OTHER_STREAM_KEY_ID,
+            "handed out a key bound to another stream"
+        );
+        assert!(
+            carried.iter().any(|a| a.key_ids.contains(&k.id)),
+            "handed out a key nobody asked for: {:?}",
+            k.id
+        );
+        if for_genuine_key {
+            let got = unwrap(k).expect("a key wrapped for the genuine public key unwraps");
+            assert_ne!(
+                got.expose_secret(),
+                &[OTHER_STREAM_KEY_FILL; 32],
+                "handed out another stream's key under another id"
+            );
+            assert!(had.contains(&got), "handed out a key it never had");
+        }
     }
 }
 
