@@ -93,7 +93,9 @@ impl SignatureMemory {
 fn fingerprint(signature: &[u8]) -> Fingerprint {
     let digest = Sha256::digest(signature);
     let mut out = [0u8; 16];
-    out.copy_from_slice(&digest[..16]);
+    for (o, d) in out.iter_mut().zip(digest.iter()) {
+        *o = *d;
+    }
     out
 }
 
@@ -110,7 +112,10 @@ mod tests {
         let mut m = SignatureMemory::new(2, 10);
         assert!(m.insert(&user(1), b"a"));
         assert!(!m.insert(&user(1), b"a"), "the same signature again");
-        assert!(m.insert(&user(2), b"a"), "another signer's memory is separate");
+        assert!(
+            m.insert(&user(2), b"a"),
+            "another signer's memory is separate"
+        );
         assert!(m.insert(&user(1), b"b"));
         assert!(m.insert(&user(1), b"c"), "a is forgotten: 2 per signer");
         assert!(!m.contains(&user(1), b"a"));
@@ -124,7 +129,10 @@ mod tests {
         m.insert(&user(1), b"a");
         m.insert(&user(2), b"a");
         m.insert(&user(3), b"a");
-        assert!(!m.contains(&user(1), b"a"), "the oldest signer is forgotten");
+        assert!(
+            !m.contains(&user(1), b"a"),
+            "the oldest signer is forgotten"
+        );
         assert!(m.contains(&user(2), b"a") && m.contains(&user(3), b"a"));
     }
 }

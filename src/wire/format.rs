@@ -132,7 +132,10 @@ mod tests {
     #[test]
     fn sdk_forms() {
         assert!(is_sdk_chain_id("165lWPardI9giepksI9Q"));
-        assert!(!is_sdk_chain_id("165lWPardI9giepksI9Q1"), "prev digits moved in");
+        assert!(
+            !is_sdk_chain_id("165lWPardI9giepksI9Q1"),
+            "prev digits moved in"
+        );
         assert!(!is_sdk_chain_id("165lWPardI9giepksI9"));
         assert!(!is_sdk_chain_id("165lWPardI9giepks-9Q"));
         assert!(is_uuid("d750adec-d51b-4d35-abad-f0ada7dafff7"));

@@ -149,7 +149,7 @@ fn node(role: Role, id: UserId, wallet: Option<EvmSigner>) -> Node {
         delivered: vec![],
         events: vec![],
         stored: vec![],
-            key_store: HashMap::new(),
+        key_store: HashMap::new(),
         sent: vec![],
         asked: vec![],
         held: vec![],

@@ -124,7 +124,9 @@ pub fn our_subscriber_accepts_sdk_responses() {
         let mut sent_request = None;
         while let Some(out) = sub.poll_output() {
             match out {
-                Output::Send { bytes: b, .. } => sent_request = Some(StreamMessage::from_bytes(&b).unwrap()),
+                Output::Send { bytes: b, .. } => {
+                    sent_request = Some(StreamMessage::from_bytes(&b).unwrap())
+                }
                 Output::Ask { id, .. } => sub.answer(id, Answer::Permission(true), now).unwrap(),
                 _ => {}
             }
@@ -192,7 +194,9 @@ pub fn our_publisher_answers_sdk_requests() {
             while let Some(out) = publisher.poll_output() {
                 match out {
                     Output::Ask { id, question } => questions.push((id, question)),
-                    Output::Send { bytes: b, .. } => response = Some(StreamMessage::from_bytes(&b).unwrap()),
+                    Output::Send { bytes: b, .. } => {
+                        response = Some(StreamMessage::from_bytes(&b).unwrap())
+                    }
                     Output::Event(Event::KeyRequestDenied { code, message, .. }) => {
                         panic!("{code}: {message}")
                     }
