@@ -93,8 +93,8 @@ impl SignatureMemory {
 fn fingerprint(signature: &[u8]) -> Fingerprint {
     let digest = Sha256::digest(signature);
     let mut out = [0u8; 16];
-    for (o, byte) in out.iter_mut().zip(digest.iter()) {
-        *o = *byte;
+    for (o, d) in out.iter_mut().zip(digest.iter()) {
+        *o = *d;
     }
     out
 }

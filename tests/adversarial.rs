@@ -410,10 +410,12 @@ fn relabelled_encryption_type_is_not_delivered() {
 /// `groupKeyId` is unsigned. Relabelled to an id the publisher never made, the subscriber asks
 /// the real publisher for it, gets no answer and drops the message (no plaintext, no key);
 /// relabelled to another key of the same publisher it decrypts to garbage: JSON content then
-/// fails the host's JSON parse, binary content cannot be told apart (CTR has no tag, as in
-/// the SDK: see SECURITY.md).
+/// fails the core's JSON check (`tests/subscriber_attacks.rs`), binary content cannot be told
+/// apart (CTR has no tag, as in the SDK: see SECURITY.md).
 #[test]
 fn relabelled_group_key_id() {
+    // In the SDK's form: other forms are refused before any key lookup (strict formats).
+    const NEVER_MADE: &str = "00000000-0000-4000-8000-000000000000-GroupKey1";
     let mut net = Net::default();
     let p = net.add_publisher(PublisherConfig::new(STREAM));
     let s = net.add_subscriber(Kex::MlKem);
@@ -425,10 +427,10 @@ fn relabelled_group_key_id() {
     // The signature no longer matches the moved message: it is dropped before any key lookup.
     net.inject(
         p,
-        relabel(&fake, |c| c.group_key_id = Some("never-made".into())),
+        relabel(&fake, |c| c.group_key_id = Some(NEVER_MADE.into())),
     );
     assert_eq!(net.nodes[s].error_codes(), ["INVALID_SIGNATURE"]);
-    // A genuine next message relabelled: asks the publisher for "never-made", which does not
+    // A genuine next message relabelled: asks the publisher for NEVER_MADE, which does not
     // answer for a key it does not have; the message is dropped after the timeout.
     let caught = intercept(&mut net, usize::MAX, is_content);
     net.publish(p, "\"two\"");
@@ -436,7 +438,7 @@ fn relabelled_group_key_id() {
     let two = decoded(&caught.borrow()[0]);
     net.inject(
         p,
-        relabel(&two, |c| c.group_key_id = Some("never-made".into())),
+        relabel(&two, |c| c.group_key_id = Some(NEVER_MADE.into())),
     );
     net.advance(31_000);
     assert_eq!(net.nodes[s].texts(), ["\"one\""]);
@@ -585,7 +587,7 @@ fn flood_message(flooder: &EvmSigner, i: u32, now: u64) -> Vec<u8> {
             timestamp: now + u64::from(i / 100),
             sequence_number: 0,
             publisher_id: flooder.user_id(),
-            msg_chain_id: format!("flood{:03}", i % 100),
+            msg_chain_id: format!("flood{:015}", i % 100),
         },
         prev: None,
         signature: vec![],
@@ -594,7 +596,7 @@ fn flood_message(flooder: &EvmSigner, i: u32, now: u64) -> Vec<u8> {
             content: vec![0; 32],
             content_type: ContentType::Binary,
             encryption_type: EncryptionType::Aes,
-            group_key_id: Some(format!("unknown-{i}")),
+            group_key_id: Some(format!("{i:08x}-0000-4000-8000-{i:012x}-GroupKey1")),
             new_group_key: None,
         }),
     };
@@ -604,7 +606,7 @@ fn flood_message(flooder: &EvmSigner, i: u32, now: u64) -> Vec<u8> {
 
 /// 100,000 validly signed messages for 100,000 unknown keys over 100 chains, from an identity
 /// without PUBLISH (anyone can put messages on a stream partition): held messages and fetches
-/// stay within their bounds, no key request is ever sent for them, and a legitimate
+/// stay within their bounds, no key is loaded or requested for them, and a legitimate
 /// publisher's message is delivered at once.
 #[test]
 fn hundred_thousand_messages_for_unknown_keys() {
@@ -627,6 +629,13 @@ fn hundred_thousand_messages_for_unknown_keys() {
         }
     }
     net.settle();
+    assert!(
+        !net.nodes[s]
+            .asked
+            .iter()
+            .any(|q| matches!(q, streamr_e2ee::host::Question::LoadKey { .. })),
+        "no key-store read for an identity without PUBLISH"
+    );
     let sub = net.nodes[s].subscriber();
     assert_eq!(sub.stats().dropped, u64::from(total));
     assert_eq!(sub.stats().key_requests_sent, 0);

@@ -1,31 +1,22 @@
 //! Per-chain ordering: messages of one (publisher, message chain) are delivered in chain
 //! order, duplicates are dropped, and a message that arrives before its predecessor waits
-//! for it (up to a gap timeout).
+//! for it (up to a gap timeout). Only messages whose signature has been verified enter a
+//! chain: what a message says about its place in the chain is signed, so only then may it
+//! move the chain on. Each chain also keeps its [`KeyTrail`].
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
+use super::trail::KeyTrail;
 use crate::user_id::UserId;
 use crate::wire::{MessageRef, StreamMessage};
 
 /// One chain's identity.
 pub type ChainKey = (UserId, String);
 
-/// Where a message stands before delivery.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Check {
-    /// Its signature is valid.
-    Verified,
-    /// An ERC-1271 answer is awaited.
-    AwaitingErc1271,
-    /// It failed a check; it is dropped when it reaches the head.
-    Rejected,
-}
-
-/// A message waiting in its chain.
+/// A verified message waiting in its chain.
 #[derive(Debug)]
 pub struct Held {
     pub msg: StreamMessage,
-    pub check: Check,
 }
 
 impl Held {
@@ -51,6 +42,7 @@ struct Chain {
     queue: VecDeque<Held>,
     early: BTreeMap<MessageRef, Held>,
     gap_deadline: Option<u64>,
+    trail: KeyTrail,
 }
 
 impl Chain {
@@ -127,7 +119,16 @@ impl Chains {
         self.held
     }
 
-    /// Places an arriving message.
+    /// Whether `msg` was seen in its chain before (or is older than what the chain passed).
+    pub fn is_duplicate(&self, msg: &StreamMessage) -> bool {
+        let key = (msg.id.publisher_id.clone(), msg.id.msg_chain_id.clone());
+        let reference = msg.id.reference();
+        self.chains.get(&key).is_some_and(|chain| {
+            chain.last.is_some_and(|last| reference <= last) || chain.early.contains_key(&reference)
+        })
+    }
+
+    /// Places an arriving (verified) message.
     pub fn arrive(&mut self, held: Held, now_ms: u64) -> Arrival {
         let key = (
             held.msg.id.publisher_id.clone(),
@@ -236,13 +237,13 @@ impl Chains {
         Some(held)
     }
 
-    /// Finds a held message by chain and reference (for an answer that concerns it).
-    pub fn find_mut(&mut self, key: &ChainKey, reference: MessageRef) -> Option<&mut Held> {
-        let chain = self.chains.get_mut(key)?;
-        if let Some(h) = chain.early.get_mut(&reference) {
-            return Some(h);
-        }
-        chain.queue.iter_mut().find(|h| h.reference() == reference)
+    /// The keys a chain has used.
+    pub fn trail(&self, key: &ChainKey) -> Option<&KeyTrail> {
+        self.chains.get(key).map(|c| &c.trail)
+    }
+
+    pub fn trail_mut(&mut self, key: &ChainKey) -> Option<&mut KeyTrail> {
+        self.chains.get_mut(key).map(|c| &mut c.trail)
     }
 }
 
@@ -278,7 +279,6 @@ mod tests {
                     new_group_key: None,
                 }),
             },
-            check: Check::Verified,
         }
     }
 

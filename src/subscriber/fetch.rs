@@ -1,10 +1,14 @@
-//! Key fetches: one per (publisher, key id) the subscriber lacks. Requests go out through a
+//! Key fetches: one per (publisher, key id) the subscriber lacks. A fetch first asks the
+//! host's key store (`loadKey`, once), then sends key requests. Requests go out through a
 //! throttle (the SDK's `maxKeyRequestsPerSecond`), are retried with exponential back-off
 //! while the fetch lasts (the SDK never retries), and the fetch gives up after the key
-//! request timeout.
+//! request timeout, counted from its start (the load included). Loads count against the
+//! same bound as requests, so unauthenticated input cannot make the host read its store
+//! without limit.
 
 use std::collections::{HashMap, VecDeque};
 
+use crate::host::QuestionId;
 use crate::rate_limit::TokenBucket;
 use crate::user_id::UserId;
 
@@ -18,6 +22,32 @@ struct Fetch {
     give_up_at: u64,
     request_ids: Vec<String>,
     queued: bool,
+    /// The `loadKey` question still open, if the fetch is at that stage.
+    loading: Option<QuestionId>,
+    /// The key replaces a stored copy that failed to decode content.
+    replace: bool,
+}
+
+/// How a fetch starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// Ask the host's key store first, then key exchange.
+    StoreFirst,
+    /// Key exchange only; the result replaces the stored copy.
+    ExchangeReplacing,
+}
+
+/// What [`Fetches::want`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Want {
+    /// A fetch for the key is already underway.
+    Underway,
+    /// Started: ask the store, then call [`Fetches::loading`].
+    Load,
+    /// Started: key requests are queued.
+    Request,
+    /// Too many fetches run; refused.
+    Refused,
 }
 
 /// Timing settings of fetches.
@@ -72,14 +102,15 @@ impl Fetches {
         self.fetches.contains_key(key)
     }
 
-    /// Starts fetching `key` unless already underway. `false` if too many fetches run.
-    pub fn want(&mut self, key: FetchKey, now_ms: u64) -> bool {
+    /// Starts fetching `key` unless already underway.
+    pub fn want(&mut self, key: FetchKey, now_ms: u64, source: Source) -> Want {
         if self.fetches.contains_key(&key) {
-            return true;
+            return Want::Underway;
         }
         if self.fetches.len() >= self.policy.max_fetches {
-            return false;
+            return Want::Refused;
         }
+        let load = source == Source::StoreFirst;
         self.fetches.insert(
             key.clone(),
             Fetch {
@@ -87,11 +118,48 @@ impl Fetches {
                 next_attempt_at: None,
                 give_up_at: now_ms.saturating_add(self.policy.timeout_ms),
                 request_ids: Vec::new(),
-                queued: true,
+                queued: !load,
+                loading: None,
+                replace: source == Source::ExchangeReplacing,
             },
         );
-        self.send_queue.push_back(key);
-        true
+        if load {
+            Want::Load
+        } else {
+            self.send_queue.push_back(key);
+            Want::Request
+        }
+    }
+
+    /// Records the `loadKey` question asked for a fetch that [`Self::want`] started with
+    /// [`Want::Load`].
+    pub fn loading(&mut self, key: &FetchKey, question: QuestionId) {
+        if let Some(f) = self.fetches.get_mut(key) {
+            f.loading = Some(question);
+        }
+    }
+
+    /// Whether the fetch of `key` waits for the answer to `question`.
+    pub fn awaits_load(&self, key: &FetchKey, question: QuestionId) -> bool {
+        self.fetches
+            .get(key)
+            .is_some_and(|f| f.loading == Some(question))
+    }
+
+    /// The store did not have the key: go on with key requests.
+    pub fn load_missed(&mut self, key: &FetchKey) {
+        if let Some(f) = self.fetches.get_mut(key)
+            && f.loading.take().is_some()
+            && !f.queued
+        {
+            f.queued = true;
+            self.send_queue.push_back(key.clone());
+        }
+    }
+
+    /// Whether the fetched key replaces a stored copy.
+    pub fn replaces(&self, key: &FetchKey) -> bool {
+        self.fetches.get(key).is_some_and(|f| f.replace)
     }
 
     /// Fetches that timed out (removed), and requests to send now.
@@ -106,7 +174,7 @@ impl Fetches {
             self.complete(key);
         }
         for (key, f) in &mut self.fetches {
-            if !f.queued && f.next_attempt_at.is_some_and(|t| now_ms >= t) {
+            if !f.queued && f.loading.is_none() && f.next_attempt_at.is_some_and(|t| now_ms >= t) {
                 f.queued = true;
                 f.next_attempt_at = None;
                 self.send_queue.push_back(key.clone());
@@ -194,7 +262,8 @@ mod tests {
     #[test]
     fn retries_with_backoff_then_gives_up() {
         let mut f = Fetches::new(policy(), 0);
-        assert!(f.want(key(1), 0));
+        assert_eq!(f.want(key(1), 0, Source::ExchangeReplacing), Want::Request);
+        assert!(f.replaces(&key(1)));
         let (_, a) = f.due(0);
         assert_eq!(
             a,
@@ -218,9 +287,14 @@ mod tests {
     fn throttled_and_bounded() {
         let mut f = Fetches::new(policy(), 0);
         for n in 1..=3 {
-            assert!(f.want(key(n), 0));
+            assert_eq!(f.want(key(n), 0, Source::ExchangeReplacing), Want::Request);
         }
-        assert!(!f.want(key(4), 0), "max_fetches");
+        assert_eq!(f.want(key(1), 0, Source::StoreFirst), Want::Underway);
+        assert_eq!(
+            f.want(key(4), 0, Source::StoreFirst),
+            Want::Refused,
+            "max_fetches"
+        );
         assert_eq!(f.due(0).1.len(), 2, "burst of 2");
         assert_eq!(f.next_deadline(0), Some(500));
         assert_eq!(f.due(500).1.len(), 1);
@@ -229,10 +303,30 @@ mod tests {
     #[test]
     fn request_ids_map_to_fetches_until_complete() {
         let mut f = Fetches::new(policy(), 0);
-        f.want(key(1), 0);
+        f.want(key(1), 0, Source::ExchangeReplacing);
         f.record_request(&key(1), "r1".into());
         assert_eq!(f.by_request("r1"), Some(&key(1)));
         f.complete(&key(1));
         assert_eq!(f.by_request("r1"), None);
+    }
+
+    #[test]
+    fn a_load_comes_first_and_counts_as_a_fetch() {
+        let mut f = Fetches::new(policy(), 0);
+        assert_eq!(f.want(key(1), 0, Source::StoreFirst), Want::Load);
+        assert!(!f.replaces(&key(1)));
+        f.loading(&key(1), QuestionId(7));
+        assert!(f.awaits_load(&key(1), QuestionId(7)));
+        assert!(f.due(0).1.is_empty(), "no request while the store is asked");
+        assert_eq!(f.next_deadline(0), Some(30_000));
+        f.load_missed(&key(1));
+        assert!(!f.awaits_load(&key(1), QuestionId(7)));
+        assert_eq!(f.due(0).1.len(), 1);
+        f.load_missed(&key(1));
+        assert!(f.due(0).1.is_empty(), "a second answer changes nothing");
+        for n in 2..=3 {
+            f.want(key(n), 0, Source::StoreFirst);
+        }
+        assert_eq!(f.want(key(4), 0, Source::StoreFirst), Want::Refused);
     }
 }

@@ -11,6 +11,7 @@ use super::key_exchange::key_exchange_arg;
 use super::signing::signing_arg;
 use crate::error::Result as CoreResult;
 use crate::subscriber::{Subscriber, SubscriberConfig};
+use crate::wire::format::Formats;
 
 const CONFIG_FIELDS: &[&str] = &[
     "permissionSource",
@@ -33,6 +34,12 @@ const CONFIG_FIELDS: &[&str] = &[
     "requireQuantumResistantSignatures",
     "requireEncryption",
     "maxMessageBytes",
+    "maxClockSkewMs",
+    "strictFormats",
+    "replayMemoryPerPublisher",
+    "replayMemoryPublishers",
+    "maxUnverifiedMessages",
+    "maxUnverifiedPerPublisher",
 ];
 
 fn read_config(obj: &JsValue) -> CoreResult<SubscriberConfig> {
@@ -86,6 +93,24 @@ fn read_config(obj: &JsValue) -> CoreResult<SubscriberConfig> {
     if let Some(v) = fields::opt_usize(obj, "maxMessageBytes")? {
         c.max_message_bytes = v;
     }
+    if let Some(v) = fields::opt_u64(obj, "maxClockSkewMs")? {
+        c.max_clock_skew_ms = v;
+    }
+    if let Some(strict) = fields::opt_bool(obj, "strictFormats")? {
+        c.formats = if strict { Formats::Sdk } else { Formats::Any };
+    }
+    if let Some(v) = fields::opt_usize(obj, "replayMemoryPerPublisher")? {
+        c.replay_memory_per_publisher = v;
+    }
+    if let Some(v) = fields::opt_usize(obj, "replayMemoryPublishers")? {
+        c.replay_memory_publishers = v;
+    }
+    if let Some(v) = fields::opt_usize(obj, "maxUnverifiedMessages")? {
+        c.max_unverified_messages = v;
+    }
+    if let Some(v) = fields::opt_usize(obj, "maxUnverifiedPerPublisher")? {
+        c.max_unverified_per_publisher = v;
+    }
     c.permissions = super::host_io::read_permission_source(obj)?;
     Ok(c)
 }
@@ -127,11 +152,12 @@ impl JsSubscriber {
         })
     }
 
-    /// Feeds a StreamMessage seen on the stream partition: content is verified, then
-    /// delivered, held (waiting for a key, a check or a predecessor) or dropped with an
-    /// `error` event; key responses for this subscriber are checked and unwrapped. Bad bytes
-    /// give an `error` event, never a throw. Throws only `INVALID_ARGUMENT` for arguments of
-    /// the wrong type.
+    /// Feeds a StreamMessage seen on the stream partition: content is checked (id forms and
+    /// bounds, clock skew, signature, replays), then delivered, held (waiting for a key, a
+    /// check or a predecessor) or dropped with an `error` event; a missing key is first asked
+    /// of the host's key store (`loadKey`), then of its publisher; key responses for this
+    /// subscriber are checked and unwrapped. Bad bytes give an `error` event, never a throw.
+    /// Throws only `INVALID_ARGUMENT` for arguments of the wrong type.
     #[wasm_bindgen(js_name = handleMessage)]
     pub fn handle_message(
         &mut self,
@@ -185,10 +211,11 @@ impl JsSubscriber {
         drain(|| self.inner.poll_output())
     }
 
-    /// Adds a key the app already has for `publisherId` (restored from storage, or configured
-    /// explicitly); held messages waiting for it move on. `key` is a `GroupKey` or
-    /// `{ id, data }`, copied, not consumed. Throws `INVALID_ARGUMENT` for a bad id,
-    /// `INVALID_KEY` for a bad key.
+    /// Adds a key the app already has for `publisherId` (configured explicitly); held
+    /// messages waiting for it move on. A key already held under that id is kept (keys are
+    /// never overwritten). Keys in the host's store need no `addKey`: the subscriber asks for
+    /// them (`loadKey`). `key` is a `GroupKey` or `{ id, data }`, copied, not consumed.
+    /// Throws `INVALID_ARGUMENT` for a bad id, `INVALID_KEY` for a bad key.
     #[wasm_bindgen(js_name = addKey)]
     pub fn add_key(
         &mut self,
@@ -237,7 +264,8 @@ impl JsSubscriber {
         ])
     }
 
-    /// Messages held back right now (waiting for a key, a check or a predecessor).
+    /// Messages held back right now (waiting for a key, a predecessor, or the checks of an
+    /// ERC-1271 signature).
     #[wasm_bindgen(getter, js_name = heldMessages)]
     pub fn held_messages(&self) -> Result<u32, JsValue> {
         Ok(u32::try_from(self.inner.held_messages()).unwrap_or(u32::MAX))

@@ -189,7 +189,7 @@ export interface SubscriberConfig {
   keyRequestRetryBaseMs?: number;
   /** The SDK's `maxKeyRequestsPerSecond` (default 20). */
   maxKeyRequestsPerSecond?: number;
-  /** Keys fetched at once (default 1000). */
+  /** Keys fetched at once, `loadKey` questions included (default 1000); more are dropped `OVERLOADED`. */
   maxKeyFetches?: number;
   /** Messages held across all chains (default 10000); more are dropped `BUFFER_OVERFLOW`. */
   maxHeldMessages?: number;
@@ -225,6 +225,27 @@ export interface SubscriberConfig {
   registryCacheTtlMs?: number;
   /** Registry mode: answers kept (default 10000). */
   registryCacheMaxEntries?: number;
+  /**
+   * Content and key responses timestamped more than this ahead of `nowMs` are dropped
+   * `TIMESTAMP_OUT_OF_RANGE` (default 600000 ms): a forgery that moves sequence digits into the
+   * timestamp, or a publisher with a badly wrong clock.
+   */
+  maxClockSkewMs?: number;
+  /**
+   * Accept only the id forms `@streamr/sdk` produces (default true): a 20-character alphanumeric
+   * `msgChainId`, `<uuid>-GroupKey<n>` key ids, uuid request ids, 13-digit timestamps. These pin
+   * the field boundaries a re-split forgery would move. `false` accepts other producers' ids;
+   * ids longer than 256 characters and more than 16 key ids are refused either way.
+   */
+  strictFormats?: boolean;
+  /** Signatures remembered per publisher to refuse replays and re-splits, `REPLAYED_MESSAGE` (default 1000). */
+  replayMemoryPerPublisher?: number;
+  /** Publishers whose signatures are remembered, first seen forgotten first (default 1000). */
+  replayMemoryPublishers?: number;
+  /** ERC-1271 content waiting for its PUBLISH and contract checks, all publishers (default 256); more are dropped `OVERLOADED`. */
+  maxUnverifiedMessages?: number;
+  /** The same, per publisher (default 64). */
+  maxUnverifiedPerPublisher?: number;
 }
 
 /** A stream registry permission. */

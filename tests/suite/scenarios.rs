@@ -183,14 +183,14 @@ pub fn invalidated_publisher_answer_is_asked_again() {
 pub fn late_joiner_gets_the_current_key() {
     let mut net = Net::default();
     let p = net.add_publisher(pub_config());
-    net.publish(p, "early");
+    net.publish(p, "\"early\"");
     net.nodes[p].publisher().rotate(None).unwrap();
-    net.publish(p, "boundary");
-    net.publish(p, "after-rotation");
+    net.publish(p, "\"boundary\"");
+    net.publish(p, "\"after-rotation\"");
     let late = net.add_subscriber(Kex::MlKem);
-    net.publish(p, "late-1");
-    net.publish(p, "late-2");
-    assert_eq!(net.nodes[late].texts(), ["late-1", "late-2"]);
+    net.publish(p, "\"late-1\"");
+    net.publish(p, "\"late-2\"");
+    assert_eq!(net.nodes[late].texts(), ["\"late-1\"", "\"late-2\""]);
     assert_eq!(net.nodes[late].requests_sent(), 1);
 }
 
@@ -223,7 +223,7 @@ pub fn gap_is_reported_and_delivery_goes_on() {
     let s = net.add_subscriber(Kex::MlKem);
     net.publish(p, "0");
     net.drop_if = Some(Box::new(|_| true));
-    net.publish(p, "lost");
+    net.publish(p, "\"lost\"");
     net.drop_if = None;
     net.publish(p, "2");
     assert_eq!(net.nodes[s].texts(), ["0"], "2 waits for its predecessor");
@@ -246,10 +246,10 @@ pub fn lost_response_is_retried() {
         }
         false
     }));
-    net.publish(p, "x");
+    net.publish(p, "\"x\"");
     assert!(net.nodes[s].texts().is_empty());
     net.advance(2_000);
-    assert_eq!(net.nodes[s].texts(), ["x"]);
+    assert_eq!(net.nodes[s].texts(), ["\"x\""]);
     assert_eq!(net.nodes[s].requests_sent(), 2);
     assert_eq!(net.nodes[p].answered(), 2);
 }
@@ -264,8 +264,8 @@ pub fn publisher_offline_times_out_after_retries() {
             Body::KeyRequest(_)
         )
     }));
-    net.publish(p, "a");
-    net.publish(p, "b");
+    net.publish(p, "\"a\"");
+    net.publish(p, "\"b\"");
     net.advance(29_999);
     assert!(net.nodes[s].error_codes().is_empty());
     assert_eq!(net.nodes[s].subscriber().held_messages(), 2);
@@ -278,8 +278,8 @@ pub fn publisher_offline_times_out_after_retries() {
     assert_eq!(net.nodes[s].subscriber().held_messages(), 0);
     // The next message asks again and, with the publisher reachable, gets through.
     net.drop_if = None;
-    net.publish(p, "c");
-    assert_eq!(net.nodes[s].texts(), ["c"]);
+    net.publish(p, "\"c\"");
+    assert_eq!(net.nodes[s].texts(), ["\"c\""]);
 }
 
 pub fn request_to_another_publisher_is_ignored() {
@@ -287,8 +287,8 @@ pub fn request_to_another_publisher_is_ignored() {
     let p = net.add_publisher(pub_config());
     let other = net.add_publisher(pub_config());
     let s = net.add_subscriber(Kex::MlKem);
-    net.publish(p, "for-p");
-    assert_eq!(net.nodes[s].texts(), ["for-p"]);
+    net.publish(p, "\"for-p\"");
+    assert_eq!(net.nodes[s].texts(), ["\"for-p\""]);
     assert_eq!(net.nodes[p].answered(), 1);
     assert_eq!(net.nodes[other].answered(), 0);
     assert!(
@@ -336,7 +336,7 @@ pub fn forged_and_stale_requests_are_denied() {
     let mut net = Net::default();
     let p = net.add_publisher(pub_config());
     let s = net.add_subscriber(Kex::MlKem);
-    net.publish(p, "x");
+    net.publish(p, "\"x\"");
     let key_id = net.nodes[p]
         .publisher()
         .current_key()
@@ -377,7 +377,7 @@ pub fn unknown_subscriber_is_denied_and_times_out() {
     let s = net.add_subscriber(Kex::MlKem);
     let id = net.nodes[s].id.clone();
     net.subscribers_allowed.remove(&id);
-    net.publish(p, "secret");
+    net.publish(p, "\"secret\"");
     assert_eq!(net.nodes[p].denials(), ["PERMISSION_DENIED"]);
     net.advance(30_000);
     assert!(net.nodes[s].texts().is_empty());
@@ -393,7 +393,7 @@ pub fn registry_down_releases_nothing() {
     let s = net.add_subscriber(Kex::MlKem);
     // The publisher cannot reach the registry: it fails closed.
     net.registry_down.insert(p);
-    net.publish(p, "x");
+    net.publish(p, "\"x\"");
     assert!(net.nodes[p].denials().contains(&"PERMISSION_CHECK_FAILED"));
     assert_eq!(net.nodes[p].answered(), 0);
     assert!(net.nodes[s].texts().is_empty());
@@ -401,14 +401,14 @@ pub fn registry_down_releases_nothing() {
     net.advance(2_000);
     assert_eq!(
         net.nodes[s].texts(),
-        ["x"],
+        ["\"x\""],
         "the retry gets through once the registry answers"
     );
     // The subscriber cannot reach the registry: the message is held, not dropped.
     net.registry_down.insert(s);
     net.now += 10 * 60 * 1000; // past the permission cache TTL
-    net.publish(p, "y");
-    assert_eq!(net.nodes[s].texts(), ["x"]);
+    net.publish(p, "\"y\"");
+    assert_eq!(net.nodes[s].texts(), ["\"x\""]);
     assert!(
         net.nodes[s]
             .error_codes()
@@ -416,7 +416,7 @@ pub fn registry_down_releases_nothing() {
     );
     net.registry_down.clear();
     net.advance(5_000);
-    assert_eq!(net.nodes[s].texts(), ["x", "y"]);
+    assert_eq!(net.nodes[s].texts(), ["\"x\"", "\"y\""]);
 }
 
 pub fn forged_response_and_non_publisher_response_are_rejected() {
@@ -425,7 +425,7 @@ pub fn forged_response_and_non_publisher_response_are_rejected() {
     let s = net.add_subscriber(Kex::MlKem);
     // Hold the real answer back: the attacker races it.
     net.nodes[p].hold_answers = true;
-    net.publish(p, "x");
+    net.publish(p, "\"x\"");
     let request = net.nodes[s]
         .sent
         .iter()
@@ -479,7 +479,7 @@ pub fn forged_response_and_non_publisher_response_are_rejected() {
     assert!(net.nodes[s].texts().is_empty());
     // The real response still gets through.
     net.release_answers(p);
-    assert_eq!(net.nodes[s].texts(), ["x"]);
+    assert_eq!(net.nodes[s].texts(), ["\"x\""]);
 }
 
 pub fn wallet_signing_and_a_refused_signature_lose_nothing() {
@@ -488,7 +488,7 @@ pub fn wallet_signing_and_a_refused_signature_lose_nothing() {
     let s = net.add_subscriber(Kex::MlKem);
     net.publish(p, "1");
     net.nodes[p].wallet_refusals = 1;
-    net.publish(p, "refused");
+    net.publish(p, "\"refused\"");
     net.publish(p, "3");
     assert!(net.nodes[p].error_codes().contains(&"SIGNER_ERROR"));
     assert_eq!(
@@ -534,9 +534,9 @@ pub fn rsa_refused_when_quantum_resistance_is_required() {
     let p = net.add_publisher(config);
     let rsa = net.add_subscriber(Kex::Rsa);
     let mlkem = net.add_subscriber(Kex::MlKem);
-    net.publish(p, "q");
+    net.publish(p, "\"q\"");
     assert_eq!(net.nodes[p].denials(), ["ENCRYPTION_POLICY_VIOLATION"]);
-    assert_eq!(net.nodes[mlkem].texts(), ["q"]);
+    assert_eq!(net.nodes[mlkem].texts(), ["\"q\""]);
     assert!(net.nodes[rsa].texts().is_empty());
 }
 
@@ -546,7 +546,7 @@ pub fn unauthorised_publisher_is_not_delivered() {
     let s = net.add_subscriber(Kex::MlKem);
     let id = net.nodes[p].id.clone();
     net.publishers_allowed.remove(&id);
-    net.publish(p, "spoof");
+    net.publish(p, "\"spoof\"");
     assert!(net.nodes[s].texts().is_empty());
     assert!(net.nodes[s].error_codes().contains(&"PERMISSION_DENIED"));
 }
@@ -557,7 +557,7 @@ pub fn request_flood_is_bounded() {
     config.max_pending_key_requests = 10;
     let p = net.add_publisher(config);
     let s = net.add_subscriber(Kex::MlKem);
-    net.publish(p, "x");
+    net.publish(p, "\"x\"");
     let key_id = net.nodes[p]
         .publisher()
         .current_key()
@@ -614,8 +614,8 @@ pub fn request_flood_is_bounded() {
     let forged = net.nodes[p].denials();
     assert_eq!(forged, vec!["INVALID_SIGNATURE"; 20]);
     net.nodes[p].publisher().rekey(None).unwrap();
-    net.publish(p, "still served");
-    assert_eq!(net.nodes[s].texts().last().unwrap(), "still served");
+    net.publish(p, "\"still served\"");
+    assert_eq!(net.nodes[s].texts().last().unwrap(), "\"still served\"");
 }
 
 pub fn rotating_on_every_message_keeps_memory_bounded() {
