@@ -296,15 +296,21 @@ impl Net {
                 } => {
                     let node = &mut self.nodes[n];
                     node.stored.push((publisher.clone(), key.id().to_owned()));
-                    let entry = node
-                        .key_store
-                        .entry((publisher, key.id().to_owned()))
-                        .or_insert_with(|| (key.expose_secret().to_vec(), Vec::new()));
-                    if replace {
-                        entry.0 = key.expose_secret().to_vec();
-                    }
-                    if !entry.1.contains(&stream_id) {
-                        entry.1.push(stream_id);
+                    // Add-only: other bytes under a stored id are neither stored nor bound
+                    // (binding the old bytes to this stream would release them here).
+                    let bytes = key.expose_secret().to_vec();
+                    let slot = (publisher, key.id().to_owned());
+                    match node.key_store.get_mut(&slot) {
+                        Some(entry) if replace => *entry = (bytes, vec![stream_id]),
+                        Some(entry) if entry.0 == bytes => {
+                            if !entry.1.contains(&stream_id) {
+                                entry.1.push(stream_id);
+                            }
+                        }
+                        Some(_) => {}
+                        None => {
+                            node.key_store.insert(slot, (bytes, vec![stream_id]));
+                        }
                     }
                 }
             }
