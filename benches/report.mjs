@@ -204,6 +204,12 @@ ${caseTable(group('pipe'), { rate: 'per s' })}
 The SDK row of the subscriber pipeline is its per-message crypto only (\`EcdsaSecp256k1Evm.verifySignature\`
 over a pre-built payload, then \`createDecipheriv\`): no protobuf decode, no payload building, no ordering,
 so the comparison is in the SDK's favour. Ours is the whole \`Subscriber.handleMessage\` + \`pollOutputs\`.
+The "through the shim" case (issue #13) runs the same messages through the same build twice, side by side
+(two subscribers fed the same messages in chunks of 20, in alternation): as the shim passes them now
+(bytes straight to \`handleMessage\`), and with the decode the shim did before on every inbound message
+when a key store was set (\`StreamMessage.fromBytes\`, three getters, \`free()\`, \`hasKey\`). "ours is N×" on
+its second row is what that extra decode cost (the per-round ratio is in the notes); the next case times
+the extra decode alone.
 The rekey figure runs the publisher and every subscriber on one thread; the publisher's share is what one
 publisher machine would spend.
 

@@ -48,14 +48,36 @@ export interface RegistryPort {
   call(to: string, data: Uint8Array): Promise<CallOutcome>;
 }
 
+/** {@link KeyStore.putKey} options. */
+export interface PutKeyOptions {
+  /**
+   * Overwrite a stored key of the same `(publisherId, keyId)`; its bindings to other streams
+   * are dropped (they named the old bytes). Default false: a stored key is never overwritten.
+   */
+  replace?: boolean;
+}
+
 /**
  * Where group keys persist, with the SDK's schema: `EncryptionKeys` maps
  * `<publisherId>::<keyId>` to the key, `LatestEncryptionKeyIds` maps
- * `<publisherId>::<streamId>` to a key id. Key bytes are secret: implementations never log them.
+ * `<publisherId>::<streamId>` to a key id. Besides it, each key is **bound** to the streams it
+ * was stored for (docs/key-store.md): `getKey` returns a key only for a stream it is bound to,
+ * so a key id copied from one stream never loads a key of another. Key bytes are secret:
+ * implementations never log them.
  */
 export interface KeyStore {
-  getKey(publisherId: string, keyId: string): Promise<Uint8Array | undefined>;
-  putKey(publisherId: string, keyId: string, key: Uint8Array): Promise<void>;
+  /**
+   * The key `keyId` of `publisherId`, only if it is bound to `streamId`: stored for that
+   * stream with `putKey`, or (keys the SDK wrote, which carry no binding) that stream's latest
+   * key in `LatestEncryptionKeyIds`. Otherwise `undefined`, as for a key not stored at all.
+   */
+  getKey(publisherId: string, keyId: string, streamId: string): Promise<Uint8Array | undefined>;
+  /**
+   * Stores `key` under `(publisherId, keyId)` and binds it to `streamId`. Add-only: a key
+   * already stored under that pair is kept (and bound to `streamId` too only if its bytes are
+   * the same), unless `options.replace`.
+   */
+  putKey(publisherId: string, keyId: string, key: Uint8Array, streamId: string, options?: PutKeyOptions): Promise<void>;
   getLatestKeyId(publisherId: string, streamId: string): Promise<string | undefined>;
   setLatestKeyId(publisherId: string, streamId: string, keyId: string): Promise<void>;
   close(): Promise<void>;

@@ -200,8 +200,10 @@ function pump(m, now, onOutput = null) {
   for (let outs = m.pollOutputs(); outs.length > 0; outs = m.pollOutputs()) {
     for (const o of outs) {
       if (o.type === 'ask') {
-        if (o.question.type !== 'permission') throw new Error(`unexpected question ${o.question.type}`);
-        m.answer(o.id, { type: 'permission', allowed: true }, now);
+        // loadKey: these hosts keep no key store (the keys come through addKey or key exchange).
+        if (o.question.type === 'loadKey') m.answer(o.id, { type: 'storedKey' }, now);
+        else if (o.question.type === 'permission') m.answer(o.id, { type: 'permission', allowed: true }, now);
+        else throw new Error(`unexpected question ${o.question.type}`);
       } else if (onOutput) {
         onOutput(o);
       }
@@ -252,6 +254,8 @@ async function subscriberPipeline() {
     record('pipe', 'Subscriber: decode + verify + decrypt, 1 KiB message', name, ours, { rate: 'messages/s', note: 'wasm Subscriber: decode, EVM recover, chain order, AES-CTR, deliver' });
   }
 
+  await shimDecodeComparison(sent, key, publisherId, n, PIPE);
+
   // The SDK's per-message crypto: SignatureValidator (EcdsaSecp256k1Evm.verifySignature over
   // the payload) then EncryptionUtil.decryptWithAES. Its protobuf decode, payload building and
   // ordering are not counted: the comparison is in the SDK's favour.
@@ -274,6 +278,92 @@ async function subscriberPipeline() {
     return (performance.now() - t0) / n;
   }, PIPE);
   record('pipe', 'Subscriber: decode + verify + decrypt, 1 KiB message', 'SDK', sdk, { rate: 'messages/s', note: 'SDK verify + decrypt only (no decode)' });
+}
+
+/**
+ * Issue #13: the shim no longer decodes. Before, with a key store (the documented set-up), the
+ * subscription decoded every inbound message itself to look for a key it could load
+ * (`StreamMessage.fromBytes`, read `messageType`, `groupKeyId`, `publisherId`, `free()`, then
+ * `core.hasKey`) before `handleMessage` decoded it again. Both paths on the same build and the
+ * same messages, side by side: two subscribers take the messages in chunks, in alternation
+ * (the order flipping each chunk), so load on the shared machine hits both alike; the ratio is
+ * taken per round. The extra decode is also timed on its own.
+ */
+function oldShimDecode(sub, bytes) {
+  let msg;
+  try {
+    msg = lib.StreamMessage.fromBytes(bytes);
+    if (msg.messageType === 'MESSAGE') {
+      const keyId = msg.groupKeyId;
+      const pub = msg.publisherId;
+      // The old shim read the key store here when the core lacked the key; here it has it.
+      if (keyId !== undefined && !sub.hasKey(pub, keyId)) throw new Error('bench: the core should hold the key');
+    }
+  } finally {
+    msg?.free();
+  }
+}
+
+async function shimDecodeComparison(sent, key, publisherId, n, PIPE) {
+  const kx = lib.MlKemKeyPair.generate();
+  const CHUNK = 20;
+  const round = () => {
+    const subs = [false, true].map((oldShim) => {
+      const sub = new lib.Subscriber({ streamId: STREAM }, lib.EvmSigner.generate(), kx, T0);
+      sub.addKey(publisherId, key, T0);
+      const state = { sub, oldShim, delivered: 0, ms: 0 };
+      sub.handleMessage(sent[0], T0);
+      pump(sub, T0, (o) => { if (o.type === 'deliver') state.delivered += 1; });
+      return state;
+    });
+    const feed = (st, from, to) => {
+      const count = (o) => { if (o.type === 'deliver') st.delivered += 1; };
+      const t0 = performance.now();
+      for (let i = from; i < to; i++) {
+        if (st.oldShim) oldShimDecode(st.sub, sent[i]);
+        st.sub.handleMessage(sent[i], T0 + i);
+        pump(st.sub, T0 + i, count);
+      }
+      st.ms += performance.now() - t0;
+    };
+    for (let from = 1, c = 0; from <= n; from += CHUNK, c++) {
+      const to = Math.min(n + 1, from + CHUNK);
+      const order = c % 2 === 0 ? subs : [...subs].reverse();
+      for (const st of order) feed(st, from, to);
+    }
+    for (const st of subs) {
+      if (st.delivered !== n + 1) throw new Error(`subscriber delivered ${st.delivered} of ${n + 1}`);
+      st.sub.free();
+    }
+    return { now: subs[0].ms / n, old: subs[1].ms / n };
+  };
+  status('subscriber through the shim: without and with the old extra decode');
+  const rounds = [];
+  for (let r = 0; r < PIPE.samples * 2; r++) rounds.push(round());
+  const summarize = (xs) => {
+    const v = [...xs].sort((a, b) => a - b);
+    const q = (p) => v[Math.min(v.length - 1, Math.floor(p * (v.length - 1) + 0.5))];
+    return { medianMs: q(0.5), minMs: v[0], maxMs: v.at(-1), p25Ms: q(0.25), p75Ms: q(0.75), iters: n, samples: v.length };
+  };
+  const NOW = 'ours';
+  const OLD = 'ours + the old shim decode (before #13)';
+  const name = 'Subscriber per message through the shim, 1 KiB: bytes straight to the core vs the old extra decode';
+  const ratios = rounds.map((x) => x.old / x.now).sort((a, b) => a - b);
+  const ratio = ratios[Math.floor(ratios.length / 2)];
+  record('pipe', name, NOW, summarize(rounds.map((x) => x.now)), { rate: 'messages/s', note: 'the shim passes the bytes to Subscriber.handleMessage undecoded (issue #13)' });
+  record('pipe', name, OLD, summarize(rounds.map((x) => x.old)), {
+    rate: 'messages/s',
+    note: `before: StreamMessage.fromBytes + messageType/groupKeyId/publisherId + free() + hasKey, then handleMessage; per-round ratio old/new: median ${ratio.toFixed(3)}, range ${ratios[0].toFixed(3)}–${ratios.at(-1).toFixed(3)} over ${ratios.length} rounds`,
+  });
+  // The extra decode alone, per message (what the removal saves, without the pipeline's noise).
+  const probe = new lib.Subscriber({ streamId: STREAM }, lib.EvmSigner.generate(), kx, T0);
+  probe.addKey(publisherId, key, T0);
+  let i = 0;
+  const decode = await measure(() => oldShimDecode(probe, sent[1 + (i++ % n)]), T);
+  probe.free();
+  record('pipe', 'The old shim\'s extra decode alone, per 1 KiB message', NOW, decode, { note: 'StreamMessage.fromBytes + 3 getters + free() + hasKey: what the shim no longer does per inbound message' });
+  const share = decode.medianMs / rounds.map((x) => x.now).sort((a, b) => a - b)[rounds.length >> 1];
+  console.log(`bench: shim decode: per-round ratio old/new median ${ratio.toFixed(3)} (range ${ratios[0].toFixed(3)}–${ratios.at(-1).toFixed(3)}); the decode alone ${(decode.medianMs * 1000).toFixed(1)} µs = ${(share * 100).toFixed(1)} % of a message's pipeline`);
 }
 
 /** One publisher, `subs` ML-KEM subscribers: times 1,000 simultaneous key requests and a rekey. */

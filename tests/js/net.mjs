@@ -23,6 +23,11 @@ export class Node {
     this.delivered = [];
     this.events = [];
     this.stored = [];
+    /**
+     * The host's key store, as the shim keeps it: `<publisherId>::<keyId>` → { data, streams }.
+     * Answers `loadKey` only for a stream the key is bound to; add-only unless `replace`.
+     */
+    this.keyStore = new Map();
     this.sent = [];
     this.asked = [];
     /** Every output, in order (for the secrets check). */
@@ -158,6 +163,10 @@ export class Net {
           return { type: 'failed', reason: String(e) };
         }
       }
+      case 'loadKey': {
+        const entry = node.keyStore.get(`${q.publisherId}::${q.keyId}`);
+        return entry !== undefined && entry.streams.includes(q.streamId) ? { type: 'storedKey', data: entry.data.slice() } : { type: 'storedKey' };
+      }
       default:
         throw new Error(`unexpected question ${JSON.stringify(q.type)}`);
     }
@@ -201,9 +210,16 @@ export class Net {
           case 'event':
             node.events.push(out.event);
             break;
-          case 'storeKey':
-            node.stored.push({ publisherId: out.publisherId, keyId: out.key.id, latestForStream: out.latestForStream });
+          case 'storeKey': {
+            const { publisherId, streamId, latest, replace } = out;
+            node.stored.push({ publisherId, keyId: out.key.id, streamId, latest });
+            const slot = `${publisherId}::${out.key.id}`;
+            const data = out.key.data;
+            const entry = node.keyStore.get(slot);
+            if (entry === undefined || replace) node.keyStore.set(slot, { data, streams: [streamId] });
+            else if (entry.data.every((b, i) => b === data[i]) && !entry.streams.includes(streamId)) entry.streams.push(streamId);
             break;
+          }
           default:
             throw new Error(`unknown output ${JSON.stringify(out.type)}`);
         }

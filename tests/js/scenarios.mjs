@@ -81,8 +81,8 @@ export function scenarioCases(lib, env) {
     eq(d.groupKeyId, n.nodes[p].machine.currentKeyId, 'deliver.groupKeyId');
     same(n.nodes[s].machine.stats, { delivered: 3, duplicates: 0, dropped: 0, keyRequestsSent: 1, keysLearned: 1 }, 'stats');
     // Both sides were told to persist the key, the publisher as the stream's latest.
-    same(n.nodes[p].stored, [{ publisherId: n.nodes[p].id, keyId: d.groupKeyId, latestForStream: STREAM }], 'publisher storeKey');
-    same(n.nodes[s].stored, [{ publisherId: n.nodes[p].id, keyId: d.groupKeyId }], 'subscriber storeKey');
+    same(n.nodes[p].stored, [{ publisherId: n.nodes[p].id, keyId: d.groupKeyId, streamId: STREAM, latest: true }], 'publisher storeKey');
+    same(n.nodes[s].stored, [{ publisherId: n.nodes[p].id, keyId: d.groupKeyId, streamId: STREAM, latest: false }], 'subscriber storeKey');
     ok(n.nodes[s].machine.hasKey(n.nodes[p].id, d.groupKeyId), 'hasKey');
     return n;
   }

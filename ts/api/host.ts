@@ -4,7 +4,7 @@
  * lives here: the answers are raw `eth_call` outcomes, signatures and unwrapped key bytes.
  */
 import { SignatureType, type Answer, type GroupKeyData, type Question, type Signer } from '#wasm';
-import type { RegistryPort, SignerPort } from '../ports.js';
+import type { KeyStore, RegistryPort, SignerPort } from '../ports.js';
 import { createError } from '../errors.js';
 import { fromHex } from '../wallet/hex.js';
 import { isCoreSignerSource } from '../wallet/signer.js';
@@ -27,6 +27,13 @@ export interface Answerers {
   signer: SignerPort;
   registry: RegistryPort;
   remoteKeyPair?: RemoteKeyPair | undefined;
+  /** Where `loadKey` reads: only keys bound to the question's stream are returned. */
+  keyStore?: KeyStore | undefined;
+  /**
+   * The app's `options.keys` (stream id → key), read for `loadKey` before the key store: the
+   * key given for the question's stream, if its id is the one asked for. Subscribers only.
+   */
+  explicitKeys?: Record<string, ExplicitKey> | undefined;
   /** Refuses to sign (the account was switched away from); checked before every signature. */
   assertMaySign(): void;
 }
@@ -54,6 +61,10 @@ export async function answerQuestion(question: Question, ports: Answerers): Prom
         const bytes = 'unwrapGroupKey' in kp ? await kp.unwrapGroupKey(question.keyId, question.data) : await kp.unwrap(question.data);
         return { answer: { type: 'groupKeyBytes', bytes } };
       }
+      case 'loadKey': {
+        const data = await loadKey(question, ports);
+        return { answer: data === undefined ? { type: 'storedKey' } : { type: 'storedKey', data } };
+      }
       default:
         // `permission` / `erc1271` are asked only with permissionSource 'host'; the handles use 'registry'.
         throw createError('INVALID_ARGUMENT', `unexpected question ${(question as { type: string }).type}`);
@@ -63,6 +74,16 @@ export async function answerQuestion(question: Question, ports: Answerers): Prom
     const code = (error as { code?: unknown }).code;
     return { answer: { type: 'failed', reason: typeof code === 'string' ? `${code}: ${error.message}` : error.message }, error };
   }
+}
+
+/**
+ * The `loadKey` answer: the app's key for that stream, else the store's key bound to that
+ * stream, else none. The core asks only after its own checks; this decides nothing.
+ */
+async function loadKey(question: Extract<Question, { type: 'loadKey' }>, ports: Answerers): Promise<Uint8Array | undefined> {
+  const given = ports.explicitKeys !== undefined && Object.hasOwn(ports.explicitKeys, question.streamId) ? ports.explicitKeys[question.streamId] : undefined;
+  if (given !== undefined && given.id === question.keyId) return explicitKey(given).data;
+  return ports.keyStore?.getKey(question.publisherId, question.keyId, question.streamId);
 }
 
 /** An app-given key as the core takes it. */

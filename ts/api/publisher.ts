@@ -5,7 +5,6 @@
  */
 import {
   Publisher,
-  StreamMessage,
   decodeHasPublicPermission,
   encodeContent,
   hasPublicPermissionCall,
@@ -36,9 +35,12 @@ interface Waiter {
 /**
  * Creates a publisher for `streamId#partition`. It starts at once (see `ready`): learns its
  * id from the signer, asks the registry whether the stream is public (unless encryption is
- * forced), restores its keys from the key store and subscribes to the stream partition to
- * hear key requests. Permission checks use `permissionSource: 'registry'`: the core encodes
- * every StreamRegistry call and decides on the raw results.
+ * forced), restores the stream's latest key from the key store and subscribes to the stream
+ * partition to hear key requests. Permission checks use `permissionSource: 'registry'`: the
+ * core encodes every StreamRegistry call and decides on the raw results. Network bytes go to
+ * the core as they arrive, undecoded; an older key is read from the key store only when the
+ * core asks (`loadKey`, after the request's signature and permissions passed), and only if it
+ * is bound to this stream.
  */
 export function createPublisher(args: CreatePublisherArgs): PublisherHandle {
   return new PublisherImpl(args);
@@ -54,14 +56,13 @@ class PublisherImpl implements PublisherHandle {
   private readonly emitter = new Emitter<PublisherEvents>();
   private closed = false;
   private switchedAway = false;
-  /** Publishes handed to the core whose content message has not come out yet, in order. */
-  private readonly waiting: Waiter[] = [];
+  /**
+   * Publishes handed to the core whose content message has not come out yet, by the publish id
+   * `Publisher.publish` returned (and the `send` output carries); oldest first.
+   */
+  private readonly waiting = new Map<number, Waiter>();
   /** Transport publishes and key-store writes, in output order (a key is stored before use). */
   private chain: Promise<void> = Promise.resolve();
-  /** Key ids the core knows, so a request for another one is first looked up in the key store. */
-  private readonly knownKeyIds = new Set<string>();
-  private readonly inbox: Uint8Array[] = [];
-  private draining = false;
   private signError: Error | undefined;
   private stopTransport: (() => Promise<void>) | undefined;
   private stopIdentity: (() => void) | undefined;
@@ -113,18 +114,15 @@ class PublisherImpl implements PublisherHandle {
     });
     const core = new Publisher(config, coreSigner);
     this.core = core;
-    // After a reload the stream's latest key is current again; older ones come back on demand
-    // (a request naming one is looked up in the key store first).
+    // After a reload the stream's latest key is current again (read through the binding check,
+    // as every read); older ones come back when the core asks for one (`loadKey`).
     let latest: GroupKeyData | undefined = explicit !== undefined ? explicitKey(explicit) : undefined;
     if (latest === undefined && keyStore !== undefined && encrypt) {
       const id = await keyStore.getLatestKeyId(this.publisherId, this.streamId);
-      const data = id !== undefined ? await keyStore.getKey(this.publisherId, id) : undefined;
+      const data = id !== undefined ? await keyStore.getKey(this.publisherId, id, this.streamId) : undefined;
       if (id !== undefined && data !== undefined) latest = { id, data };
     }
-    if (latest !== undefined) {
-      core.restoreKeys(latest, []);
-      this.knownKeyIds.add(latest.id);
-    }
+    if (latest !== undefined) core.restoreKeys(latest, []);
     this.stopTransport = await transport.subscribe(streamPartId(this.streamId, this.partition), (bytes) => this.onInput(bytes));
     if (this.closed) {
       await this.stopTransport();
@@ -159,15 +157,15 @@ class PublisherImpl implements PublisherHandle {
     const ts = timestamp ?? Date.now();
     const core = this.core!;
     return new Promise<PublishResult>((resolve, reject) => {
-      const waiter: Waiter = { resolve: () => resolve({ timestamp: ts }), reject };
-      this.waiting.push(waiter);
+      let id: number;
       try {
-        core.publish(encoded.content, encoded.contentType, ts);
+        id = core.publish(encoded.content, encoded.contentType, ts);
       } catch (e) {
-        this.waiting.splice(this.waiting.indexOf(waiter), 1);
         reject(e);
         return;
       }
+      // Outputs come out of pump() only: the waiter is in place before its `send` can appear.
+      this.waiting.set(id, { resolve: () => resolve({ timestamp: ts }), reject });
       this.pump();
     });
   }
@@ -199,7 +197,8 @@ class PublisherImpl implements PublisherHandle {
     this.closed = true;
     this.stopIdentity?.();
     const err = createError('CLOSED', 'the publisher was closed');
-    for (const w of this.waiting.splice(0)) w.reject(err);
+    for (const w of this.waiting.values()) w.reject(err);
+    this.waiting.clear();
     await this.ready.catch(() => undefined);
     await this.stopTransport?.().catch(() => undefined);
     await this.chain;
@@ -215,60 +214,15 @@ class PublisherImpl implements PublisherHandle {
     }
   }
 
+  /** Network bytes, straight to the core, synchronously and in arrival order: nothing here decodes or waits. */
   private onInput(bytes: Uint8Array): void {
-    this.inbox.push(bytes);
-    if (!this.draining) void this.drainInbox();
-  }
-
-  /** Feeds network input in order; waits only when a request names a key to restore first. */
-  private async drainInbox(): Promise<void> {
-    this.draining = true;
+    const core = this.core;
+    if (this.closed || core === undefined) return;
     try {
-      while (this.inbox.length > 0 && !this.closed) {
-        const bytes = this.inbox.shift()!;
-        const restore = this.keysToRestore(bytes);
-        if (restore.length > 0) await this.restoreFromStore(restore);
-        if (this.closed || this.core === undefined) return;
-        this.core.handleMessage(bytes, Date.now());
-        this.pump();
-      }
+      core.handleMessage(bytes, Date.now());
+      this.pump();
     } catch (e) {
       this.emitError(asStreamrE2eeError(e, 'INVALID_ARGUMENT', 'handling a message failed'));
-    } finally {
-      this.draining = false;
-    }
-  }
-
-  /** Key ids a key request to this publisher names that the core does not know yet. */
-  private keysToRestore(bytes: Uint8Array): string[] {
-    if (this.args.keyStore === undefined) return [];
-    let msg: StreamMessage | undefined;
-    try {
-      msg = StreamMessage.fromBytes(bytes);
-      if (msg.messageType !== 'GROUP_KEY_REQUEST') return [];
-      const req = msg.groupKeyRequest;
-      if (req === undefined || req.recipientId !== this.publisherId) return [];
-      return req.groupKeyIds.filter((id) => !this.knownKeyIds.has(id));
-    } catch {
-      return []; // the core reports undecodable input
-    } finally {
-      msg?.free();
-    }
-  }
-
-  private async restoreFromStore(ids: string[]): Promise<void> {
-    const old: GroupKeyData[] = [];
-    for (const id of ids) {
-      try {
-        const data = await this.args.keyStore!.getKey(this.publisherId, id);
-        if (data !== undefined) old.push({ id, data });
-      } catch (e) {
-        this.emitError(asStreamrE2eeError(e, 'INVALID_ARGUMENT', 'reading the key store failed'));
-      }
-    }
-    if (old.length > 0 && this.core !== undefined) {
-      this.core.restoreKeys(null, old);
-      for (const k of old) this.knownKeyIds.add(k.id);
     }
   }
 
@@ -284,7 +238,9 @@ class PublisherImpl implements PublisherHandle {
   private act(out: Output): void {
     switch (out.type) {
       case 'send': {
-        const waiter = isContentMessage(out.bytes) ? this.waiting.shift() : undefined;
+        // A content message names its publish; key responses name none.
+        const waiter = out.publishId !== undefined ? this.waiting.get(out.publishId) : undefined;
+        if (out.publishId !== undefined) this.waiting.delete(out.publishId);
         this.transmit(out.bytes, waiter);
         break;
       }
@@ -295,14 +251,13 @@ class PublisherImpl implements PublisherHandle {
         const id = out.key.id;
         const data = out.key.data;
         out.key.free();
-        this.knownKeyIds.add(id);
         const store = this.args.keyStore;
         if (store === undefined) break;
-        const latestFor = out.latestForStream;
+        const { publisherId, streamId, latest, replace } = out;
         this.chain = this.chain.then(async () => {
           try {
-            await store.putKey(out.publisherId, id, data);
-            if (latestFor !== undefined) await store.setLatestKeyId(out.publisherId, latestFor, id);
+            await store.putKey(publisherId, id, data, streamId, { replace });
+            if (latest) await store.setLatestKeyId(publisherId, streamId, id);
           } catch (e) {
             this.emitError(asStreamrE2eeError(e, 'INVALID_ARGUMENT', 'storing a group key failed'));
           }
@@ -319,9 +274,14 @@ class PublisherImpl implements PublisherHandle {
           this.emitter.emit('keyDenied', { requesterId: ev.requesterId, code: ev.code, message });
         } else if (ev.type === 'error') {
           if (ev.code === 'SIGNER_ERROR') {
-            // A publish the wallet did not sign: nothing was sent; its promise gets the wallet's error.
+            // A publish the wallet did not sign: nothing was sent; its promise gets the wallet's
+            // error. The core signs publishes one at a time, in order, so it is the oldest waiting.
             const err = (this.signError as StreamrE2eeError | undefined) ?? createError('SIGNER_ERROR', ev.message);
-            this.waiting.shift()?.reject(err);
+            const oldest = this.waiting.keys().next();
+            if (oldest.done !== true) {
+              this.waiting.get(oldest.value)?.reject(err);
+              this.waiting.delete(oldest.value);
+            }
           }
           const err = createError(ev.code, ev.message) as E2eeError;
           if (ev.messageRef !== undefined) err.messageRef = ev.messageRef;
@@ -351,6 +311,7 @@ class PublisherImpl implements PublisherHandle {
     const { answer, error } = await answerQuestion(question, {
       signer: this.args.signer,
       registry: this.args.registry,
+      keyStore: this.args.keyStore,
       assertMaySign: () => {
         if (this.switchedAway) {
           throw createError('WALLET_ACCOUNT_CHANGED', `the wallet switched away from ${this.publisherId}; this publisher no longer signs`);
@@ -372,18 +333,5 @@ class PublisherImpl implements PublisherHandle {
 
   private emitError(err: StreamrE2eeError): void {
     this.emitter.emit('error', err as E2eeError);
-  }
-}
-
-/** Content messages resolve publishes; key responses do not. */
-function isContentMessage(bytes: Uint8Array): boolean {
-  let msg: StreamMessage | undefined;
-  try {
-    msg = StreamMessage.fromBytes(bytes);
-    return msg.messageType === 'MESSAGE';
-  } catch {
-    return false;
-  } finally {
-    msg?.free();
   }
 }

@@ -1,15 +1,15 @@
 /**
  * `createSubscriber`: subscribes to stream partitions as one identity. Each subscription
  * drives a wasm `Subscriber` (ordering, duplicates, key requests, verification and
- * decryption are all there) and does its I/O.
+ * decryption are all there) and does its I/O. Network bytes go to the core as they arrive,
+ * undecoded; a key is loaded (from `options.keys`, then the key store) only when the core asks
+ * (`loadKey`, before it would send a key request).
  */
 import {
   MlKemKeyPair,
   RsaKeyPair,
-  StreamMessage,
   Subscriber,
   decodeContent,
-  type GroupKeyData,
   type KeyExchange,
   type Output,
   type Signer,
@@ -20,7 +20,7 @@ import {
 import { streamPartId } from '../ports.js';
 import { asStreamrE2eeError, createError } from '../errors.js';
 import { Emitter } from './emitter.js';
-import { answerQuestion, coreSignerFor, defined, explicitKey } from './host.js';
+import { answerQuestion, coreSignerFor, defined } from './host.js';
 import type {
   CreateSubscriberArgs,
   E2eeError,
@@ -125,11 +125,6 @@ class SubscriptionImpl implements Subscription {
   private ended = false;
   private stopTransport: (() => Promise<void>) | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly inbox: Uint8Array[] = [];
-  private draining = false;
-  /** Keys looked up in the key store and not found there, so not looked up again. */
-  private readonly misses = new Set<string>();
-  private readonly explicit = new Map<string, GroupKeyData>();
   /** Async-iterator buffer and the readers waiting for it. */
   private readonly buffer: ReceivedMessage[] = [];
   private readonly readers: Array<(r: IteratorResult<ReceivedMessage>) => void> = [];
@@ -142,10 +137,7 @@ class SubscriptionImpl implements Subscription {
     readonly partition: number,
     private readonly onMessage: ((m: ReceivedMessage) => void) | undefined,
     private readonly onEnd: () => void,
-  ) {
-    const k = owner.args.options?.keys?.[streamId];
-    if (k !== undefined) this.explicit.set(k.id, explicitKey(k));
-  }
+  ) {}
 
   get stats(): SubscriberStats {
     if (this.core !== undefined) this.lastStats = this.core.stats;
@@ -216,69 +208,15 @@ class SubscriptionImpl implements Subscription {
     };
   }
 
+  /** Network bytes, straight to the core, synchronously and in arrival order: nothing here decodes or waits. */
   private onInput(bytes: Uint8Array): void {
-    if (this.ended) return;
-    this.inbox.push(bytes);
-    if (!this.draining) void this.drainInbox();
-  }
-
-  /** Feeds input in order; waits only to load a key the core lacks from the key store. */
-  private async drainInbox(): Promise<void> {
-    this.draining = true;
+    const core = this.core;
+    if (this.ended || core === undefined) return;
     try {
-      while (this.inbox.length > 0 && !this.ended) {
-        const bytes = this.inbox.shift()!;
-        await this.loadKeyFor(bytes);
-        if (this.core === undefined) return;
-        this.core.handleMessage(bytes, Date.now());
-        this.pump();
-      }
+      core.handleMessage(bytes, Date.now());
+      this.pump();
     } catch (e) {
       this.emitError(asStreamrE2eeError(e, 'INVALID_ARGUMENT', 'handling a message failed'));
-    } finally {
-      this.draining = false;
-    }
-  }
-
-  /**
-   * A content message under a key the core lacks: give it the key from the app's `keys` or
-   * the key store first, so a reloaded subscriber never asks again for a key it has.
-   */
-  private async loadKeyFor(bytes: Uint8Array): Promise<void> {
-    const store = this.owner.args.keyStore;
-    if (store === undefined && this.explicit.size === 0) return;
-    let publisherId: string;
-    let keyId: string | undefined;
-    let msg: StreamMessage | undefined;
-    try {
-      msg = StreamMessage.fromBytes(bytes);
-      if (msg.messageType !== 'MESSAGE') return;
-      keyId = msg.groupKeyId;
-      publisherId = msg.publisherId;
-    } catch {
-      return; // the core reports undecodable input
-    } finally {
-      msg?.free();
-    }
-    if (keyId === undefined || this.core === undefined || this.core.hasKey(publisherId, keyId)) return;
-    const given = this.explicit.get(keyId);
-    if (given !== undefined) {
-      this.core.addKey(publisherId, given, Date.now());
-      this.pump();
-      return;
-    }
-    const ref = `${publisherId}::${keyId}`;
-    if (store === undefined || this.misses.has(ref)) return;
-    try {
-      const data = await store.getKey(publisherId, keyId);
-      if (this.core === undefined) return;
-      if (data === undefined) this.misses.add(ref);
-      else {
-        this.core.addKey(publisherId, { id: keyId, data }, Date.now());
-        this.pump();
-      }
-    } catch (e) {
-      this.emitError(asStreamrE2eeError(e, 'INVALID_ARGUMENT', 'reading the key store failed'));
     }
   }
 
@@ -322,7 +260,12 @@ class SubscriptionImpl implements Subscription {
         const id = out.key.id;
         const data = out.key.data;
         out.key.free();
-        this.owner.args.keyStore?.putKey(out.publisherId, id, data).catch((e: unknown) => {
+        const store = this.owner.args.keyStore;
+        if (store === undefined) break;
+        (async () => {
+          await store.putKey(out.publisherId, id, data, out.streamId, { replace: out.replace });
+          if (out.latest) await store.setLatestKeyId(out.publisherId, out.streamId, id);
+        })().catch((e: unknown) => {
           this.emitError(asStreamrE2eeError(e, 'INVALID_ARGUMENT', 'storing a group key failed'));
         });
         break;
@@ -390,6 +333,8 @@ class SubscriptionImpl implements Subscription {
       signer: this.owner.args.signer,
       registry: this.owner.args.registry,
       remoteKeyPair: this.identity.remote,
+      keyStore: this.owner.args.keyStore,
+      explicitKeys: this.owner.args.options?.keys,
       assertMaySign: () => {
         if (this.owner.switchedAway) {
           throw createError('WALLET_ACCOUNT_CHANGED', `the wallet switched away from ${this.identity.userId}; this subscriber no longer signs`);

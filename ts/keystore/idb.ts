@@ -4,7 +4,7 @@
  * mirroring idb's behaviour here keeps what hits the database visible (writes resolve when
  * the transaction commits, as idb's `db.put` awaits `tx.done`).
  */
-import { keyStoreError } from './errors.js';
+import { isKeyStoreError, keyStoreError } from './errors.js';
 
 export function request<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -35,16 +35,26 @@ export function defaultFactory(): IDBFactory {
 /**
  * Opens `name` at `version`; a new database gets `stores` (out-of-line keys, as the SDK's
  * `db.createObjectStore(namespace)`). An existing one must already have them: upgrading a
- * database the SDK owns would lock the SDK out, so a missing store is an error.
+ * database the SDK owns would lock the SDK out, so a missing store is an error. Only for a
+ * database of this package (`ours`) does an upgrade from an older version add the stores it
+ * lacks.
  */
-export async function openDatabase(factory: IDBFactory, name: string, version: number, stores: readonly string[]): Promise<IDBDatabase> {
+export async function openDatabase(
+  factory: IDBFactory,
+  name: string,
+  version: number,
+  stores: readonly string[],
+  { ours = false }: { ours?: boolean } = {},
+): Promise<IDBDatabase> {
   let db: IDBDatabase;
   try {
     db = await new Promise<IDBDatabase>((resolve, reject) => {
       const req = factory.open(name, version);
       req.onupgradeneeded = (event) => {
-        if (event.oldVersion !== 0) return; // never reshape a database someone else made
-        for (const store of stores) req.result.createObjectStore(store);
+        if (event.oldVersion !== 0 && !ours) return; // never reshape a database someone else made
+        for (const store of stores) {
+          if (!req.result.objectStoreNames.contains(store)) req.result.createObjectStore(store);
+        }
       };
       req.onsuccess = () => resolve(req.result);
       req.onerror = () => reject(req.error);
@@ -96,10 +106,40 @@ export async function add(db: IDBDatabase, store: string, key: IDBValidKey, valu
   });
 }
 
+/**
+ * Reads the value under `key` and writes `change(value)` in one readwrite transaction, so two
+ * tabs updating the same record do not lose each other's change; `undefined` writes nothing.
+ * `change` runs inside the transaction: it must be synchronous.
+ */
+export async function update(db: IDBDatabase, store: string, key: IDBValidKey, change: (value: unknown) => unknown): Promise<void> {
+  await wrap(store, async () => {
+    const tx = db.transaction(store, 'readwrite');
+    const committed = done(tx);
+    const os = tx.objectStore(store);
+    const read = os.get(key);
+    const changed = new Promise<void>((resolve, reject) => {
+      read.onsuccess = () => {
+        try {
+          const next = change(read.result);
+          if (next !== undefined) os.put(next, key);
+          resolve();
+        } catch (err) {
+          tx.abort();
+          reject(err);
+        }
+      };
+      read.onerror = () => reject(read.error);
+    });
+    await changed;
+    await committed;
+  });
+}
+
 async function wrap<T>(store: string, op: () => Promise<T>): Promise<T> {
   try {
     return await op();
   } catch (err) {
+    if (isKeyStoreError(err)) throw err; // already typed (a corrupt or unauthentic value)
     // Names the failure (QuotaExceededError, InvalidStateError after close, …), never the value.
     throw keyStoreError('KEY_STORE_UNAVAILABLE', `IndexedDB ${store}: ${(err as Error)?.name ?? 'error'}`, err);
   }

@@ -10,6 +10,9 @@ export {
   SDK_DB_VERSION,
   ENCRYPTION_KEYS,
   LATEST_ENCRYPTION_KEY_IDS,
+  bindingsDatabaseName,
+  BINDINGS_DB_VERSION,
+  KEY_BINDINGS,
 } from './schema.js';
 export {
   SealedKeyStore,

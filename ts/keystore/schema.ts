@@ -25,3 +25,20 @@ export function keyLookup(publisherId: string, keyId: string): string {
 export function latestLookup(publisherId: string, streamId: string): string {
   return `${publisherId}::${streamId}`;
 }
+
+/**
+ * Ours, beside the SDK's database (never in it: a new object store there needs version 2, and
+ * the SDK's `openDB(name, 1)` would then fail): `streamr-e2ee-bindings::<ownerId>`, version 1,
+ * one object store {@link KEY_BINDINGS}.
+ */
+export function bindingsDatabaseName(ownerId: string): string {
+  return `streamr-e2ee-bindings::${ownerId}`;
+}
+
+export const BINDINGS_DB_VERSION = 1;
+
+/**
+ * The streams each key is bound to: under the key's own lookup key (`<publisherId>::<keyId>`,
+ * {@link keyLookup}), the array of stream ids it was stored for (usually one).
+ */
+export const KEY_BINDINGS = 'KeyBindings';

@@ -1,10 +1,11 @@
 import type { SealingKey } from '#wasm';
-import type { KeyStore } from '../ports.js';
+import type { KeyStore, PutKeyOptions } from '../ports.js';
 import { checkId, checkKey } from './args.js';
+import { bind, isBound, readBinding, sameKey } from './binding.js';
 import { keyStoreError } from './errors.js';
-import { add, defaultFactory, get, openDatabase, put } from './idb.js';
+import { add, defaultFactory, get, openDatabase, put, update } from './idb.js';
 import { normalizeUserId } from './ids.js';
-import { ENCRYPTION_KEYS, LATEST_ENCRYPTION_KEY_IDS, keyLookup, latestLookup } from './schema.js';
+import { ENCRYPTION_KEYS, KEY_BINDINGS, LATEST_ENCRYPTION_KEY_IDS, keyLookup, latestLookup } from './schema.js';
 import { type KdfRecord, type SealingSecret, SALT_LEN, deriveSealingKey, kdfFor, randomSalt } from './sealing.js';
 
 export type { SealingSecret } from './sealing.js';
@@ -15,7 +16,12 @@ export function sealedDatabaseName(ownerId: string): string {
   return `streamr-e2ee-sealed::${ownerId}`;
 }
 
-export const SEALED_DB_VERSION = 1;
+/**
+ * Version 2 added the {@link KEY_BINDINGS} store (the stream binding of each key); opening a
+ * version 1 store upgrades it in place. Keys stored under version 1 have no binding: only
+ * each stream's latest key is released for that stream (docs/key-store.md).
+ */
+export const SEALED_DB_VERSION = 2;
 /** Holds the salt, the KDF and a check value; nothing secret. */
 export const META = 'Meta';
 const META_KEY = 'sealing';
@@ -45,7 +51,10 @@ const utf8 = (s: string) => new TextEncoder().encode(s);
  * under a key derived from a passphrase (PBKDF2-SHA-256, >= 600,000 iterations) or a wallet
  * signature (HKDF-SHA-256), with a random salt kept in the database. Same record layout as
  * the SDK's store, in its own database `streamr-e2ee-sealed::<ownerId>`: the SDK cannot read
- * these keys (by design), and never trips over them.
+ * these keys (by design), and never trips over them. Each key's stream binding is sealed
+ * there too (`KeyBindings`), so someone who can write the database but not open it cannot
+ * bind a key to another stream; `getKey` and `putKey` follow the `KeyStore` rules (bound to
+ * the stream, add-only unless `replace`).
  *
  * `open` with a wrong passphrase or another wallet throws `KEY_STORE_LOCKED` and writes
  * nothing. A stored value that does not authenticate (tampered, moved to another entry)
@@ -68,7 +77,7 @@ export class SealedKeyStore implements KeyStore {
       throw keyStoreError('INVALID_ARGUMENT', 'secret must be { passphrase } or { signer }');
     }
     const name = sealedDatabaseName(ownerId);
-    const db = await openDatabase(options.indexedDB ?? defaultFactory(), name, SEALED_DB_VERSION, [ENCRYPTION_KEYS, LATEST_ENCRYPTION_KEY_IDS, META]);
+    const db = await openDatabase(options.indexedDB ?? defaultFactory(), name, SEALED_DB_VERSION, [ENCRYPTION_KEYS, LATEST_ENCRYPTION_KEY_IDS, META, KEY_BINDINGS], { ours: true });
     try {
       return new SealedKeyStore(name, db, await unlock(db, ownerId, secret));
     } catch (err) {
@@ -77,18 +86,42 @@ export class SealedKeyStore implements KeyStore {
     }
   }
 
-  async getKey(publisherId: string, keyId: string): Promise<Uint8Array | undefined> {
+  async getKey(publisherId: string, keyId: string, streamId: string): Promise<Uint8Array | undefined> {
     checkId(keyId, 'keyId');
-    const lookup = keyLookup(normalizeUserId(publisherId, 'publisherId'), keyId);
-    const key = await this.read(ENCRYPTION_KEYS, lookup, `the stored key ${keyId}`);
-    if (key !== undefined && key.length !== 32) throw keyStoreError('INVALID_KEY', `the stored key ${keyId} is not 32 bytes`);
-    return key;
+    checkId(streamId, 'streamId');
+    const publisher = normalizeUserId(publisherId, 'publisherId');
+    const lookup = keyLookup(publisher, keyId);
+    // The binding first (sealed too: a value moved from another entry does not open), so no
+    // key is decrypted for a stream it is not bound to.
+    const binding = this.openBinding(lookup, keyId, await get(this.open().db, KEY_BINDINGS, lookup));
+    const latest = binding.includes(streamId) ? undefined : await this.getLatestKeyId(publisher, streamId);
+    if (!isBound(binding, latest, keyId, streamId)) return undefined;
+    return this.readKey(lookup, keyId);
   }
 
-  async putKey(publisherId: string, keyId: string, key: Uint8Array): Promise<void> {
+  async putKey(publisherId: string, keyId: string, key: Uint8Array, streamId: string, options: PutKeyOptions = {}): Promise<void> {
     checkId(keyId, 'keyId');
     checkKey(key);
-    await this.write(ENCRYPTION_KEYS, keyLookup(normalizeUserId(publisherId, 'publisherId'), keyId), key);
+    checkId(streamId, 'streamId');
+    const lookup = keyLookup(normalizeUserId(publisherId, 'publisherId'), keyId);
+    const replace = options.replace === true;
+    const { db, key: sealingKey } = this.open();
+    const sealed = sealingKey.seal(key, utf8(`${ENCRYPTION_KEYS}::${lookup}`));
+    let added = false;
+    if (replace) await put(db, ENCRYPTION_KEYS, lookup, sealed);
+    else {
+      added = await add(db, ENCRYPTION_KEYS, lookup, sealed);
+      if (!added) {
+        const stored = await this.readKey(lookup, keyId);
+        if (stored === undefined || !sameKey(stored, key)) return; // another key under this id: keep it, bind nothing
+      }
+    }
+    // As IndexedDbKeyStore: the key first, then its binding (to this stream alone if written now).
+    const written = replace || added;
+    await update(this.open().db, KEY_BINDINGS, lookup, (value) => {
+      const next = written ? [streamId] : bind(this.openBinding(lookup, keyId, value), streamId);
+      return next === undefined ? undefined : this.open().key.seal(utf8(JSON.stringify(next)), utf8(`${KEY_BINDINGS}::${lookup}`));
+    });
   }
 
   async getLatestKeyId(publisherId: string, streamId: string): Promise<string | undefined> {
@@ -112,6 +145,25 @@ export class SealedKeyStore implements KeyStore {
     this.sealingKey = undefined;
   }
 
+  private async readKey(lookup: string, keyId: string): Promise<Uint8Array | undefined> {
+    const key = await this.read(ENCRYPTION_KEYS, lookup, `the stored key ${keyId}`);
+    if (key !== undefined && key.length !== 32) throw keyStoreError('INVALID_KEY', `the stored key ${keyId} is not 32 bytes`);
+    return key;
+  }
+
+  /** A sealed binding record (JSON array of stream ids) opened and checked; none is `[]`. */
+  private openBinding(lookup: string, keyId: string, value: unknown): readonly string[] {
+    if (value === undefined) return [];
+    const bytes = this.unseal(KEY_BINDINGS, lookup, value, `the stream binding of ${keyId}`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(new TextDecoder().decode(bytes));
+    } catch {
+      parsed = null;
+    }
+    return readBinding(parsed, keyId);
+  }
+
   private open(): { db: IDBDatabase; key: SealingKey } {
     if (this.db === undefined || this.sealingKey === undefined) throw keyStoreError('KEY_STORE_UNAVAILABLE', 'the key store is closed');
     return { db: this.db, key: this.sealingKey };
@@ -121,6 +173,10 @@ export class SealedKeyStore implements KeyStore {
   private async read(store: string, lookup: string, what: string): Promise<Uint8Array | undefined> {
     const value = await get(this.open().db, store, lookup);
     if (value === undefined) return undefined;
+    return this.unseal(store, lookup, value, what);
+  }
+
+  private unseal(store: string, lookup: string, value: unknown, what: string): Uint8Array {
     if (!(value instanceof Uint8Array)) throw keyStoreError('DECRYPT_ERROR', `${what} is not a sealed value`);
     const { key } = this.open(); // closed meanwhile: KEY_STORE_UNAVAILABLE, not a decryption error
     try {

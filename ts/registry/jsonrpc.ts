@@ -16,7 +16,12 @@ export interface JsonRpcRegistryOptions {
   provider?: Eip1193Provider;
   /** A JSON-RPC HTTP(S) URL to `eth_call` through (with `fetch`). */
   rpcUrl?: string;
-  /** Refuse to call unless the node's `eth_chainId` is this (a number or `0x` hex). Recommended with a wallet. */
+  /**
+   * The chain the StreamRegistry is on (a number or `0x` hex). **Required with `provider`**:
+   * a wallet reads from whatever chain the user has selected, so every read first checks the
+   * wallet's `eth_chainId` (again after each `chainChanged`) and refuses another chain. With
+   * `rpcUrl` optional (checked once when given).
+   */
   chainId?: number | string;
   /** Give up on a call after this long, ms (default 10000): a rejection, which the core takes as "no". */
   timeoutMs?: number;
@@ -57,6 +62,11 @@ function revertData(e: RpcErrorShape): Uint8Array {
  * `eth_call`s for the core: a result is `callResult`, a revert `callReverted` (with its data),
  * and anything else (network down, HTTP error, timeout, a node error, a response that is not
  * hex, the wrong chain) rejects with `RPC_ERROR`, which the core treats as "no" (fail closed).
+ *
+ * The chain is pinned: with a wallet `provider`, `chainId` is required, and no call is made
+ * until the wallet's `eth_chainId` matches it; a `chainChanged` event makes the next call check
+ * again, and a call that was under way when the chain changed is refused (its answer may come
+ * from the other chain). A provider without events is checked before every call.
  */
 export class JsonRpcRegistry implements RegistryPort {
   readonly streamRegistryAddress: string;
@@ -64,8 +74,13 @@ export class JsonRpcRegistry implements RegistryPort {
   private readonly rpcUrl: string | undefined;
   private readonly timeoutMs: number;
   private readonly fetchFn: typeof fetch | undefined;
-  private readonly chainId: string | undefined;
-  private chainChecked = false;
+  /** The pinned chain, or `undefined` (an `rpcUrl` without `chainId`). */
+  private readonly chainId: bigint | undefined;
+  /** Counts the provider's `chainChanged` events: a check holds for the count it saw. */
+  private chainEpoch = 0;
+  private checkedEpoch: number | undefined;
+  /** A provider that cannot tell us about a switch is checked before every call. */
+  private readonly checkEveryCall: boolean;
   private nextId = 1;
   /** `eth_call`s made (for tests and metrics). */
   calls = 0;
@@ -77,46 +92,65 @@ export class JsonRpcRegistry implements RegistryPort {
     if ((options.provider === undefined) === (options.rpcUrl === undefined)) {
       throw createError('INVALID_ARGUMENT', 'give exactly one of provider and rpcUrl');
     }
+    if (options.provider !== undefined && options.chainId === undefined) {
+      throw createError('INVALID_ARGUMENT', 'chainId is required with a provider: a wallet reads permissions from whatever chain it is on');
+    }
     this.streamRegistryAddress = options.streamRegistryAddress.toLowerCase();
     this.provider = options.provider;
     this.rpcUrl = options.rpcUrl;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.fetchFn = options.fetch;
-    this.chainId =
-      options.chainId === undefined
-        ? undefined
-        : typeof options.chainId === 'number'
-          ? `0x${options.chainId.toString(16)}`
-          : options.chainId.toLowerCase();
+    this.chainId = options.chainId === undefined ? undefined : parseChainId(options.chainId);
     // A wallet may switch chains under us: check again after every switch.
-    const provider = this.provider as (Eip1193Provider & { on?: (e: string, l: () => void) => unknown }) | undefined;
-    provider?.on?.('chainChanged', () => {
-      this.chainChecked = false;
-    });
+    const provider = this.provider;
+    const events = typeof provider?.on === 'function';
+    if (events) {
+      provider.on!('chainChanged', () => {
+        this.chainEpoch++;
+      });
+    }
+    this.checkEveryCall = provider !== undefined && !events;
   }
 
   /** `eth_call` of `data` on `to` at the latest block. */
   async call(to: string, data: Uint8Array): Promise<CallOutcome> {
     this.calls++;
-    if (this.chainId !== undefined && !this.chainChecked) {
-      const got = await this.request('eth_chainId', []);
-      if (typeof got !== 'string' || got.toLowerCase() !== this.chainId) {
-        throw createError('RPC_ERROR', `the node is on chain ${String(got)}, not ${this.chainId}`);
-      }
-      this.chainChecked = true;
-    }
+    const epoch = this.chainEpoch;
+    await this.checkChain(epoch);
     let result: unknown;
     try {
       result = await this.request('eth_call', [{ to, data: toHex(data) }, 'latest']);
     } catch (e) {
       const shape = (e as { rpc?: RpcErrorShape }).rpc;
-      if (shape !== undefined && isRevert(shape)) return { type: 'callReverted', data: revertData(shape) };
+      if (shape !== undefined && isRevert(shape)) {
+        this.assertSameChain(epoch);
+        return { type: 'callReverted', data: revertData(shape) };
+      }
       throw e;
     }
     if (typeof result !== 'string' || !/^0x([0-9a-fA-F]{2})*$/.test(result)) {
       throw createError('RPC_ERROR', 'eth_call returned something that is not hex data');
     }
+    this.assertSameChain(epoch);
     return { type: 'callResult', data: fromHex(result) };
+  }
+
+  /** Refuses to go on unless the node is on the pinned chain (checked once per chain epoch). */
+  private async checkChain(epoch: number): Promise<void> {
+    if (this.chainId === undefined) return;
+    if (!this.checkEveryCall && this.checkedEpoch === epoch) return;
+    const got = await this.request('eth_chainId', []);
+    const id = typeof got === 'string' && /^0x[0-9a-fA-F]+$/.test(got) ? BigInt(got) : undefined;
+    if (id !== this.chainId) {
+      throw createError('RPC_ERROR', `the wallet or node is on chain ${String(got)}, not chain ${this.chainId}: permissions are read only from chain ${this.chainId}`);
+    }
+    this.assertSameChain(epoch);
+    this.checkedEpoch = epoch;
+  }
+
+  /** A `chainChanged` since `epoch`: what was read may come from another chain. */
+  private assertSameChain(epoch: number): void {
+    if (this.chainEpoch !== epoch) throw createError('RPC_ERROR', 'the wallet switched chains during the call; its answer is not used');
   }
 
   /** One JSON-RPC request; node errors reject `RPC_ERROR` with the error object as `rpc`. */
@@ -153,6 +187,13 @@ export class JsonRpcRegistry implements RegistryPort {
     if (!('result' in b)) throw createError('RPC_ERROR', `${method}: the response has no result`);
     return b.result;
   }
+}
+
+/** A chain id given as a number or `0x` hex; anything else is `INVALID_ARGUMENT`. */
+function parseChainId(value: unknown): bigint {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return BigInt(value);
+  if (typeof value === 'string' && /^0x[0-9a-fA-F]+$/.test(value) && BigInt(value) > 0n) return BigInt(value);
+  throw createError('INVALID_ARGUMENT', 'chainId must be a positive integer or 0x hex');
 }
 
 function rpcError(method: string, e: unknown): Error {

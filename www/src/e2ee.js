@@ -65,9 +65,9 @@ function observeSigner(inner, report) {
  */
 function observeKeyStore(inner, report) {
   return {
-    getKey: (publisherId, keyId) => inner.getKey(publisherId, keyId),
-    async putKey(publisherId, keyId, key) {
-      await inner.putKey(publisherId, keyId, key);
+    getKey: (publisherId, keyId, streamId) => inner.getKey(publisherId, keyId, streamId),
+    async putKey(publisherId, keyId, key, streamId, options) {
+      await inner.putKey(publisherId, keyId, key, streamId, options);
       report({ kind: 'keyStored', publisherId, keyId });
     },
     getLatestKeyId: (publisherId, streamId) => inner.getLatestKeyId(publisherId, streamId),

@@ -254,6 +254,46 @@ describe('wallet', () => {
   });
 });
 
+describe('chain pinning (issue #13, Low)', () => {
+  test('a wallet switched to another chain is not read: the key request fails closed until it comes back', async () => {
+    // Chain B: another anvil (chain 1337) with the same admin, so the registry and the stream
+    // have the same address and id there, and on B the outsider holds SUBSCRIBE.
+    const anvilB = await startAnvil({ chainId: 1337 });
+    track({ close: () => anvilB.stop() });
+    const chainB = await deployRegistry(anvilB.url, 1337);
+    assert.equal(chainB.address, chain.address, 'the same registry address on both chains');
+    const path = `/pin-${Date.now()}`;
+    const streamId = await chain.createStream(path);
+    assert.equal(await chainB.createStream(path), streamId, 'the same stream id on both chains');
+    await chain.grant(streamId, devAccounts[9], PERM.PUBLISH);
+    await chainB.grant(streamId, devAccounts[9], PERM.PUBLISH);
+    const pub = await walletPublisher(streamId, 9);
+    const allowed = await localSubscriber(streamId);
+    await pub.publisher.publish({ n: 1 });
+    await until(() => allowed.got.length === 1, 20_000, 'the message on the pinned chain');
+
+    // The user switches the wallet to chain B, where the outsider was granted SUBSCRIBE.
+    const outsiderSigner = LocalSigner.generate();
+    await chainB.grant(streamId, outsiderSigner.address, PERM.SUBSCRIBE);
+    pub.provider.switchChain(anvilB.url, 1337);
+    const outsider = await localSubscriber(streamId, { signer: outsiderSigner, grant: false });
+    await pub.publisher.publish({ n: 2 });
+    await until(() => pub.denied.some((d) => d.requesterId === outsiderSigner.address), 20_000, 'the outsider\'s request refused');
+    assert.equal(pub.denied.find((d) => d.requesterId === outsiderSigner.address).code, 'PERMISSION_CHECK_FAILED');
+    const wrongChain = pub.errors.filter((e) => e.code === 'RPC_ERROR' && /chain/.test(e.message));
+    assert.ok(wrongChain.length > 0, `an RPC_ERROR naming the chain: ${pub.errors.map((e) => `${e.code} ${e.message}`)}`);
+    await sleep(300);
+    assert.equal(outsider.got.length, 0, 'nothing decrypted by way of chain B');
+
+    // Back on the pinned chain: reads work again (a new subscriber granted there gets its key).
+    pub.provider.switchChain(anvil.url, 31337);
+    const later = await localSubscriber(streamId);
+    await pub.publisher.publish({ n: 3 });
+    await until(() => later.got.length === 1, 20_000, 'the key once the wallet is back on the pinned chain');
+    assert.equal(outsider.got.length, 0);
+  });
+});
+
 describe('relay restart', () => {
   test('mid-stream: reconnects, resubscribes, nothing lost, in order, no duplicates', async () => {
     const streamId = await newStream();

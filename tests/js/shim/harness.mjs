@@ -83,16 +83,17 @@ export async function startRelay(port = 0) {
 
 export const PERM = { EDIT: 0, DELETE: 1, PUBLISH: 2, SUBSCRIBE: 3, GRANT: 4 };
 
-export async function startAnvil() {
+/** Starts anvil on a free port; `chainId` 31337 (anvil's own) unless another chain is wanted. */
+export async function startAnvil({ chainId = 31337 } = {}) {
   const bin = `${repo}node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil`;
   const port = await freePort();
-  const child = spawn(bin, ['--host', '127.0.0.1', '--port', String(port), '--chain-id', '31337', '--silent'], { stdio: 'ignore' });
+  const child = spawn(bin, ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(chainId), '--silent'], { stdio: 'ignore' });
   const exited = new Promise((r) => child.once('exit', r));
   const url = `http://127.0.0.1:${port}`;
   await until(async () => {
     try {
       const r = await rpc(url, 'eth_chainId', []);
-      return r === '0x7a69';
+      return r === `0x${chainId.toString(16)}`;
     } catch {
       return false;
     }
@@ -152,6 +153,11 @@ export class AnvilProvider {
   removeListener(event, l) {
     this.listeners.get(event)?.delete(l);
   }
+  /** The user switches the wallet to another network (another anvil): `chainChanged` fires. */
+  switchChain(url, chainId) {
+    this.url = url;
+    for (const l of this.listeners.get('chainChanged') ?? []) l(`0x${chainId.toString(16)}`);
+  }
   /** The user picks `account` in the wallet. */
   switchTo(account) {
     const a = account.toLowerCase();
@@ -161,9 +167,9 @@ export class AnvilProvider {
 }
 
 /** Deploys and initialises StreamRegistryV5 with ethers; helpers send real transactions. */
-export async function deployRegistry(url) {
+export async function deployRegistry(url, chainId = 31337) {
   const { JsonRpcProvider, Wallet, ContractFactory, NonceManager, ZeroAddress } = await import('ethers');
-  const provider = new JsonRpcProvider(url, 31337, { staticNetwork: true, cacheTimeout: -1, pollingInterval: 50 });
+  const provider = new JsonRpcProvider(url, chainId, { staticNetwork: true, cacheTimeout: -1, pollingInterval: 50 });
   const admin = new NonceManager(new Wallet('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80', provider));
   const artifact = JSON.parse(readFileSync(`${repo}node_modules/@streamr/network-contracts/dist/artifacts/contracts/StreamRegistry/StreamRegistryV5.sol/StreamRegistryV5.json`, 'utf8'));
   const registry = await new ContractFactory(artifact.abi, artifact.bytecode, admin).deploy();

@@ -7,6 +7,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { Interface } from 'ethers';
 import {
   EvmSigner,
+  MemoryKeyStore,
   Eip1193Signer,
   JsonRpcRegistry,
   LocalSigner,
@@ -17,6 +18,8 @@ import {
   isStreamrE2eeError,
   toHex,
 } from 'streamr-e2ee';
+// The shim's internal question answerer (not a package export): what `loadKey` is answered with.
+import { answerQuestion } from '../../../pkg/dist/api/host.js';
 import { freePort, repo } from './harness.mjs';
 
 const isCode = (code) => (e) => e.name === 'StreamrE2eeError' && e.code === code;
@@ -114,6 +117,60 @@ test('JsonRpcRegistry: results, reverts with data, node errors and non-hex answe
   await assert.rejects(wrongChain.call(`0x${'22'.repeat(20)}`, new Uint8Array([1])), isCode('RPC_ERROR'));
 });
 
+test('JsonRpcRegistry pins the chain: chainId required with a wallet, checked before reading and after chainChanged', async () => {
+  const address = `0x${'11'.repeat(20)}`;
+  const to = `0x${'22'.repeat(20)}`;
+  const listeners = new Set();
+  const wallet = {
+    chain: '0x7a69',
+    asked: [],
+    onCall: () => undefined,
+    async request({ method }) {
+      this.asked.push(method);
+      if (method === 'eth_chainId') return this.chain;
+      if (method === 'eth_call') {
+        this.onCall();
+        return '0x01';
+      }
+      throw Object.assign(new Error('unsupported'), { code: 4200 });
+    },
+    on(event, l) { if (event === 'chainChanged') listeners.add(l); },
+    switchTo(chain) { this.chain = chain; for (const l of listeners) l(chain); },
+  };
+  assert.throws(() => new JsonRpcRegistry({ streamRegistryAddress: address, provider: wallet }), isCode('INVALID_ARGUMENT'));
+  for (const chainId of ['137', 'abc', 0, -1, 1.5]) {
+    assert.throws(() => new JsonRpcRegistry({ streamRegistryAddress: address, provider: wallet, chainId }), isCode('INVALID_ARGUMENT'), String(chainId));
+  }
+  const r = new JsonRpcRegistry({ streamRegistryAddress: address, provider: wallet, chainId: '0x7A69' });
+  assert.deepEqual(await r.call(to, new Uint8Array([1])), { type: 'callResult', data: new Uint8Array([1]) });
+  assert.deepEqual(await r.call(to, new Uint8Array([1])), { type: 'callResult', data: new Uint8Array([1]) });
+  assert.deepEqual(wallet.asked, ['eth_chainId', 'eth_call', 'eth_call'], 'checked once while the chain stays');
+  // The user switches the wallet to another chain: nothing is read there.
+  wallet.asked.length = 0;
+  wallet.switchTo('0x1');
+  await assert.rejects(r.call(to, new Uint8Array([1])), (e) => isCode('RPC_ERROR')(e) && /chain/.test(e.message));
+  await assert.rejects(r.call(to, new Uint8Array([1])), isCode('RPC_ERROR'));
+  assert.deepEqual(wallet.asked, ['eth_chainId', 'eth_chainId'], 'no eth_call on the wrong chain');
+  // Back: checked again, then read.
+  wallet.asked.length = 0;
+  wallet.switchTo('0x7a69');
+  assert.equal((await r.call(to, new Uint8Array([1]))).type, 'callResult');
+  assert.deepEqual(wallet.asked, ['eth_chainId', 'eth_call']);
+  // A switch while a call is under way: its answer may come from the other chain; refused.
+  wallet.onCall = () => wallet.switchTo('0x7a69');
+  await assert.rejects(r.call(to, new Uint8Array([1])), (e) => isCode('RPC_ERROR')(e) && /switched chains/.test(e.message));
+  wallet.onCall = () => undefined;
+  assert.equal((await r.call(to, new Uint8Array([1]))).type, 'callResult');
+  // A provider that cannot report a switch (no `on`) is checked before every call.
+  const silent = { asked: [], async request({ method }) { this.asked.push(method); return method === 'eth_chainId' ? '0x7a69' : '0x'; } };
+  const s = new JsonRpcRegistry({ streamRegistryAddress: address, provider: silent, chainId: 31337 });
+  await s.call(to, new Uint8Array([1]));
+  await s.call(to, new Uint8Array([1]));
+  assert.deepEqual(silent.asked, ['eth_chainId', 'eth_call', 'eth_chainId', 'eth_call']);
+  // rpcUrl needs no chainId (the app chose the node).
+  assert.ok(new JsonRpcRegistry({ streamRegistryAddress: address, rpcUrl: 'http://127.0.0.1:1' }));
+});
+
 test('LocalSigner keeps the key in wasm; ERC-1271 mode names the contract', async () => {
   const s = LocalSigner.generate();
   assert.equal(await s.getUserId(), s.address);
@@ -143,4 +200,26 @@ test('WebSocketTransport: a relay that stops answering pings is left and reconne
     for (const c of server.clients) c.terminate();
     await new Promise((r) => server.close(r));
   }
+});
+
+test('loadKey is answered from the app\'s key for that stream, then the key store, bound to the stream only', async () => {
+  const P = `0x${'ab'.repeat(20)}`;
+  const S = `${P}/s`;
+  const T = `${P}/t`;
+  const key = (fill) => new Uint8Array(32).fill(fill);
+  const store = new MemoryKeyStore();
+  await store.putKey(P, 'kS', key(1), S);
+  await store.putKey(P, 'kT', key(2), T);
+  const ports = { signer: undefined, registry: undefined, assertMaySign() {}, keyStore: store, explicitKeys: { [S]: { id: 'given', data: 'ff'.repeat(32) } } };
+  const ask = (streamId, keyId, p = ports) => answerQuestion({ type: 'loadKey', streamId, publisherId: P, keyId }, p);
+  assert.deepEqual(await ask(S, 'kS'), { answer: { type: 'storedKey', data: key(1) } });
+  assert.deepEqual(await ask(S, 'kT'), { answer: { type: 'storedKey' } }, 'T\'s key is not bound to S');
+  assert.deepEqual(await ask(T, 'kT'), { answer: { type: 'storedKey', data: key(2) } });
+  assert.deepEqual(await ask(S, 'given'), { answer: { type: 'storedKey', data: key(0xff) } }, 'the app\'s key for S');
+  assert.deepEqual(await ask(T, 'given'), { answer: { type: 'storedKey' } }, 'the app\'s key for S is not T\'s');
+  assert.deepEqual(await ask(S, 'kS', { ...ports, keyStore: undefined }), { answer: { type: 'storedKey' } }, 'no store');
+  const broken = { ...ports, keyStore: { getKey: async () => { throw createError('KEY_STORE_UNAVAILABLE', 'gone'); } } };
+  const failed = await ask(S, 'kS', broken);
+  assert.equal(failed.answer.type, 'failed', 'a store failure is a failed answer (the core takes it as no key)');
+  assert.ok(isStreamrE2eeError(failed.error, 'KEY_STORE_UNAVAILABLE'));
 });

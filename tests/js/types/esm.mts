@@ -76,15 +76,16 @@ function answerFor(q: Question): Answer {
     case 'unwrapGroupKey': return { type: 'groupKeyBytes', bytes: q.data };
     case 'registryCall': return { type: 'callResult', data: q.data };
     case 'contractCall': return q.to.startsWith('0x') ? { type: 'callReverted', data: q.data } : { type: 'failed', reason: 'no' };
+    case 'loadKey': return q.streamId.length > 0 && q.keyId.length > 0 ? { type: 'storedKey' } : { type: 'storedKey', data: new Uint8Array(32) };
   }
 }
 const outputs: Output[] = [...pub.pollOutputs(), ...sub.pollOutputs()];
 for (const o of outputs) {
   switch (o.type) {
-    case 'send': { const b: Uint8Array = o.bytes; void b; break; }
+    case 'send': { const b: Uint8Array = o.bytes; const p: number | undefined = o.publishId; void b; void p; break; }
     case 'ask': sub.answer(o.id, answerFor(o.question), Date.now()); break;
     case 'deliver': { const c: Uint8Array = o.content; const k: string | undefined = o.groupKeyId; void c; void k; break; }
-    case 'storeKey': { const k: GroupKey = o.key; const latest: string | undefined = o.latestForStream; void k; void latest; break; }
+    case 'storeKey': { const k: GroupKey = o.key; const s: string = o.streamId; const latest: boolean = o.latest; const replace: boolean = o.replace; void k; void s; void latest; void replace; break; }
     case 'event': {
       const e: E2eeEvent = o.event;
       if (e.type === 'error' || e.type === 'keyRequestDenied') { const code: ErrorCode = e.code; void code; }
@@ -115,3 +116,15 @@ pub.userId = 'x';
 // @ts-expect-error permission is PUBLISH or SUBSCRIBE
 const badQuestion: Question = { type: 'permission', streamId: 's', userId: '0x', permission: 'EDIT' };
 void publishId; void currentKeyId; void known; void wrapped; void stats; void held; void badAnswer; void badQuestion;
+
+// The KeyStore port (issue #13): every read and write names the stream the key is bound to.
+import { MemoryKeyStore, type KeyStore, type PutKeyOptions } from 'streamr-e2ee';
+const keyStore: KeyStore = new MemoryKeyStore();
+const putOptions: PutKeyOptions = { replace: false };
+const put: Promise<void> = keyStore.putKey('0x01', 'k', new Uint8Array(32), 's', putOptions);
+const loaded: Promise<Uint8Array | undefined> = keyStore.getKey('0x01', 'k', 's');
+// @ts-expect-error getKey needs the stream
+keyStore.getKey('0x01', 'k');
+// @ts-expect-error putKey needs the stream
+keyStore.putKey('0x01', 'k', new Uint8Array(32));
+void put; void loaded;

@@ -7,6 +7,7 @@ import { bufferHex } from './sdk-idb.mjs';
 const OWNER_PASS = '0x' + '55'.repeat(20);
 const PUB = '0x' + 'a1'.repeat(20);
 const STREAM = `${PUB}/sealed`;
+const OTHER_STREAM = `${PUB}/sealed-other`;
 const PASSPHRASE = 'correct horse battery staple';
 const KEY1 = { id: 'GroupKey-sealed-1', data: Uint8Array.from({ length: 32 }, (_, i) => 200 - i) };
 const KEY2 = { id: 'GroupKey-sealed-2', data: Uint8Array.from({ length: 32 }, (_, i) => i * 3) };
@@ -37,15 +38,15 @@ export function sealWritePhase() {
   test('passphrase: round trip of keys and latest ids', async () => {
     const store = await SealedKeyStore.open({ ownerId: OWNER_PASS, secret: { passphrase: PASSPHRASE } });
     assertEqual(store.databaseName, `streamr-e2ee-sealed::${OWNER_PASS}`, 'database name');
-    await store.putKey(PUB, KEY1.id, KEY1.data);
-    await store.putKey(PUB, KEY2.id, KEY2.data);
+    await store.putKey(PUB, KEY1.id, KEY1.data, STREAM);
+    await store.putKey(PUB, KEY2.id, KEY2.data, STREAM);
     await store.setLatestKeyId(PUB, STREAM, KEY2.id);
-    assertBytes(await store.getKey(PUB, KEY1.id), KEY1.data, 'key 1');
+    assertBytes(await store.getKey(PUB, KEY1.id, STREAM), KEY1.data, 'key 1');
     assertEqual(await store.getLatestKeyId(PUB, STREAM), KEY2.id, 'latest');
-    assertEqual(await store.getKey(PUB, 'absent'), undefined, 'absent key');
+    assertEqual(await store.getKey(PUB, 'absent', STREAM), undefined, 'absent key');
     await store.close();
     const again = await SealedKeyStore.open({ ownerId: OWNER_PASS, secret: { passphrase: PASSPHRASE } });
-    assertBytes(await again.getKey(PUB, KEY2.id), KEY2.data, 'key 2 after reopening');
+    assertBytes(await again.getKey(PUB, KEY2.id, STREAM), KEY2.data, 'key 2 after reopening');
     await again.close();
   });
 
@@ -75,36 +76,43 @@ export function sealWritePhase() {
     await assertRejects(SealedKeyStore.open({ ownerId: OWNER_PASS, secret: { signer: signerPort(EvmSigner.fromPrivateKey(WALLET_KEY)) } }), 'KEY_STORE_LOCKED', 'a wallet on a passphrase store');
     assertEqual(serialize(await dump(`streamr-e2ee-sealed::${OWNER_PASS}`)), before, 'database unchanged');
     const store = await SealedKeyStore.open({ ownerId: OWNER_PASS, secret: { passphrase: PASSPHRASE } });
-    assertBytes(await store.getKey(PUB, KEY1.id), KEY1.data, 'key 1 still there');
+    assertBytes(await store.getKey(PUB, KEY1.id, STREAM), KEY1.data, 'key 1 still there');
     await store.close();
   });
 
   test('a sealed value moved to another entry does not authenticate (DECRYPT_ERROR)', async () => {
     const owner = '0x' + '66'.repeat(20);
     const store = await SealedKeyStore.open({ ownerId: owner, secret: { passphrase: PASSPHRASE } });
-    await store.putKey(PUB, 'a', KEY1.data);
+    await store.putKey(PUB, 'a', KEY1.data, STREAM);
+    await store.putKey(PUB, 'b', KEY2.data, STREAM);
+    await store.putKey(PUB, 'c', KEY2.data, OTHER_STREAM);
     const records = await dump(`streamr-e2ee-sealed::${owner}`);
     const sealedA = records.find(([s, k]) => s === 'EncryptionKeys' && k === `${PUB}::a`)[2];
+    const bindingA = records.find(([s, k]) => s === 'KeyBindings' && k === `${PUB}::a`)[2];
+    assert(bindingA instanceof Uint8Array, 'the binding is sealed');
     const db = await new Promise((resolve) => { const r = indexedDB.open(`streamr-e2ee-sealed::${owner}`); r.onsuccess = () => resolve(r.result); });
-    const tx = db.transaction('EncryptionKeys', 'readwrite');
+    const tx = db.transaction(['EncryptionKeys', 'KeyBindings'], 'readwrite');
     tx.objectStore('EncryptionKeys').put(sealedA, `${PUB}::b`);
+    // Someone who can write the database tries to bind c (a key of OTHER_STREAM) to STREAM.
+    tx.objectStore('KeyBindings').put(bindingA, `${PUB}::c`);
     await new Promise((resolve) => { tx.oncomplete = resolve; });
     db.close();
-    await assertRejects(store.getKey(PUB, 'b'), 'DECRYPT_ERROR', 'moved value');
-    assertBytes(await store.getKey(PUB, 'a'), KEY1.data, 'original entry still opens');
+    await assertRejects(store.getKey(PUB, 'b', STREAM), 'DECRYPT_ERROR', 'moved value');
+    await assertRejects(store.getKey(PUB, 'c', STREAM), 'DECRYPT_ERROR', 'moved binding');
+    assertBytes(await store.getKey(PUB, 'a', STREAM), KEY1.data, 'original entry still opens');
     await store.close();
-    await assertRejects(store.getKey(PUB, 'a'), 'KEY_STORE_UNAVAILABLE', 'closed store');
+    await assertRejects(store.getKey(PUB, 'a', STREAM), 'KEY_STORE_UNAVAILABLE', 'closed store');
   });
 
   test('wallet signature: round trip, the same wallet reopens, another wallet is KEY_STORE_LOCKED', async () => {
     const evm = EvmSigner.fromPrivateKey(WALLET_KEY);
     const owner = evm.userId;
     const store = await SealedKeyStore.open({ ownerId: owner, secret: { signer: signerPort(evm) } });
-    await store.putKey(PUB, KEY1.id, KEY1.data);
+    await store.putKey(PUB, KEY1.id, KEY1.data, STREAM);
     await store.setLatestKeyId(PUB, STREAM, KEY1.id);
     await store.close();
     const again = await SealedKeyStore.open({ ownerId: owner, secret: { signer: signerPort(evm) } });
-    assertBytes(await again.getKey(PUB, KEY1.id), KEY1.data, 'key after reopening');
+    assertBytes(await again.getKey(PUB, KEY1.id, STREAM), KEY1.data, 'key after reopening');
     await again.close();
     const before = serialize(await dump(`streamr-e2ee-sealed::${owner}`));
     const other = EvmSigner.generate();
@@ -119,12 +127,32 @@ export function sealWritePhase() {
   test('two tabs creating the same sealed store at once agree on one salt', async () => {
     const owner = '0x' + '88'.repeat(20);
     const [a, b] = await Promise.all([0, 1].map(() => SealedKeyStore.open({ ownerId: owner, secret: { passphrase: PASSPHRASE } })));
-    await a.putKey(PUB, 'k', KEY1.data);
-    assertBytes(await b.getKey(PUB, 'k'), KEY1.data, 'written by one, read by the other');
+    await a.putKey(PUB, 'k', KEY1.data, STREAM);
+    assertBytes(await b.getKey(PUB, 'k', STREAM), KEY1.data, 'written by one, read by the other');
     await a.close();
     await b.close();
     const metas = (await dump(`streamr-e2ee-sealed::${owner}`)).filter(([s]) => s === 'Meta');
     assertEqual(metas.length, 1, 'one Meta record');
+  });
+
+  test('binding, add-only, replace and the latest-key rule (sealed)', async () => {
+    const owner = '0x' + '89'.repeat(20);
+    const store = await SealedKeyStore.open({ ownerId: owner, secret: { passphrase: PASSPHRASE } });
+    await store.putKey(PUB, 'k', KEY1.data, STREAM);
+    assertEqual(await store.getKey(PUB, 'k', OTHER_STREAM), undefined, 'bound to STREAM only');
+    await store.putKey(PUB, 'k', KEY2.data, STREAM);
+    assertBytes(await store.getKey(PUB, 'k', STREAM), KEY1.data, 'add-only: the first key stays');
+    await store.putKey(PUB, 'k', KEY2.data, OTHER_STREAM);
+    assertEqual(await store.getKey(PUB, 'k', OTHER_STREAM), undefined, 'other bytes: no binding');
+    await store.putKey(PUB, 'k', KEY1.data, OTHER_STREAM);
+    assertBytes(await store.getKey(PUB, 'k', OTHER_STREAM), KEY1.data, 'the same key again: bound to both');
+    await store.putKey(PUB, 'k', KEY2.data, STREAM, { replace: true });
+    assertBytes(await store.getKey(PUB, 'k', STREAM), KEY2.data, 'replaced');
+    assertEqual(await store.getKey(PUB, 'k', OTHER_STREAM), undefined, 'replace drops the other binding');
+    // A stream's latest key counts as bound to it (as for keys without a binding record).
+    await store.setLatestKeyId(PUB, OTHER_STREAM, 'k');
+    assertBytes(await store.getKey(PUB, 'k', OTHER_STREAM), KEY2.data, 'the latest key of OTHER_STREAM');
+    await store.close();
   });
 
   test('bad options are INVALID_ARGUMENT', async () => {
@@ -137,12 +165,12 @@ export function sealWritePhase() {
 export function sealPersistedPhase() {
   test('sealed keys survive: passphrase store and wallet store reopen with their secrets', async () => {
     const store = await SealedKeyStore.open({ ownerId: OWNER_PASS, secret: { passphrase: PASSPHRASE } });
-    assertBytes(await store.getKey(PUB, KEY1.id), KEY1.data, 'passphrase store key 1');
+    assertBytes(await store.getKey(PUB, KEY1.id, STREAM), KEY1.data, 'passphrase store key 1');
     assertEqual(await store.getLatestKeyId(PUB, STREAM), KEY2.id, 'passphrase store latest');
     await store.close();
     const evm = EvmSigner.fromPrivateKey(WALLET_KEY);
     const wallet = await SealedKeyStore.open({ ownerId: evm.userId, secret: { signer: signerPort(evm) } });
-    assertBytes(await wallet.getKey(PUB, KEY1.id), KEY1.data, 'wallet store key');
+    assertBytes(await wallet.getKey(PUB, KEY1.id, STREAM), KEY1.data, 'wallet store key');
     await wallet.close();
   });
 }

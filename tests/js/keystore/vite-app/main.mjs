@@ -12,9 +12,9 @@ const PUB = '0x' + 'a1'.repeat(20);
 test('vite: IndexedDbKeyStore round trip', async () => {
   const store = await IndexedDbKeyStore.open({ ownerId: OWNER });
   const key = GroupKey.generate();
-  await store.putKey(PUB, key.id, key.data);
+  await store.putKey(PUB, key.id, key.data, `${PUB}/vite`);
   await store.setLatestKeyId(PUB, `${PUB}/vite`, key.id);
-  assertBytes(await store.getKey(PUB, key.id), key.data, 'key');
+  assertBytes(await store.getKey(PUB, key.id, `${PUB}/vite`), key.data, 'key');
   assertEqual(await store.getLatestKeyId(PUB, `${PUB}/vite`), key.id, 'latest id');
   await store.close();
 });
@@ -22,8 +22,8 @@ test('vite: IndexedDbKeyStore round trip', async () => {
 test('vite: SealedKeyStore (AES-GCM in wasm) round trip', async () => {
   const store = await SealedKeyStore.open({ ownerId: OWNER, secret: { passphrase: 'vite passphrase' } });
   const key = GroupKey.generate();
-  await store.putKey(PUB, key.id, key.data);
-  assertBytes(await store.getKey(PUB, key.id), key.data, 'key');
+  await store.putKey(PUB, key.id, key.data, `${PUB}/vite`);
+  assertBytes(await store.getKey(PUB, key.id, `${PUB}/vite`), key.data, 'key');
   await store.close();
 });
 
