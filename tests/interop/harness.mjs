@@ -186,14 +186,18 @@ export function publisherKeyExchange(sdk, id, store, cfg) {
   return { pke, net };
 }
 
-/** Drains a wasm Publisher/Subscriber, answering every permission question "yes". */
+/**
+ * Drains a wasm Publisher/Subscriber as a host without a key store: every permission question
+ * is answered "yes", every `loadKey` "no such key" (so a subscriber goes on to key exchange).
+ */
 export function pump(machine, now) {
   const out = [];
   for (let outs = machine.pollOutputs(); outs.length > 0; outs = machine.pollOutputs()) {
     for (const o of outs) {
       if (o.type === 'ask') {
-        if (o.question.type !== 'permission') throw new Error(`unexpected question ${o.question.type}`);
-        machine.answer(o.id, { type: 'permission', allowed: true }, now);
+        const answer = { permission: { type: 'permission', allowed: true }, loadKey: { type: 'storedKey' } }[o.question.type];
+        if (answer === undefined) throw new Error(`unexpected question ${o.question.type}`);
+        machine.answer(o.id, answer, now);
       } else {
         out.push(o);
       }

@@ -357,7 +357,9 @@ for (const quantum of [false, true]) {
     test(`key exchange (${kex}): ${kind} SDK SubscriberKeyExchange's request → our Publisher answers → the SDK decrypts the key`, async () => {
       const sdk = H.sdks[kind];
       const signer = e2ee.EvmSigner.generate();
-      const pub = new e2ee.Publisher({ streamId: H.STREAM }, signer);
+      // The SDK's test configuration (H.config) makes 640-bit RSA keys; our publisher serves
+      // RSA keys from minRsaKeyBits (default 2048) up, so this is how such a setup interoperates.
+      const pub = new e2ee.Publisher({ streamId: H.STREAM, minRsaKeyBits: 640 }, signer);
       let now = Date.now();
       pub.publish(Buffer.from('{}'), e2ee.ContentType.JSON, now);
       const key = H.pump(pub, now).find((o) => o.type === 'storeKey').key;
@@ -413,6 +415,23 @@ for (const quantum of [false, true]) {
     });
   }
 }
+
+test("key exchange (RSA): the stock SDK's 640-bit test key is denied by our publisher's default floor, nothing sent", async () => {
+  const sdk = H.sdks.stock;
+  const pub = new e2ee.Publisher({ streamId: H.STREAM }, e2ee.EvmSigner.generate());
+  let now = Date.now();
+  pub.publish(Buffer.from('{}'), e2ee.ContentType.JSON, now);
+  const key = H.pump(pub, now).find((o) => o.type === 'storeKey').key;
+  const store = { set: async () => {}, get: async () => undefined };
+  const { ske, net } = H.subscriberKeyExchange(sdk, sdk.EthereumKeyPairIdentity.generate(), store, H.config());
+  await ske.doRequestGroupKey(key.id, pub.userId, H.STREAM_PART);
+  assert.equal(net.sent.length, 1);
+  pub.handleMessage(sdk.convertStreamMessageToBytes(net.sent[0]), ++now);
+  const outs = H.pump(pub, now);
+  assert.equal(outs.filter((o) => o.type === 'send').length, 0, 'no response');
+  const denied = outs.filter((o) => o.type === 'event' && o.event.type === 'keyRequestDenied').map((o) => o.event.code);
+  assert.deepEqual(denied, ['ENCRYPTION_POLICY_VIOLATION']);
+});
 
 // ------------------------------------------------------------------ the Node recipe, as an app runs it
 

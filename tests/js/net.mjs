@@ -37,8 +37,9 @@ export class Node {
     this.holdAnswers = false;
   }
 
+  /** What was published: each delivered JSON document parsed back (see `Net.publish`). */
   texts() {
-    return this.delivered.map((d) => text.decode(d.content));
+    return this.delivered.map((d) => JSON.parse(text.decode(d.content)));
   }
 
   errorCodes() {
@@ -121,8 +122,9 @@ export class Net {
     return n;
   }
 
+  /** Publishes `content` as a JSON document (the core drops JSON content that does not parse). */
   async publish(n, content) {
-    this.nodes[n].machine.publish(utf8.encode(content), this.lib.ContentType.JSON, this.now);
+    this.nodes[n].machine.publish(utf8.encode(JSON.stringify(content)), this.lib.ContentType.JSON, this.now);
     await this.settle();
   }
 

@@ -91,8 +91,9 @@ export function scenarioCases(lib, env) {
     await firstKeyFlow(MlKemKeyPair.generate());
   });
 
-  test('first key with RSA (1024-bit RsaKeyPair)', async () => {
-    const n = await firstKeyFlow(RsaKeyPair.generate(1024));
+  // 2048 bits: the publisher's default minRsaKeyBits (smaller keys are denied).
+  test('first key with RSA (2048-bit RsaKeyPair)', async () => {
+    const n = await firstKeyFlow(RsaKeyPair.generate(2048));
     const request = n.nodes[1].sent.map((b) => StreamMessage.fromBytes(b).groupKeyRequest).find(Boolean);
     eq(request.encryptionType, AsymmetricEncryptionType.RSA, 'request encryption type');
   });
@@ -402,7 +403,7 @@ export function scenarioCases(lib, env) {
   });
 
   test(`external RSA key exchange answered by the host's RSA-OAEP SHA-1 (${env.rsaHost.name})`, async () => {
-    const host = await env.rsaHost.generate(1024);
+    const host = await env.rsaHost.generate(2048);
     const n = net();
     const p = n.addPublisher();
     const s = n.addSubscriber({
@@ -416,7 +417,7 @@ export function scenarioCases(lib, env) {
     eq(unwraps.length, 1, 'one unwrap question');
     eq(unwraps[0].encryptionType, AsymmetricEncryptionType.RSA, 'its type');
     eq(unwraps[0].keyId, n.nodes[p].machine.currentKeyId, 'its key id');
-    eq(unwraps[0].data.length, 128, '1024-bit ciphertext');
+    eq(unwraps[0].data.length, 256, '2048-bit ciphertext');
     const request = n.nodes[s].sent.map((b) => StreamMessage.fromBytes(b).groupKeyRequest).find(Boolean);
     const pem = new TextDecoder().decode(request.publicKey);
     ok(pem.startsWith('-----BEGIN PUBLIC KEY-----\n') && pem.endsWith('-----END PUBLIC KEY-----\n'), 'request carries the PEM');
@@ -424,7 +425,7 @@ export function scenarioCases(lib, env) {
   });
 
   test('external key exchange: a failed host unwrap is DECRYPT_ERROR and the retry works', async () => {
-    const host = await env.rsaHost.generate(1024);
+    const host = await env.rsaHost.generate(2048);
     const n = net();
     const p = n.addPublisher();
     let failures = 1;

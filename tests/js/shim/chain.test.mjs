@@ -430,7 +430,7 @@ describe('key exchange', () => {
     await chain.grant(streamId, pubSigner.address, PERM.PUBLISH);
     const publisher = track(createPublisher({ streamId, signer: pubSigner, transport: transport(), registry: registryFor() }));
     await publisher.ready;
-    const rsa = RsaKeyPair.generate(1024);
+    const rsa = RsaKeyPair.generate(2048);
     const asked = [];
     let unwraps = 0;
     const keyPairFactory = (spec) => {
@@ -448,10 +448,10 @@ describe('key exchange', () => {
         },
       };
     };
-    const sub = await localSubscriber(streamId, { options: { ...SUB_OPTIONS, keyExchange: 'RSA', rsaKeyLength: 1024, keyPairFactory } });
+    const sub = await localSubscriber(streamId, { options: { ...SUB_OPTIONS, keyExchange: 'RSA', rsaKeyLength: 2048, keyPairFactory } });
     await publisher.publish({ rsa: true });
     await until(() => sub.got.length === 1, 20_000, 'the message over RSA key exchange');
-    assert.deepEqual(asked, [{ algorithm: 'RSA', rsaKeyLength: 1024 }]);
+    assert.deepEqual(asked, [{ algorithm: 'RSA', rsaKeyLength: 2048 }]);
     assert.equal(unwraps, 1);
     assert.deepEqual(sub.got[0].content, { rsa: true });
     // The worker/WebCrypto shape: `unwrap(data)` without the key id.
