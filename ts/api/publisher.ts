@@ -104,6 +104,7 @@ class PublisherImpl implements PublisherHandle {
       msgChainId: options.msgChainId,
       registryCacheTtlMs: options.registryCacheTtlMs,
       registryCacheMaxEntries: options.registryCacheMaxEntries,
+      strictFormats: options.strictFormats,
       requireQuantumResistantKeyExchange: options.requireQuantumResistantKeyExchange,
       requireEncryption: options.requireQuantumResistantEncryption,
       ...options.core,

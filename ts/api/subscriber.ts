@@ -168,6 +168,7 @@ class SubscriptionImpl implements Subscription {
       gapTimeoutMs: o.gapTimeoutMs,
       registryCacheTtlMs: o.registryCacheTtlMs,
       registryCacheMaxEntries: o.registryCacheMaxEntries,
+      strictFormats: o.strictFormats,
       ...o.core,
       streamId: this.streamId,
       partition: this.partition,

@@ -36,7 +36,8 @@ export interface CommonOptions {
   requireQuantumResistantKeyExchange?: boolean;
   /**
    * SDK: `encryption.keys`, stream id → key. Publishers use the key of their stream as the
-   * current key; subscribers use any of these keys without key exchange.
+   * current key; subscribers use any of these keys without key exchange. An id not in the
+   * SDK's form (`<uuid>-GroupKey<n>`) needs {@link strictFormats} `false`.
    */
   keys?: Record<string, ExplicitKey>;
   /**
@@ -46,6 +47,14 @@ export interface CommonOptions {
   registryCacheTtlMs?: number;
   /** Ours: registry answers kept (default 10000). */
   registryCacheMaxEntries?: number;
+  /**
+   * Ours: accept only the field forms `@streamr/sdk` produces (default true): 20-alphanumeric
+   * message chain ids, `<uuid>-GroupKey<n>` key ids, uuid request ids, 13-digit timestamps.
+   * The SDK's signature payload has no separators, so fixed forms are what stop a genuine
+   * signature from being re-split over other field values (SECURITY.md). Set false for other
+   * producers, or for {@link keys} with ids of your own (set it on both sides).
+   */
+  strictFormats?: boolean;
 }
 
 /** {@link createPublisher} options. Omitted fields take the defaults shown. */

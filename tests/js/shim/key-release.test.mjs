@@ -218,3 +218,31 @@ test('a subscriber loads a key only for the stream it is bound to: from its key 
   assert.deepEqual(sent2, []);
   assert.ok(!answered.some((a) => a.keyIds.includes(keyIdT)), 'T\'s key never served on S');
 });
+
+test('options.keys with an id of the app\'s own: delivered with strictFormats false on both sides; refused MALFORMED_MESSAGE by default', async () => {
+  const S = await chain.createStream(`/custom-key-${Date.now()}`);
+  const key = { id: 'app-key-1', data: crypto.getRandomValues(new Uint8Array(32)) };
+  const signer = LocalSigner.generate();
+  await chain.grant(S, signer.address, PERM.PUBLISH);
+  const publisher = track(createPublisher({ streamId: S, signer, transport: transport(), registry: registry(), options: { keys: { [S]: key }, strictFormats: false } }));
+  await publisher.ready;
+  const subscribe = async (strictFormats) => {
+    const s = LocalSigner.generate();
+    await chain.grant(S, s.address, PERM.SUBSCRIBE);
+    const options = { keys: { [S]: key }, ...(strictFormats === undefined ? {} : { strictFormats }) };
+    const subscriber = track(createSubscriber({ signer: s, transport: transport(), registry: registry(), options }));
+    const got = [];
+    const errors = [];
+    const sub = await subscriber.subscribe(S, 0, (m) => got.push(m));
+    sub.on('error', (e) => errors.push(e.code));
+    return { got, errors };
+  };
+  const relaxed = await subscribe(false);
+  const strict = await subscribe(undefined);
+  await publisher.publish({ custom: true });
+  await until(() => relaxed.got.length === 1, 15_000, 'delivered under the app\'s key id');
+  assert.deepEqual(relaxed.got[0].content, { custom: true });
+  assert.equal(relaxed.got[0].groupKeyId, 'app-key-1');
+  await until(() => strict.errors.includes('MALFORMED_MESSAGE'), 15_000, 'the strict subscriber refuses the id form');
+  assert.equal(strict.got.length, 0);
+});
