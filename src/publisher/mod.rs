@@ -25,6 +25,7 @@ use crate::permissions::{self, Check, Permissions};
 use crate::random::{self, Entropy};
 use crate::registry::PermissionQuery;
 use crate::user_id::UserId;
+use crate::wire::format::{self, Formats};
 use crate::wire::{Body, ContentMessage, ContentType, EncryptionType, MessageId, StreamMessage};
 
 use chain::MessageChain;
@@ -103,6 +104,14 @@ impl Publisher {
     ) -> Result<Self> {
         config.validate()?;
         let chain_id = match &config.msg_chain_id {
+            // Subscribers with strict formats (the default) drop every message of a chain id
+            // the SDK would not make: refuse it here, where the mistake is made.
+            Some(id) if config.formats == Formats::Sdk && !format::is_sdk_chain_id(id) => {
+                return Err(Error::InvalidArgument(format!(
+                    "message chain id {id:?} is not 20 characters of [0-9A-Za-z], which strict \
+                     subscribers require; use such an id, or formats Any (strictFormats: false)"
+                )));
+            }
             Some(id) if !id.is_empty() => id.clone(),
             Some(_) => return Err(Error::InvalidArgument("message chain id is empty".into())),
             None => random::alphanumeric(entropy.as_mut(), 20)?,

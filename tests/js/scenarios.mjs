@@ -629,12 +629,14 @@ export function scenarioCases(lib, env) {
     // Good configs with every option work.
     new Publisher({ streamId: STREAM, partition: 3, encrypt: true, requireEncryption: true, requireQuantumResistantKeyExchange: false,
       maxKeyRequestsPerRequesterPerSecond: 1, maxTrackedRequesters: 10, maxPendingKeyRequests: 10, maxKeyRequestAgeMs: 1000,
-      maxQueuedPublishes: 10, msgChainId: 'chain' }, signer);
+      maxQueuedPublishes: 10, msgChainId: 'chain', strictFormats: false }, signer);
     new Subscriber({ streamId: STREAM, partition: 3, keyRequestTimeout: 1, keyRequestRetries: 0, keyRequestRetryBaseMs: 1,
       maxKeyRequestsPerSecond: 1, maxKeyFetches: 1, maxHeldMessages: 1, maxHeldPerChain: 1, gapTimeoutMs: 1,
       permissionCacheTtlMs: 1, permissionRetryMs: 1, requireQuantumResistantSignatures: false, maxMessageBytes: 100 }, signer, kx, T0);
-    const named = new Publisher({ streamId: STREAM, msgChainId: 'my-chain', partition: undefined }, signer);
-    eq(named.msgChainId, 'my-chain', 'msgChainId');
+    const named = new Publisher({ streamId: STREAM, msgChainId: 'myChain0123456789abc', partition: undefined }, signer);
+    eq(named.msgChainId, 'myChain0123456789abc', 'msgChainId');
+    throwsCode(() => new Publisher({ streamId: STREAM, msgChainId: 'my-chain' }, signer), 'INVALID_ARGUMENT', 'a chain id strict subscribers drop');
+    eq(new Publisher({ streamId: STREAM, msgChainId: 'my-chain', strictFormats: false }, signer).msgChainId, 'my-chain', 'relaxed');
     eq(named.userId, signer.address, 'userId');
   });
 
