@@ -28,11 +28,7 @@ use streamr_e2ee::wire::{
     MessageId, SignatureType,
 };
 use streamr_e2ee::{StreamMessage, UserId};
-use suite::net::{Kex, Net, STREAM};
-
-fn decoded(bytes: &[u8]) -> StreamMessage {
-    StreamMessage::from_bytes(bytes).unwrap()
-}
+use suite::net::{Kex, Net, STREAM, decoded, is_content, is_response};
 
 fn requests(net: &Net, n: usize) -> Vec<Vec<u8>> {
     net.nodes[n]
@@ -114,14 +110,6 @@ fn intercept(net: &mut Net, limit: usize, what: fn(&Body) -> bool) -> Rc<RefCell
     caught
 }
 
-fn is_content(body: &Body) -> bool {
-    matches!(body, Body::Content(_))
-}
-
-fn is_response(body: &Body) -> bool {
-    matches!(body, Body::KeyResponse(_))
-}
-
 /// The floods run at a tenth of their size by default (CI time: they sign and verify every
 /// message); `FULL_FLOODS=1` runs them at full size: 10,000 requests, 100,000 messages.
 fn flood_divisor() -> usize {
@@ -130,15 +118,6 @@ fn flood_divisor() -> usize {
     } else {
         10
     }
-}
-
-fn current_key_id(net: &mut Net, p: usize) -> String {
-    net.nodes[p]
-        .publisher()
-        .current_key()
-        .unwrap()
-        .id()
-        .to_owned()
 }
 
 /// Every prefix of a genuine request is refused without a response; every prefix of a genuine
@@ -184,7 +163,7 @@ fn re_signed_request_gets_nothing() {
     let p = net.add_publisher(PublisherConfig::new(STREAM));
     let s = net.add_subscriber(Kex::MlKem);
     net.publish(p, "\"x\"");
-    let key_id = current_key_id(&mut net, p);
+    let key_id = net.current_key_id(p);
     let attacker = EvmSigner::generate().unwrap();
     let own = MlKemKeyPair::generate().unwrap();
     let mut msg = decoded(&requests(&net, s)[0]);
@@ -303,7 +282,7 @@ fn stale_request_edges() {
     let mut net = Net::default();
     let p = net.add_publisher(PublisherConfig::new(STREAM));
     net.publish(p, "\"x\"");
-    let key_id = current_key_id(&mut net, p);
+    let key_id = net.current_key_id(p);
     let requester = EvmSigner::generate().unwrap();
     net.subscribers_allowed.insert(requester.user_id());
     let pk = MlKemKeyPair::generate().unwrap().public_key().to_vec();
@@ -494,7 +473,7 @@ fn oversized_request_fields_are_refused() {
     let mut net = Net::default();
     let p = net.add_publisher(PublisherConfig::new(STREAM));
     net.publish(p, "\"x\"");
-    let key_id = current_key_id(&mut net, p);
+    let key_id = net.current_key_id(p);
     let requester = EvmSigner::generate().unwrap();
     net.subscribers_allowed.insert(requester.user_id());
     let pk = MlKemKeyPair::generate().unwrap().public_key().to_vec();
@@ -536,7 +515,7 @@ fn ten_thousand_requests_from_many_identities() {
     let s = net.add_subscriber(Kex::MlKem);
     net.nodes[p].hold_answers = true;
     net.publish(p, "\"x\"");
-    let key_id = current_key_id(&mut net, p);
+    let key_id = net.current_key_id(p);
     let pk = MlKemKeyPair::generate().unwrap().public_key().to_vec();
     let publisher = net.nodes[p].id.clone();
     let now = net.now;

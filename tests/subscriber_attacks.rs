@@ -31,14 +31,10 @@ use streamr_e2ee::wire::{
     MessageId, MessageRef, SignatureType,
 };
 use streamr_e2ee::{StreamMessage, UserId};
-use suite::net::{Kex, Net, STREAM, T0};
+use suite::net::{Kex, Net, STREAM, T0, decoded, is_content, is_request};
 
 // ---------------------------------------------------------------------------------------
 // helpers
-
-fn decoded(bytes: &[u8]) -> StreamMessage {
-    StreamMessage::from_bytes(bytes).unwrap()
-}
 
 fn sent_of(net: &Net, n: usize, what: fn(&Body) -> bool) -> Vec<StreamMessage> {
     net.nodes[n]
@@ -47,18 +43,6 @@ fn sent_of(net: &Net, n: usize, what: fn(&Body) -> bool) -> Vec<StreamMessage> {
         .map(|b| decoded(b))
         .filter(|m| what(&m.body))
         .collect()
-}
-
-fn is_content(body: &Body) -> bool {
-    matches!(body, Body::Content(_))
-}
-
-fn is_request(body: &Body) -> bool {
-    matches!(body, Body::KeyRequest(_))
-}
-
-fn is_response(body: &Body) -> bool {
-    matches!(body, Body::KeyResponse(_))
 }
 
 /// Key ids the node asked its key store for.
@@ -650,15 +634,6 @@ fn a_key_response_replayed_as_content_is_refused() {
 // ---------------------------------------------------------------------------------------
 // 3. Planted rotation keys (Medium 2)
 
-fn key_id(net: &mut Net, p: usize) -> String {
-    net.nodes[p]
-        .publisher()
-        .current_key()
-        .unwrap()
-        .id()
-        .to_owned()
-}
-
 /// A rotation message relabelled to the key before it (the chain's current key, which
 /// announced another next key): dropped, no key planted, and the next key comes through key
 /// exchange.
@@ -668,12 +643,12 @@ fn a_relabelled_rotation_message_plants_no_key() {
     let p = net.add_publisher(PublisherConfig::new(STREAM));
     let s = net.add_subscriber(Kex::MlKem);
     net.publish(p, "\"a\"");
-    let k1 = key_id(&mut net, p);
+    let k1 = net.current_key_id(p);
     net.nodes[p].publisher().rotate(None).unwrap();
     net.publish(p, "\"b\"");
     net.nodes[p].publisher().rotate(None).unwrap();
     let c = publish_caught(&mut net, p, b"\"c\"", ContentType::Json);
-    let k3 = key_id(&mut net, p);
+    let k3 = net.current_key_id(p);
     net.inject(
         p,
         with_content(&c, |m| m.group_key_id = Some(k1.clone())).to_bytes(),
@@ -700,7 +675,7 @@ fn a_message_naming_a_key_the_chain_left_is_dropped() {
     let p = net.add_publisher(PublisherConfig::new(STREAM));
     let s = net.add_subscriber(Kex::MlKem);
     net.publish(p, "\"a\"");
-    let k1 = key_id(&mut net, p);
+    let k1 = net.current_key_id(p);
     net.nodes[p].publisher().rotate(None).unwrap();
     net.publish(p, "\"b\"");
     net.publish(p, "\"c\"");
@@ -729,7 +704,7 @@ fn content_that_does_not_decode_teaches_no_key() {
     let p = net.add_publisher(PublisherConfig::new(STREAM));
     let s = net.add_subscriber(Kex::MlKem);
     net.publish(p, "\"a\"");
-    let k1 = key_id(&mut net, p);
+    let k1 = net.current_key_id(p);
     net.nodes[p].publisher().rekey(None).unwrap();
     let caught = intercept(&mut net, is_content);
     net.publish(p, "\"b\"");
@@ -788,7 +763,7 @@ fn a_planted_rotation_key_is_replaced_by_key_exchange() {
     let p = net.add_publisher(PublisherConfig::new(STREAM));
     let s = net.add_subscriber(Kex::MlKem);
     net.publish(p, "\"a\"");
-    let k1 = key_id(&mut net, p);
+    let k1 = net.current_key_id(p);
     net.nodes[p].publisher().rekey(None).unwrap();
     let caught = intercept(&mut net, is_content);
     let now = net.now;
@@ -804,7 +779,7 @@ fn a_planted_rotation_key_is_replaced_by_key_exchange() {
     net.settle();
     net.drop_if = None;
     let c = caught.borrow()[1].clone();
-    let k3 = key_id(&mut net, p);
+    let k3 = net.current_key_id(p);
     net.inject(
         p,
         with_content(&c, |m| m.group_key_id = Some(k1.clone())).to_bytes(),

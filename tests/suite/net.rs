@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
+use streamr_e2ee::StreamMessage;
 use streamr_e2ee::UserId;
 use streamr_e2ee::exchange::{MlKemKeyPair, RsaKeyPair};
 use streamr_e2ee::host::{Answer, Delivery, Event, Output, Permission, Question, QuestionId};
@@ -10,7 +11,7 @@ use streamr_e2ee::identity::evm::EvmSigner;
 use streamr_e2ee::identity::{LocalSigner, Signing};
 use streamr_e2ee::publisher::{Publisher, PublisherConfig};
 use streamr_e2ee::subscriber::{KeyExchange, Subscriber, SubscriberConfig};
-use streamr_e2ee::wire::{ContentType, SignatureType};
+use streamr_e2ee::wire::{Body, ContentType, SignatureType};
 
 pub const STREAM: &str = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266/scenarios";
 pub const T0: u64 = 1_800_000_000_000;
@@ -418,4 +419,33 @@ pub fn request_counts(net: &Net) -> HashMap<String, usize> {
         }
     }
     counts
+}
+
+/// Decodes bytes a test built or a machine sent (they are valid by construction).
+pub fn decoded(bytes: &[u8]) -> StreamMessage {
+    StreamMessage::from_bytes(bytes).unwrap()
+}
+
+pub fn is_content(body: &Body) -> bool {
+    matches!(body, Body::Content(_))
+}
+
+pub fn is_request(body: &Body) -> bool {
+    matches!(body, Body::KeyRequest(_))
+}
+
+pub fn is_response(body: &Body) -> bool {
+    matches!(body, Body::KeyResponse(_))
+}
+
+impl Net {
+    /// The id of the key publisher `p` encrypts with now.
+    pub fn current_key_id(&mut self, p: usize) -> String {
+        self.nodes[p]
+            .publisher()
+            .current_key()
+            .unwrap()
+            .id()
+            .to_owned()
+    }
 }
