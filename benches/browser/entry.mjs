@@ -475,6 +475,7 @@ function pumpLive(m, onOutput, unwrap) {
     for (const o of outs) {
       if (o.type !== 'ask') { onOutput(o); continue; }
       if (o.question.type === 'permission') m.answer(o.id, { type: 'permission', allowed: true }, Date.now());
+      else if (o.question.type === 'loadKey') m.answer(o.id, { type: 'storedKey' }, Date.now()); // no key store
       else if (o.question.type === 'unwrapGroupKey' && unwrap) {
         unwrap(o.question).then((bytes) => { m.answer(o.id, { type: 'groupKeyBytes', bytes }, Date.now()); pumpLive(m, onOutput, unwrap); });
       } else throw new Error(`unexpected question ${o.question.type}`);
