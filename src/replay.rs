@@ -15,9 +15,10 @@ use sha2::{Digest, Sha256};
 
 use crate::user_id::UserId;
 
-/// 128 bits of SHA-256 of the signature bytes: collisions need 2^64 work even for a signer
-/// who tries, and honest signatures never repeat (RFC 6979 nonces differ per payload).
-type Fingerprint = [u8; 16];
+/// 128 bits of SHA-256: what the bounded memories keep instead of the bytes they recognise
+/// (signatures, request ids, key ids). Collisions need 2^64 work even for someone who tries,
+/// and honest signatures never repeat (RFC 6979 nonces differ per payload).
+pub(crate) type Fingerprint = [u8; 16];
 
 #[derive(Default)]
 struct Seen {
@@ -49,12 +50,12 @@ impl SignatureMemory {
     pub fn contains(&self, signer: &UserId, signature: &[u8]) -> bool {
         self.signers
             .get(signer)
-            .is_some_and(|s| s.set.contains(&fingerprint(signature)))
+            .is_some_and(|s| s.set.contains(&fingerprint(&[signature])))
     }
 
     /// Records `signature` of `signer`; `false` if it was already there (a replay).
     pub fn insert(&mut self, signer: &UserId, signature: &[u8]) -> bool {
-        let print = fingerprint(signature);
+        let print = fingerprint(&[signature]);
         if !self.signers.contains_key(signer) {
             while self.signers.len() >= self.max_signers {
                 match self.order.pop_front() {
@@ -90,8 +91,17 @@ impl SignatureMemory {
     }
 }
 
-fn fingerprint(signature: &[u8]) -> Fingerprint {
-    let digest = Sha256::digest(signature);
+/// The [`Fingerprint`] of `parts`, each but the last length-prefixed, so that no two ways of
+/// splitting the same bytes into parts give the same fingerprint.
+pub(crate) fn fingerprint(parts: &[&[u8]]) -> Fingerprint {
+    let mut h = Sha256::new();
+    let (last, rest) = parts.split_last().unwrap_or((&(&[] as &[u8]), &[]));
+    for part in rest {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part);
+    }
+    h.update(last);
+    let digest = h.finalize();
     let mut out = [0u8; 16];
     for (o, d) in out.iter_mut().zip(digest.iter()) {
         *o = *d;
@@ -121,6 +131,13 @@ mod tests {
         assert!(!m.contains(&user(1), b"a"));
         assert!(m.contains(&user(1), b"b") && m.contains(&user(1), b"c"));
         assert_eq!(m.len(), 3);
+    }
+
+    #[test]
+    fn fingerprints_tell_splits_apart() {
+        assert_ne!(fingerprint(&[b"ab", b"c"]), fingerprint(&[b"a", b"bc"]));
+        assert_eq!(fingerprint(&[b"abc"]), fingerprint(&[b"abc"]));
+        assert_ne!(fingerprint(&[b"abc"]), fingerprint(&[b"abd"]));
     }
 
     #[test]

@@ -15,16 +15,11 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use sha2::{Digest, Sha256};
-
-use crate::replay::SignatureMemory;
+use crate::replay::{Fingerprint, SignatureMemory, fingerprint};
 use crate::user_id::UserId;
 
 /// Signatures remembered per requester: a requester's burst (twice its rate) several times.
 const SIGNATURES_PER_REQUESTER: usize = 16;
-
-/// 128 bits of SHA-256 over the length-prefixed requester id and the request id.
-type Fingerprint = [u8; 16];
 
 /// One request, ready to be looked up and recorded.
 pub struct Mark {
@@ -38,18 +33,8 @@ pub struct Mark {
 impl Mark {
     /// `request_id` of `requester`, signed `signature`, fresh until `fresh_until`.
     pub fn new(requester: &UserId, request_id: &str, signature: &[u8], fresh_until: u64) -> Self {
-        let mut h = Sha256::new();
-        let who = requester.as_bytes();
-        h.update((who.len() as u64).to_be_bytes());
-        h.update(who);
-        h.update(request_id.as_bytes());
-        let digest = h.finalize();
-        let mut id = [0u8; 16];
-        for (out, byte) in id.iter_mut().zip(digest.iter()) {
-            *out = *byte;
-        }
         Mark {
-            id,
+            id: fingerprint(&[requester.as_bytes(), request_id.as_bytes()]),
             requester: requester.clone(),
             signature: signature.to_vec(),
             fresh_until,

@@ -7,20 +7,13 @@
 
 use std::collections::VecDeque;
 
-use sha2::{Digest, Sha256};
+use crate::replay::{self, Fingerprint};
 
 /// Keys left behind, remembered per chain (as fingerprints); older ones are forgotten.
 const MAX_LEFT: usize = 16;
 
-type Fingerprint = [u8; 16];
-
 fn fingerprint(key_id: &str) -> Fingerprint {
-    let digest = Sha256::digest(key_id.as_bytes());
-    let mut out = [0u8; 16];
-    for (o, d) in out.iter_mut().zip(digest.iter()) {
-        *o = *d;
-    }
-    out
+    replay::fingerprint(&[key_id.as_bytes()])
 }
 
 /// Where a key stands in a chain.
