@@ -185,6 +185,16 @@ pub enum Event {
         /// Which attempt (1 = first).
         attempt: u32,
     },
+    /// A `publish` was not sent: the host's signer refused or failed (`SIGNER_ERROR`). The
+    /// chain and the keys were rolled back, so the next message links to the last one sent.
+    PublishFailed {
+        /// The `publish` call, as it returned.
+        publish: PublishId,
+        /// Why (`SIGNER_ERROR`).
+        code: ErrorCode,
+        /// Details.
+        message: String,
+    },
     /// Something went wrong with an input; `message_ref` names the message it concerns.
     Error {
         /// Stable code.

@@ -502,14 +502,14 @@ impl Publisher {
                 // message links to the last one actually sent and no rotation is skipped.
                 self.chain = flight.chain_before;
                 self.keys.restore(flight.keys_before);
-                self.event(Event::Error {
+                self.event(Event::PublishFailed {
+                    publish: flight.publish,
                     code: ErrorCode::SignerError,
                     message: format!(
                         "publish {} was not signed, nothing was sent: {}",
                         flight.publish.0,
                         failure_reason(&other)
                     ),
-                    message_ref: None,
                 });
             }
         }

@@ -354,6 +354,16 @@ fn event(e: Event) -> Result<JsValue, JsValue> {
             ("keyId", s(&key_id)),
             ("attempt", attempt.into()),
         ]),
+        Event::PublishFailed {
+            publish,
+            code,
+            message,
+        } => fields::object(&[
+            ("type", s("publishFailed")),
+            ("publishId", fields::timestamp(publish.0)),
+            ("code", s(code.as_str())),
+            ("message", s(&message)),
+        ]),
         Event::Error {
             code,
             message,

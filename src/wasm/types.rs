@@ -375,6 +375,17 @@ export interface KeyRequestSentEvent {
   attempt: number;
 }
 
+/**
+ * A publish was not sent: the signer (a wallet) refused or failed (`SIGNER_ERROR`). `publishId`
+ * is what `publish()` returned. The chain and keys were rolled back; later publishes link on.
+ */
+export interface PublishFailedEvent {
+  type: 'publishFailed';
+  publishId: number;
+  code: ErrorCode;
+  message: string;
+}
+
 /** Something went wrong with an input; `messageRef` names the content message concerned. */
 export interface E2eeErrorEvent {
   type: 'error';
@@ -384,7 +395,7 @@ export interface E2eeErrorEvent {
 }
 
 /** Informational; none needs an answer. */
-export type E2eeEvent = KeyRequestAnsweredEvent | KeyRequestDeniedEvent | KeyRequestSentEvent | E2eeErrorEvent;
+export type E2eeEvent = KeyRequestAnsweredEvent | KeyRequestDeniedEvent | KeyRequestSentEvent | PublishFailedEvent | E2eeErrorEvent;
 
 /** Broadcast these StreamMessage bytes on the stream partition. */
 export interface SendOutput {

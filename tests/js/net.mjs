@@ -43,7 +43,7 @@ export class Node {
   }
 
   errorCodes() {
-    return this.events.filter((e) => e.type === 'error').map((e) => e.code);
+    return this.events.filter((e) => e.type === 'error' || e.type === 'publishFailed').map((e) => e.code);
   }
 
   denials() {

@@ -361,6 +361,7 @@ export function scenarioCases(lib, env) {
     await n.publish(p, 'refused');
     await n.publish(p, '3');
     ok(n.nodes[p].errorCodes().includes('SIGNER_ERROR'), 'SIGNER_ERROR event');
+    same(n.nodes[p].events.filter((e) => e.type === 'publishFailed').map((e) => e.publishId), [2], 'publishFailed names the refused publish');
     same(n.nodes[s].texts(), ['1', '3'], 'delivered');
     ok(!n.nodes[s].errorCodes().includes('MESSAGE_GAP'), 'no gap: the chain skipped nothing');
     eq(n.nodes[p].asked.filter((q) => q.type === 'sign').length, 4, '3 publishes + 1 key response');

@@ -71,7 +71,9 @@ impl Node {
         self.events
             .iter()
             .filter_map(|e| match e {
-                Event::Error { code, .. } => Some(code.as_str()),
+                Event::Error { code, .. } | Event::PublishFailed { code, .. } => {
+                    Some(code.as_str())
+                }
                 _ => None,
             })
             .collect()

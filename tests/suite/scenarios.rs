@@ -2,7 +2,7 @@
 //! sans-IO publisher and subscriber).
 
 use streamr_e2ee::cipher::GroupKey;
-use streamr_e2ee::host::{Permission, Question};
+use streamr_e2ee::host::{Event, Permission, Question};
 use streamr_e2ee::identity::LocalSigner;
 use streamr_e2ee::identity::evm::EvmSigner;
 use streamr_e2ee::publisher::PublisherConfig;
@@ -491,6 +491,16 @@ pub fn wallet_signing_and_a_refused_signature_lose_nothing() {
     net.publish(p, "\"refused\"");
     net.publish(p, "3");
     assert!(net.nodes[p].error_codes().contains(&"SIGNER_ERROR"));
+    // The event names the refused publish: the second `publish` call returned id 2.
+    let failed: Vec<u64> = net.nodes[p]
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::PublishFailed { publish, .. } => Some(publish.0),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(failed, [2]);
     assert_eq!(
         net.nodes[s].texts(),
         ["1", "3"],

@@ -273,17 +273,13 @@ class PublisherImpl implements PublisherHandle {
         else if (ev.type === 'keyRequestDenied') {
           const message = ev.code === 'SIGNER_ERROR' && this.signError !== undefined ? `${ev.message} (${this.signError.message})` : ev.message;
           this.emitter.emit('keyDenied', { requesterId: ev.requesterId, code: ev.code, message });
+        } else if (ev.type === 'publishFailed') {
+          // A publish the wallet did not sign: nothing was sent; its promise gets the wallet's error.
+          const err = (this.signError as StreamrE2eeError | undefined) ?? createError(ev.code, ev.message);
+          this.waiting.get(ev.publishId)?.reject(err);
+          this.waiting.delete(ev.publishId);
+          this.emitError(createError(ev.code, ev.message));
         } else if (ev.type === 'error') {
-          if (ev.code === 'SIGNER_ERROR') {
-            // A publish the wallet did not sign: nothing was sent; its promise gets the wallet's
-            // error. The core signs publishes one at a time, in order, so it is the oldest waiting.
-            const err = (this.signError as StreamrE2eeError | undefined) ?? createError('SIGNER_ERROR', ev.message);
-            const oldest = this.waiting.keys().next();
-            if (oldest.done !== true) {
-              this.waiting.get(oldest.value)?.reject(err);
-              this.waiting.delete(oldest.value);
-            }
-          }
           const err = createError(ev.code, ev.message) as E2eeError;
           if (ev.messageRef !== undefined) err.messageRef = ev.messageRef;
           this.emitError(err);
