@@ -24,11 +24,3 @@ export function isBound(binding: readonly string[], latestKeyId: string | undefi
 export function bind(binding: readonly string[], streamId: string): string[] | undefined {
   return binding.includes(streamId) ? undefined : [...binding, streamId];
 }
-
-/** Constant-time comparison of two keys (a stored one and one offered again). */
-export function sameKey(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
-}

@@ -1,6 +1,7 @@
 import type { KeyStore, PutKeyOptions } from '../ports.js';
 import { checkId, checkKey } from './args.js';
-import { bind, isBound, readBinding, sameKey } from './binding.js';
+import { bind, isBound, readBinding } from './binding.js';
+import { sameBytes } from '../bytes.js';
 import { keyStoreError } from './errors.js';
 import { fromHex, toHex } from './hex.js';
 import { add, defaultFactory, get, openDatabase, put, update } from './idb.js';
@@ -91,7 +92,7 @@ export class IndexedDbKeyStore implements KeyStore {
       added = await add(db, ENCRYPTION_KEYS, lookup, toHex(key));
       if (!added) {
         const stored = await this.readKey(lookup, keyId);
-        if (stored === undefined || !sameKey(stored, key)) return; // another key under this id: keep it, bind nothing
+        if (stored === undefined || !sameBytes(stored, key)) return; // another key under this id: keep it, bind nothing
       }
     }
     // The key is written before its binding: a failure in between leaves it unbound (never

@@ -1,6 +1,7 @@
 import type { KeyStore, PutKeyOptions } from '../ports.js';
 import { checkId, checkKey } from './args.js';
-import { bind, isBound, sameKey } from './binding.js';
+import { bind, isBound } from './binding.js';
+import { sameBytes } from '../bytes.js';
 import { keyStoreError } from './errors.js';
 import { normalizeUserId } from './ids.js';
 import { keyLookup, latestLookup } from './schema.js';
@@ -42,7 +43,7 @@ export class MemoryKeyStore implements KeyStore {
       this.bindings.set(lookup, [streamId]); // a replaced key's old bindings named other bytes
       return;
     }
-    if (!sameKey(stored, key)) return; // add-only: keep the stored key, bind nothing
+    if (!sameBytes(stored, key)) return; // add-only: keep the stored key, bind nothing
     const next = bind(this.bindings.get(lookup) ?? [], streamId);
     if (next !== undefined) this.bindings.set(lookup, next);
   }

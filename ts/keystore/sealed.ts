@@ -1,7 +1,8 @@
 import type { SealingKey } from '#wasm';
 import type { KeyStore, PutKeyOptions } from '../ports.js';
 import { checkId, checkKey } from './args.js';
-import { bind, isBound, readBinding, sameKey } from './binding.js';
+import { bind, isBound, readBinding } from './binding.js';
+import { sameBytes } from '../bytes.js';
 import { keyStoreError } from './errors.js';
 import { add, defaultFactory, get, openDatabase, put, update } from './idb.js';
 import { normalizeUserId } from './ids.js';
@@ -113,7 +114,7 @@ export class SealedKeyStore implements KeyStore {
       added = await add(db, ENCRYPTION_KEYS, lookup, sealed);
       if (!added) {
         const stored = await this.readKey(lookup, keyId);
-        if (stored === undefined || !sameKey(stored, key)) return; // another key under this id: keep it, bind nothing
+        if (stored === undefined || !sameBytes(stored, key)) return; // another key under this id: keep it, bind nothing
       }
     }
     // As IndexedDbKeyStore: the key first, then its binding (to this stream alone if written now).

@@ -5,16 +5,11 @@
  * bytes notices a key object that was changed in place. Nothing is kept once the SDK drops
  * its key object (the wasm signer is freed, and zeroized, by its finalizer).
  */
+import { sameBytes } from '../bytes.js';
+
 interface Entry<S> {
   copy: Uint8Array;
   signer: S;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
-  return diff === 0;
 }
 
 /** A cache of signers made by `make` from a key's bytes, keyed by the key object. */
