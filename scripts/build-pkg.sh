@@ -60,6 +60,7 @@ step "tsc -p ts (the shim)"
 node node_modules/typescript/bin/tsc -p ts/tsconfig.json
 # The SDK backend's Node resolution hook is CommonJS, which tsc (ES modules) does not emit.
 cp ts/sdk-backend/register.cjs "$OUT/dist/sdk-backend/register.cjs"
+chmod +x "$OUT/dist/streamr-network/cli.js"
 cat > "$OUT/index.js" <<JS
 export * from './dist/index.js';
 JS
@@ -107,12 +108,28 @@ const pkg = {
     './sdk-backend/utils': { types: './dist/sdk-backend/utils.d.ts', default: './dist/sdk-backend/utils.js' },
     './sdk-backend/ml-kem': { types: './dist/sdk-backend/ml-kem.d.ts', default: './dist/sdk-backend/ml-kem.js' },
     './sdk-backend/register': './dist/sdk-backend/register.cjs',
+    // The Streamr Network transport (docs/streamr-network.md): its own entry, so that the
+    // package's main entry never pulls @streamr/trackerless-network into a bundle.
+    './streamr-network': { types: './dist/streamr-network/index.d.ts', default: './dist/streamr-network/index.js' },
     './package.json': './package.json',
   },
-  // Only the SDK backend imports these (the real packages it stands in for); the rest of the
-  // package needs neither.
-  peerDependencies: { '@streamr/utils': '103.x', '@noble/post-quantum': '0.4.x' },
-  peerDependenciesMeta: { '@streamr/utils': { optional: true }, '@noble/post-quantum': { optional: true } },
+  // Only the SDK backend imports the first two (the real packages it stands in for), only
+  // streamr-e2ee/streamr-network the last two (@streamr/config for the public entry points,
+  // loaded when none are given); the rest of the package needs none of them.
+  peerDependencies: {
+    '@streamr/utils': '103.x',
+    '@noble/post-quantum': '0.4.x',
+    '@streamr/trackerless-network': '103.3.x',
+    '@streamr/config': '5.x',
+  },
+  peerDependenciesMeta: {
+    '@streamr/utils': { optional: true },
+    '@noble/post-quantum': { optional: true },
+    '@streamr/trackerless-network': { optional: true },
+    '@streamr/config': { optional: true },
+  },
+  // A local entry point for tests and demos (docs/streamr-network.md).
+  bin: { 'streamr-e2ee-entry-point': './dist/streamr-network/cli.js' },
   // The modules that instantiate the wasm must survive tree shaking (webpack's sideEffects).
   // The shim reaches the raw bindings through "#wasm": the Node build (CommonJS, loads the
   // .wasm synchronously) under Node, the bundler build (ES module + .wasm import) elsewhere.

@@ -162,6 +162,9 @@ pub enum ErrorCode {
     /// `TIMESTAMP_OUT_OF_RANGE`: a message timestamp further ahead of the host's clock than
     /// allowed, or before any real clock's (fewer than 13 digits).
     TimestampOutOfRange,
+    /// `NETWORK_UNAVAILABLE`: the Streamr Network could not be reached: no entry point answered,
+    /// or a stream part was not joined in time. Shim only (`StreamrNetworkTransport`).
+    NetworkUnavailable,
 }
 
 impl ErrorCode {
@@ -199,6 +202,7 @@ impl ErrorCode {
         ErrorCode::WorkerUnavailable,
         ErrorCode::ReplayedMessage,
         ErrorCode::TimestampOutOfRange,
+        ErrorCode::NetworkUnavailable,
     ];
 
     /// The code as the string JS sees.
@@ -236,6 +240,7 @@ impl ErrorCode {
             ErrorCode::WorkerUnavailable => "WORKER_UNAVAILABLE",
             ErrorCode::ReplayedMessage => "REPLAYED_MESSAGE",
             ErrorCode::TimestampOutOfRange => "TIMESTAMP_OUT_OF_RANGE",
+            ErrorCode::NetworkUnavailable => "NETWORK_UNAVAILABLE",
         }
     }
 }

@@ -16,7 +16,7 @@ export type ErrorCode =
   | 'WALLET_REJECTED' | 'WALLET_ERROR' | 'WALLET_ACCOUNT_CHANGED' | 'TRANSPORT_QUEUE_FULL'
   | 'RPC_ERROR' | 'CLOSED'
   | 'KEY_STORE_UNAVAILABLE' | 'KEY_STORE_LOCKED' | 'WORKER_UNAVAILABLE'
-  | 'REPLAYED_MESSAGE' | 'TIMESTAMP_OUT_OF_RANGE';
+  | 'REPLAYED_MESSAGE' | 'TIMESTAMP_OUT_OF_RANGE' | 'NETWORK_UNAVAILABLE';
 
 /** What every export throws: `name` is `'StreamrE2eeError'`, `code` a stable {@link ErrorCode}. */
 export interface StreamrE2eeError extends Error {
