@@ -41,12 +41,13 @@ export async function startEntryPoint(options: EntryPointOptions): Promise<Runni
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw createError('INVALID_ARGUMENT', `port: 1..65535, got ${JSON.stringify(port)}`);
   const nodeId = options.nodeId === undefined ? randomNodeId() : nodeIdHex(options.nodeId, 'nodeId');
   const descriptor: PeerDescriptor = { nodeId: hexToBytes(nodeId), type: 0, websocket: { host, port, tls: false } };
-  let node: NetworkNode;
+  const node: NetworkNode = createNetworkNode({ layer0: { entryPoints: [descriptor], peerDescriptor: descriptor, websocketServerEnableTls: false } });
   try {
-    node = createNetworkNode({ layer0: { entryPoints: [descriptor], peerDescriptor: descriptor, websocketServerEnableTls: false } });
     const bind = isLoopbackHost(host) ? (host === 'localhost' ? '127.0.0.1' : host) : undefined;
     await withLoopbackListen(bind, () => node.start());
   } catch (e) {
+    // See stopQuietly in transport.ts: only the stack's own stop is safe after a failed start.
+    await node.stack.stop().catch(() => undefined);
     throw asStreamrE2eeError(e, 'NETWORK_UNAVAILABLE', `starting an entry point on ${host}:${port}`);
   }
   return {

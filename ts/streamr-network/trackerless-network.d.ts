@@ -63,7 +63,7 @@ export interface NetworkOptions {
 }
 
 export interface NetworkNode {
-  readonly stack: { getControlLayerNode(): ControlLayerNode };
+  readonly stack: { getControlLayerNode(): ControlLayerNode; stop(): Promise<void> };
   start(doJoin?: boolean): Promise<void>;
   broadcast(msg: StreamMessage): Promise<void>;
   join(streamPartId: string, neighborRequirement?: { minCount: number; timeout: number }): Promise<void>;

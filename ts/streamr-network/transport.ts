@@ -80,20 +80,21 @@ export class StreamrNetworkTransport implements Transport {
       throw asStreamrE2eeError(e, 'INVALID_ARGUMENT', 'createNetworkNode');
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const started = withLoopbackListen(resolved.bindHost, () => node.start());
     try {
-      await withLoopbackListen(resolved.bindHost, () =>
-        Promise.race([
-          node.start(),
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(
-              () => reject(createError('NETWORK_UNAVAILABLE', `no entry point answered within ${resolved.joinTimeoutMs} ms`)),
-              resolved.joinTimeoutMs,
-            );
-          }),
-        ]),
-      );
+      await Promise.race([
+        started,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(createError('NETWORK_UNAVAILABLE', `no entry point answered within ${resolved.joinTimeoutMs} ms`)),
+            resolved.joinTimeoutMs,
+          );
+        }),
+      ]);
     } catch (e) {
-      await node.stop().catch(() => undefined);
+      // A start that gives up late still stops its node.
+      started.then(() => stopQuietly(node), () => undefined);
+      await stopQuietly(node);
       throw asStreamrE2eeError(e, 'NETWORK_UNAVAILABLE', 'starting the Streamr Network node');
     } finally {
       clearTimeout(timer);
@@ -363,6 +364,16 @@ export class StreamrNetworkTransport implements Transport {
       }
     }
   };
+}
+
+/**
+ * Stops a node whose start failed. `NetworkNode.stop` throws before it stops anything on such
+ * a node (its RPC is made by a successful start), and the network package's exit handler
+ * would then stop the half-started stack again and exit the process with code 1; the stack's
+ * own stop takes it off that handler's list first.
+ */
+async function stopQuietly(node: NetworkNode): Promise<void> {
+  await node.stack.stop().catch(() => undefined);
 }
 
 function checkStreamPart(id: unknown): asserts id is string {
