@@ -5,7 +5,9 @@
 #   and Node), the npm package build, the JS tests in Node and in headless Chromium (and the
 #   key stores and the worker under webpack 5 and Vite builds), the shim
 #   end to end (Node: relay + anvil; Chromium: two pages through the relay), the interop
-#   tests against the real @streamr/sdk (tests/interop/), the demo end to end (`npm start`
+#   tests against the real @streamr/sdk (tests/interop/), our handles on a local Streamr
+#   network against stock SDK clients (tests/network/: Node, and headless Chromium under
+#   webpack 5 and Vite), the demo end to end (`npm start`
 #   driven by Playwright: tests/demo/run.mjs), and a quick run of the benchmarks.
 # The native steps cover the whole workspace (--workspace: the core and relay/, the
 # development relay); the wasm32 steps build the root package only, as cargo does without
@@ -21,7 +23,7 @@ trap 'rm -rf "$logdir"' EXIT
 total_pass=0
 total_fail=0
 n=0
-steps=15
+steps=17
 
 # Counts from the output of a step: cargo/wasm-bindgen-test "test result:" lines, the Node
 # test runner's "# pass/# fail" summary, or a plain "N passed, N failed" line.
@@ -88,6 +90,8 @@ step "JS tests in headless Chromium against the webpack bundle of pkg/" node tes
 step "shim in headless Chromium: two pages through the real relay (Playwright)" node tests/js/pages/run.mjs
 step "key stores and worker in headless Chromium (webpack 5 and Vite builds)" node tests/js/keystore/run.mjs
 step "@streamr/sdk 103.3.2 interop and the SDK on our backend (node --test)" node --test tests/interop/
+step "Streamr Network transport: local network, stock @streamr/sdk clients, anvil (node --test)" node --test tests/network/
+step "Streamr Network transport in headless Chromium (webpack 5 and Vite pages, stock SDK subscriber)" node tests/network/browser/run.mjs
 step "demo: npm start + the page in headless Chromium (publish, rotate, revoke + rekey, wallet)" node tests/demo/run.mjs
 step "benchmarks, quick run (checks they run; never fails on a number; writes test-results/bench/)" node benches/run.mjs --quick
 
