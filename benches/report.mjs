@@ -1,5 +1,6 @@
 // BENCHMARKS.md from the results of benches/run.mjs, and the issue #8 targets checked
 // against them (shared with the chart).
+import { renderNetwork } from './network/report.mjs';
 
 export const BROTLI_TARGET = 200_000;
 const OURS = 'ours';
@@ -178,7 +179,7 @@ ${t.map((x) => `| ${x.target} | ${x.measured} | ${mark(x)} | ${x.gap} |`).join('
 - Chromium ${m.chromium} (headless, \`/usr/bin/chromium\` via playwright-core), Node ${m.node}, ${m.rustc}
 - Load average (1/5/15 min) at start ${load(m.loadStart)}, at end ${load(m.loadEnd)} (other engineers share the machine)
 - Date ${m.date}, commit \`${m.commit}\`, ${data.seconds.toFixed(0)} s in all${(m.merged ?? []).map((x) => `\n- Measured again on ${x.date} (commit \`${x.commit}\`, load ${load(x.loadStart)} → ${load(x.loadEnd)}): ${x.groups.join(', ')}`).join('')}
-- Sampling: each case is calibrated to about ${data.web.config.sampleMs} ms per sample, ${data.web.config.samples} samples (slow cases: ${data.web.config.slowSamples} single runs); median and spread over the samples. Native: Rust \`${data.native.profile}\` profile.
+- Sampling: ${data.web.config ? `each case is calibrated to about ${data.web.config.sampleMs} ms per sample, ${data.web.config.samples} samples (slow cases: ${data.web.config.slowSamples} single runs); median and spread over the samples` : 'no browser cases in this run'}. Native: Rust \`${data.native.profile}\` profile.
 - Reproduce: \`${data.command}\` (needs \`bash scripts/build-pkg.sh\` first; for the simd128 and opt-level 3
   rows, \`bash benches/build-variant.sh simd128\` / \`o3\` and \`BENCH_VARIANT_SIMD128=target/bench-variants/simd128/bundler BENCH_VARIANT_O3=target/bench-variants/o3/bundler\`)
 
@@ -225,6 +226,7 @@ to the delivery of that message: request signed and sent through the relay, the 
 own WebSocket) checks and answers through the relay, the subscriber verifies and unwraps. Both ends share
 the page's one thread, so their work adds up.
 
+${renderNetwork(data.network, { fmtTime, fmtRatio, kb })}
 ## Size
 
 | file | raw | gzip -9 | brotli -11 |

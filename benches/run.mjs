@@ -3,7 +3,9 @@
 //   2. native: our Rust core (cargo example bench_native) and Node's OpenSSL AES for reference
 //   3. browser: headless Chromium runs benches/browser/entry.mjs (webpack bundle of pkg/ and of
 //      @streamr/utils' browser build) against WebCrypto and the SDK's code
-//   4. writes BENCHMARKS.md, benches/results.json and the chart benches/chart.png
+//   4. network (issue #14, benches/network.mjs): ours against a stock SDK pair on a local Streamr
+//      network (latency, key-exchange round trips), and the transport's bundle cost
+//   5. writes BENCHMARKS.md, benches/results.json and the chart benches/chart.png
 // --render: rewrite BENCHMARKS.md and the chart from the saved results.json, measuring nothing.
 // --quick: a few samples of everything, results under test-results/bench/ (the committed
 // BENCHMARKS.md is left alone), native part in the dev profile (no release build). It checks
@@ -20,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { renderChart } from './chart.mjs';
+import { networkBench } from './network.mjs';
 import { renderMarkdown } from './report.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
@@ -205,16 +208,18 @@ async function main() {
   log(`wasm ${size.wasm.raw} B raw, ${size.wasm.gzip} gzip, ${size.wasm.brotli} brotli`);
   const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
   const saved = merge ? JSON.parse(readFileSync(files.json, 'utf8')) : null;
-  const native = saved ? saved.native : args.includes('--no-native') ? { results: [], profile: 'skipped' } : nativeRust();
-  if (!saved) native.results.push(...nativeNodeAes());
+  // A run of the network group alone measures nothing native.
+  const networkOnly = only?.every((g) => g === 'network');
+  const native = saved ? saved.native : args.includes('--no-native') || networkOnly ? { results: [], profile: 'skipped' } : nativeRust();
+  if (!saved && !networkOnly) native.results.push(...nativeNodeAes());
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   try {
     m.chromium = browser.version();
     // Memory in a page of its own: wasm memory never shrinks, so after the other cases (1,000
     // subscribers, 1 MiB buffers) it would show their high-water mark instead.
-    const groups = ['aes', 'sig', 'kem', 'pipe', 'relay', 'startup', 'mem'].filter((g) => !only || only.includes(g));
+    const groups = ['aes', 'sig', 'kem', 'pipe', 'relay', 'startup', 'mem', 'network'].filter((g) => !only || only.includes(g));
     let web = merge ? JSON.parse(readFileSync(files.json, 'utf8')).web : null;
-    const main = groups.filter((g) => g !== 'mem');
+    const main = groups.filter((g) => g !== 'mem' && g !== 'network');
     if (main.length) {
       const r = await inBrowser(browser, main);
       web = web ? { ...web, results: [...web.results.filter((x) => !main.includes(x.group)), ...r.results], startup: r.startup ?? web.startup, userAgent: r.userAgent } : r;
@@ -223,12 +228,14 @@ async function main() {
       const r = await inBrowser(browser, ['mem']);
       web = web ? { ...web, memory: r.memory } : r;
     }
+    web ??= { results: [], config: null };
+    const network = groups.includes('network') ? await networkBench({ quick, workDir: `${repo}test-results/bench`, log }) : saved?.network;
     m.loadEnd = os.loadavg();
     m.userAgent = web.userAgent;
     if (saved) {
       saved.machine.merged = [...(saved.machine.merged ?? []), { groups, date: m.date, loadStart: m.loadStart, loadEnd: m.loadEnd, commit: m.commit }];
     }
-    const data = { quick, machine: saved ? saved.machine : m, size, native, web, command: `npm run bench${quick ? ' -- --quick' : ''}`, seconds: saved ? saved.seconds : (Date.now() - t0) / 1000 };
+    const data = { quick, machine: saved ? saved.machine : m, size, native, web, network, command: `npm run bench${quick ? ' -- --quick' : ''}`, seconds: saved ? saved.seconds : (Date.now() - t0) / 1000 };
     writeFileSync(files.json, JSON.stringify(data, null, 1) + '\n');
     await screenshot(browser, renderChart(data), files.png);
     writeFileSync(files.md, renderMarkdown(data, { chart: quick ? 'chart.png' : 'benches/chart.png' }));
