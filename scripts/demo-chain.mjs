@@ -1,6 +1,6 @@
 // The demo's local chain: the real StreamRegistryV5 (from @streamr/network-contracts 8.2.0)
-// deployed on anvil with ethers, initialised, and one demo stream whose owner publishes and
-// two dev accounts subscribe. Used by scripts/start.mjs.
+// deployed on anvil with ethers, initialised, and one demo stream whose owner publishes, two
+// dev accounts subscribe, and the stock SDK client's account does both. Used by scripts/start.mjs.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ContractFactory, HDNodeWallet, JsonRpcProvider, NonceManager, ZeroAddress } from 'ethers';
@@ -23,11 +23,11 @@ export function devAccount(i) {
 }
 
 /**
- * Deploys and initialises StreamRegistryV5, creates `<owner>/<path>` and grants SUBSCRIBE to
- * `subscribers`. The owner (account 0) holds every permission, PUBLISH and GRANT included.
- * Returns `{ registry, streamId, chainId }`.
+ * Deploys and initialises StreamRegistryV5, creates `<owner>/<path>`, grants SUBSCRIBE to
+ * `subscribers` and PUBLISH to `publishers`. The owner (account 0) holds every permission,
+ * PUBLISH and GRANT included. Returns `{ registry, streamId, chainId }`.
  */
-export async function deployDemo(rpcUrl, { path = '/demo', subscribers = [] } = {}) {
+export async function deployDemo(rpcUrl, { path = '/demo', subscribers = [], publishers = [] } = {}) {
   const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, pollingInterval: 100 });
   try {
     const owner = new NonceManager(HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, "m/44'/60'/0'/0/0").connect(provider));
@@ -43,6 +43,9 @@ export async function deployDemo(rpcUrl, { path = '/demo', subscribers = [] } = 
     const streamId = `${ownerAddress}${path}`;
     for (const user of subscribers) {
       await (await contract.grantPermission(streamId, user, PermissionType.Subscribe)).wait();
+    }
+    for (const user of publishers) {
+      await (await contract.grantPermission(streamId, user, PermissionType.Publish)).wait();
     }
     const chainId = Number((await provider.getNetwork()).chainId);
     return { registry: (await contract.getAddress()).toLowerCase(), streamId, chainId };

@@ -1,22 +1,32 @@
 #!/usr/bin/env node
 // `npm start`: the whole demo from one command, idempotent on a machine that has it all.
+// By default the page runs on a local Streamr network (`--transport network`):
 //   1. scripts/setup.sh (installs what is missing; a few seconds when nothing is)
 //   2. pkg/ (scripts/build-pkg.sh), skipped when newer than every source it is built from
-//   3. the relay binary (cargo build -p streamr-e2ee-relay: the dev profile, which the test
-//      command's `cargo test --workspace` has already built, so CI and a tested checkout pay
-//      nothing; a development relay needs no release optimisation)
-//   4. anvil on 127.0.0.1, the real StreamRegistryV5 deployed and initialised, a demo stream
-//      with PUBLISH for its owner and SUBSCRIBE for two dev accounts
-//   5. the relay on 127.0.0.1, then webpack-dev-server (root webpack.config.js, www/) with
-//      the page's config in .demo/public/config.json
+//   3. anvil on 127.0.0.1
+//   4. the real StreamRegistryV5 deployed and initialised, a demo stream with PUBLISH for its
+//      owner, SUBSCRIBE for two dev accounts, PUBLISH and SUBSCRIBE for the stock SDK client
+//   5. an entry point of the network on 127.0.0.1 (the package's command,
+//      pkg/dist/streamr-network/cli.js)
+//   6. a stock @streamr/sdk client (scripts/demo-sdk-client.mjs): subscribed to the stream, it
+//      decrypts what the page publishes and publishes on request; it also serves WebSocket to
+//      the network, through which the page's browser nodes reach each other
+//   7. webpack-dev-server (root webpack.config.js, www/) with the page's config in
+//      .demo/public/config.json (which transport, the entry points, the chain, the stock client)
+// With `--transport relay` the page uses the development relay instead (no entry point, no
+// stock client: the SDK speaks only the Streamr Network): steps 3-6 are then the relay binary
+// (cargo build -p streamr-e2ee-relay, the dev profile the test command has already built;
+// DEMO_RELAY_BIN=<path> uses that binary instead), anvil, the registry, and the relay.
 // Prints `Demo ready: <url>`, then runs until Ctrl-C (SIGINT) or SIGTERM, which stop every
 // process it started, by PID. Logs of the servers go to .demo/*.log.
 //
-// Options (or environment): --port N (DEMO_PORT, 8080), --rpc-port N (DEMO_RPC_PORT, 8545),
-// --relay-port N (DEMO_RELAY_PORT, 8788), --skip-setup (DEMO_SKIP_SETUP=1). Port 0 means any
-// free port; a default port that is taken is replaced by a free one.
+// Options (or environment): --transport network|relay (DEMO_TRANSPORT, network), --port N
+// (DEMO_PORT, 8080), --rpc-port N (DEMO_RPC_PORT, 8545), --network-port N (DEMO_NETWORK_PORT,
+// 40500: the entry point), --relay-port N (DEMO_RELAY_PORT, 8788), --skip-setup
+// (DEMO_SKIP_SETUP=1). Port 0 means any free port; a default port that is taken is replaced
+// by a free one.
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -26,23 +36,42 @@ import { parseArgs } from 'node:util';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const STATE = join(ROOT, '.demo');
 const ANVIL = join(ROOT, 'node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil');
-const RELAY = join(ROOT, 'target/debug/streamr-e2ee-relay');
+const RELAY = process.env.DEMO_RELAY_BIN || join(ROOT, 'target/debug/streamr-e2ee-relay');
+const ENTRY_POINT = join(ROOT, 'pkg/dist/streamr-network/cli.js');
 const tty = process.stdout.isTTY;
 const started = Date.now();
 
 const { values: opts } = parseArgs({
   options: {
+    transport: { type: 'string', default: process.env.DEMO_TRANSPORT || 'network' },
     port: { type: 'string', default: process.env.DEMO_PORT ?? '' },
     'rpc-port': { type: 'string', default: process.env.DEMO_RPC_PORT ?? '' },
+    'network-port': { type: 'string', default: process.env.DEMO_NETWORK_PORT ?? '' },
     'relay-port': { type: 'string', default: process.env.DEMO_RELAY_PORT ?? '' },
     'skip-setup': { type: 'boolean', default: process.env.DEMO_SKIP_SETUP === '1' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (opts.help) {
-  console.log('npm start [-- --port 8080] [--rpc-port 8545] [--relay-port 8788] [--skip-setup]');
+  console.log(`npm start [-- [--transport network|relay] [--port 8080] [--rpc-port 8545] [--network-port 40500] [--relay-port 8788] [--skip-setup]]
+
+  --transport network  (default) a local Streamr network: anvil + StreamRegistryV5, an entry
+                       point, a stock @streamr/sdk client (its own panel), the page's nodes
+  --transport relay    the development relay (relay/) instead of the network; no stock client
+  --port N             the page (webpack-dev-server)        DEMO_PORT
+  --rpc-port N         anvil                                DEMO_RPC_PORT
+  --network-port N     the entry point (network transport)  DEMO_NETWORK_PORT
+  --relay-port N       the relay (relay transport)          DEMO_RELAY_PORT
+  --skip-setup         skip scripts/setup.sh                DEMO_SKIP_SETUP=1
+Port 0 means any free port; a default port that is taken is replaced by a free one.
+DEMO_RELAY_BIN=<path> runs that relay binary instead of building target/debug/streamr-e2ee-relay.`);
   process.exit(0);
 }
+if (opts.transport !== 'network' && opts.transport !== 'relay') {
+  console.error(`npm start: --transport is network or relay, not ${JSON.stringify(opts.transport)}`);
+  process.exit(2);
+}
+const NETWORK = opts.transport === 'network';
 
 // ---------------------------------------------------------------------------------------
 // Processes we started: every one is stopped by its PID on exit.
@@ -158,10 +187,10 @@ function run(cmd, args, log, onLine, env = {}) {
 }
 
 /** Starts a server process; resolves with the first stdout line matching `ready` (its match). */
-function serve(name, cmd, args, log, ready, timeoutMs, onLine = () => {}) {
+function serve(name, cmd, args, log, ready, timeoutMs, onLine = () => {}, env = {}) {
   return new Promise((resolve, reject) => {
     const out = createWriteStream(join(STATE, log));
-    const child = track(spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true }), name);
+    const child = track(spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true }), name);
     const timer = setTimeout(() => reject(new Error(`${name} not ready after ${timeoutMs / 1000}s (log: .demo/${log})`)), timeoutMs);
     let isReady = false;
     const onText = (line) => {
@@ -220,12 +249,18 @@ async function rpc(url, method, params = []) {
 
 // ---------------------------------------------------------------------------------------
 
+const randomNodeId = () => Array.from(crypto.getRandomValues(new Uint8Array(20)), (b) => b.toString(16).padStart(2, '0')).join('');
+
 async function main() {
+  rmSync(join(STATE, 'stock-sdk'), { recursive: true, force: true }); // the stock client's key store: a new chain each run
   mkdirSync(join(STATE, 'public'), { recursive: true });
   const webPort = portOption(opts.port, 8080);
   const rpcPort = portOption(opts['rpc-port'], 8545);
+  const networkPort = portOption(opts['network-port'], 40500);
   const relayPort = portOption(opts['relay-port'], 8788);
-  console.log('streamr-e2ee demo: setting up and starting a local chain, relay and page (Ctrl-C stops everything)\n');
+  console.log(NETWORK
+    ? 'streamr-e2ee demo: setting up and starting a local Streamr network (chain, registry, entry point, stock SDK client) and the page (Ctrl-C stops everything)\n'
+    : 'streamr-e2ee demo (--transport relay): setting up and starting a local chain, the dev relay and the page (Ctrl-C stops everything)\n');
 
   await step('set-up (scripts/setup.sh: Rust wasm target, wasm-bindgen-cli, Chromium, npm packages)', async (line) => {
     if (opts['skip-setup']) return 'skipped (--skip-setup)';
@@ -243,10 +278,16 @@ async function main() {
     return 'built';
   });
 
-  await step('relay binary (cargo build -p streamr-e2ee-relay)', async (line) => {
-    await run('nice', ['-n', '10', 'cargo', 'build', '-p', 'streamr-e2ee-relay'], 'relay-build.log', line, { CARGO_TERM_COLOR: 'never' });
-    return 'target/debug/streamr-e2ee-relay';
-  });
+  if (!NETWORK) {
+    await step('relay binary (cargo build -p streamr-e2ee-relay)', async (line) => {
+      if (process.env.DEMO_RELAY_BIN) {
+        if (!existsSync(RELAY)) throw new Error(`DEMO_RELAY_BIN: no file ${RELAY}`);
+        return `${RELAY} (DEMO_RELAY_BIN, not built here)`;
+      }
+      await run('nice', ['-n', '10', 'cargo', 'build', '-p', 'streamr-e2ee-relay'], 'relay-build.log', line, { CARGO_TERM_COLOR: 'never' });
+      return 'target/debug/streamr-e2ee-relay';
+    });
+  }
 
   const rpcUrl = await step('local chain (anvil on 127.0.0.1)', async () => {
     const port = await freePort(rpcPort);
@@ -257,23 +298,22 @@ async function main() {
   });
 
   const { devAccount, deployDemo } = await import('./demo-chain.mjs');
-  const accounts = { publisher: devAccount(0), alice: devAccount(1), bob: devAccount(2) };
-  const chain = await step('StreamRegistryV5 deployed, demo stream created, SUBSCRIBE granted to 2 dev accounts', async () => {
-    const r = await deployDemo(rpcUrl, { subscribers: [accounts.alice.address, accounts.bob.address] });
+  const accounts = { publisher: devAccount(0), alice: devAccount(1), bob: devAccount(2), stock: devAccount(4) };
+  const chain = await step(NETWORK
+    ? 'StreamRegistryV5 deployed, demo stream created, SUBSCRIBE granted to 2 dev accounts, PUBLISH + SUBSCRIBE to the stock SDK client'
+    : 'StreamRegistryV5 deployed, demo stream created, SUBSCRIBE granted to 2 dev accounts', async () => {
+    const subscribers = [accounts.alice.address, accounts.bob.address, ...(NETWORK ? [accounts.stock.address] : [])];
+    const r = await deployDemo(rpcUrl, { subscribers, publishers: NETWORK ? [accounts.stock.address] : [] });
     return { ...r, note: `registry ${r.registry}, stream ${r.streamId}` };
   });
 
-  const relayUrl = await step('relay (streamr-e2ee-relay on 127.0.0.1)', async () => {
-    const port = await freePort(relayPort);
-    const { match } = await serve('relay', RELAY, ['--host', '127.0.0.1', '--port', String(port)], 'relay.log', /^(ws:\/\/\S+)/, 30000);
-    return match[1];
-  });
+  const transport = NETWORK ? await startNetwork({ networkPort, rpcUrl, chain, stock: accounts.stock }) : await startRelay(relayPort);
 
   const config = {
+    transport: transport.config,
     rpcUrl,
     chainId: chain.chainId,
     streamRegistry: chain.registry,
-    relayUrl,
     streamId: chain.streamId,
     partition: 0,
     devAccounts: {
@@ -297,11 +337,53 @@ async function main() {
   chain     ${rpcUrl} (anvil, chain id ${chain.chainId})
   registry  ${chain.registry} (StreamRegistryV5)
   stream    ${chain.streamId}
-  relay     ${relayUrl}
+${transport.summary}
   dev keys  publisher ${accounts.publisher.address}, Alice ${accounts.alice.address}, Bob ${accounts.bob.address}
             (anvil's public test accounts: for this local demo only)
 
   Started in ${secs(Date.now() - started)}. Open the URL in a browser; Ctrl-C stops everything.`);
+}
+
+/** Steps 5-6 of the network transport: the entry point, then the stock SDK client. */
+async function startNetwork({ networkPort, rpcUrl, chain, stock }) {
+  // The network packages log through pino: warnings only, into the logs.
+  const env = { LOG_LEVEL: 'warn' };
+  const { entryPoint } = await step('Streamr Network entry point (pkg/dist/streamr-network/cli.js on 127.0.0.1)', async () => {
+    const port = await freePort(networkPort);
+    // It prints itself as `entryPoints` takes it: one line of JSON.
+    const { match } = await serve('entry point', process.execPath, [ENTRY_POINT, '--port', String(port), '--node-id', randomNodeId()],
+      'entry-point.log', /^(\{"nodeId".*\})$/, 60000, () => {}, env);
+    const ep = JSON.parse(match[1]);
+    return { entryPoint: ep, note: `ws://${ep.websocket.host}:${ep.websocket.port}, node id ${ep.nodeId}` };
+  });
+
+  const sdk = await step('stock @streamr/sdk client (scripts/demo-sdk-client.mjs), subscribed to the demo stream', async () => {
+    const httpPort = await freePort(0);
+    let wsPort;
+    do wsPort = await freePort(0); while (wsPort === httpPort);
+    const { match } = await serve('stock SDK client', process.execPath, [join(ROOT, 'scripts/demo-sdk-client.mjs'),
+      '--http-port', String(httpPort), '--network-port', String(wsPort), '--entry-point', JSON.stringify(entryPoint),
+      '--rpc-url', rpcUrl, '--chain-id', String(chain.chainId), '--registry', chain.registry, '--stream', chain.streamId],
+    'stock-sdk.log', /^READY (\S+)/, 120000, () => {},
+    { ...env, DEMO_SDK_PRIVATE_KEY: stock.privateKey, XDG_DATA_HOME: join(STATE, 'stock-sdk') });
+    return { url: match[1], ws: `ws://127.0.0.1:${wsPort}`, note: `${stock.address}, events at ${match[1]}` };
+  });
+
+  return {
+    config: { kind: 'network', entryPoints: [entryPoint], stockSdk: { url: sdk.url, address: stock.address } },
+    summary: `  network   ws://${entryPoint.websocket.host}:${entryPoint.websocket.port} (entry point, node id ${entryPoint.nodeId})
+  stock SDK ${sdk.url} (@streamr/sdk client ${stock.address}; its network node ${sdk.ws})`,
+  };
+}
+
+/** The relay transport's last step before the page. */
+async function startRelay(relayPort) {
+  const relayUrl = await step('relay (streamr-e2ee-relay on 127.0.0.1)', async () => {
+    const port = await freePort(relayPort);
+    const { match } = await serve('relay', RELAY, ['--host', '127.0.0.1', '--port', String(port)], 'relay.log', /^(ws:\/\/\S+)/, 30000);
+    return match[1];
+  });
+  return { config: { kind: 'relay', relayUrl }, summary: `  relay     ${relayUrl}` };
 }
 
 main().catch((e) => fail(e.message));

@@ -92,7 +92,7 @@ step "key stores and worker in headless Chromium (webpack 5 and Vite builds)" no
 step "@streamr/sdk 103.3.2 interop and the SDK on our backend (node --test)" node --test tests/interop/
 step "Streamr Network transport: local network, stock @streamr/sdk clients, anvil (node --test)" node --test tests/network/
 step "Streamr Network transport in headless Chromium (webpack 5 and Vite pages, stock SDK subscriber)" node tests/network/browser/run.mjs
-step "demo: npm start + the page in headless Chromium (publish, rotate, revoke + rekey, wallet)" node tests/demo/run.mjs
+step "demo: npm start (local Streamr network) + the page in headless Chromium (publish, stock SDK client both ways, rotate, revoke + rekey, wallet)" node tests/demo/run.mjs
 step "benchmarks, quick run (checks they run; never fails on a number; writes test-results/bench/)" node benches/run.mjs --quick
 
 printf '\nAll %d steps passed in %ds.\n%d passed, %d failed\n' "$steps" "$((SECONDS - start_all))" "$total_pass" "$total_fail"

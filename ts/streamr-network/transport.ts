@@ -8,7 +8,8 @@
  * Delivery contract, the same as `WebSocketTransport`'s:
  * - **Ready means joined.** `subscribe` resolves once the node has joined the stream part:
  *   it has a neighbour there, or it is the stream part's first node and has stored itself in
- *   the DHT, where the next node to join looks for it.
+ *   the DHT, where the next node to join looks for it. (Listed there with others but without
+ *   a neighbour, it waits for one up to `joinTimeoutMs`, then goes on alone.)
  * - **Publishes are held, never dropped.** A publish waits (bounded) until its stream part is
  *   joined, in order. If the stream part loses every neighbour (an entry point or neighbour
  *   restarting), publishes wait up to `neighborLossHoldMs` for one to come back. Past the
@@ -243,16 +244,22 @@ export class StreamrNetworkTransport implements Transport {
       if (this.closed) throw createError('CLOSED', 'the transport is closed');
       if (this.node.getNeighbors(part.id).length > 0) return;
       // Alone: joined once the node has stored itself as the stream part's entry point, so
-      // that the next node to join (a publisher, a subscriber) finds it.
+      // that the next node to join (a publisher, a subscriber) finds it. Every node of a small
+      // stream part stores itself, so that alone is no proof: with others listed, wait for one
+      // of them as a neighbour, and only at the deadline go on alone (a crashed node stays
+      // listed for up to a minute).
+      let stored = false;
+      let alone = false;
       try {
-        const entries = await this.node.stack.getControlLayerNode().fetchDataFromDht(key);
-        if (entries.some((e) => e.deleted !== true && bytesToHex(e.creator) === self)) return;
+        const live = (await this.node.stack.getControlLayerNode().fetchDataFromDht(key)).filter((e) => e.deleted !== true);
+        stored = live.some((e) => bytesToHex(e.creator) === self);
+        alone = live.every((e) => bytesToHex(e.creator) === self);
       } catch {
         // Not reachable yet: try again.
       }
-      if (Date.now() >= deadline) {
-        throw createError('NETWORK_UNAVAILABLE', `could not join ${part.id} within ${this.opts.joinTimeoutMs} ms`);
-      }
+      const late = Date.now() >= deadline;
+      if (stored && (alone || late)) return;
+      if (late) throw createError('NETWORK_UNAVAILABLE', `could not join ${part.id} within ${this.opts.joinTimeoutMs} ms`);
       await sleep(delay);
       delay = Math.min(delay * 2, 500);
     }

@@ -1,7 +1,8 @@
 // The demo's participants on the package's high-level API (createPublisher / createSubscriber
-// over WebSocketTransport, JsonRpcRegistry, LocalSigner / Eip1193Signer, MemoryKeyStore). The ports are
-// wrapped in thin observers so the panels can show what happens inside: bytes in and out,
-// eth_calls, wallet signatures and key-store writes. The observers only watch; every
+// over the page's transport, StreamrNetworkTransport or WebSocketTransport; JsonRpcRegistry,
+// LocalSigner / Eip1193Signer, MemoryKeyStore). The ports are wrapped in thin observers so
+// the panels can show what happens inside: bytes in and out, eth_calls, wallet signatures and
+// key-store writes. The observers only watch; every
 // decision stays in the package.
 import { MemoryKeyStore, StreamMessage, createPublisher, createSubscriber } from 'streamr-e2ee';
 

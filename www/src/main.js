@@ -1,60 +1,23 @@
-// The demo page: one publisher, two subscribers and a wire view, each participant with its
-// own relay connection, as if in separate browsers. Config (chain, registry, relay, stream,
-// dev keys) comes from config.json, written by `npm start`.
-import { JsonRpcRegistry, LocalSigner, WebSocketTransport } from 'streamr-e2ee';
+// The demo page: one publisher, two subscribers, a wire view and (on the Streamr Network) a
+// stock @streamr/sdk client's panel. Each participant of the page has its own transport, as if
+// in separate browsers (www/src/transports.js). Config (transport, entry points or relay,
+// chain, registry, stream, dev keys, the stock client's endpoint) comes from config.json,
+// written by `npm start`.
+import { JsonRpcRegistry, LocalSigner } from 'streamr-e2ee';
 import { PermissionType, StreamAdmin } from './chain.js';
-import { DemoPublisher, DemoSubscriber, describeWire } from './e2ee.js';
-import { inWords } from './words.js';
+import { $, clock, h, nameOf, prepend, setWalletAddress, short, showError, statusChip } from './dom.js';
+import { DemoPublisher, DemoSubscriber } from './e2ee.js';
+import { stockPanel } from './stock.js';
+import { transportFactory, transportWords } from './transports.js';
 import { connectWallet, findWallet } from './wallet.js';
-
-// ---------------------------------------------------------------------------------------
-// DOM helpers
-
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else if (k === 'class') el.className = v;
-    else el.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat(Infinity)) if (c !== undefined && c !== null && c !== false) el.append(c instanceof Node ? c : String(c));
-  return el;
-}
-const $ = (sel) => document.querySelector(sel);
-const short = (s, n = 6) => (s && s.length > 2 * n + 3 ? `${s.slice(0, n + 2)}…${s.slice(-n)}` : s ?? '');
-const clock = () => new Date().toLocaleTimeString([], { hour12: false });
-
-/** Appends to a list, newest first, keeping at most `max` entries. */
-function prepend(list, item, max = 60) {
-  list.prepend(item);
-  while (list.children.length > max) list.lastElementChild.remove();
-}
-
-/** Shows an error in plain words with its code; nothing fails silently. */
-function showError(where, code, message, list = $('#errors')) {
-  const top = list.firstElementChild;
-  if (top && top.dataset.key === `${where}|${code}|${message}`) {
-    const n = Number(top.dataset.count) + 1;
-    top.dataset.count = n;
-    top.querySelector('.count').textContent = `×${n}`;
-    return;
-  }
-  const item = h('div', { class: 'error', 'data-code': code },
-    h('span', { class: 'code' }, code), h('span', { class: 'where' }, where), h('span', {}, inWords(code, message)), h('span', { class: 'count' }),
-    list.id === 'errors' ? h('button', { class: 'close', title: 'dismiss', onclick: () => item.remove() }, '×') : null);
-  item.dataset.key = `${where}|${code}|${message}`;
-  item.dataset.count = 1;
-  prepend(list, item, 20);
-  console.warn(`[${where}] ${code}: ${message}`);
-}
+import { wirePanel } from './wire.js';
 
 window.addEventListener('error', (e) => showError('page', 'ERROR', e.message));
 window.addEventListener('unhandledrejection', (e) => showError('page', e.reason?.code ?? 'ERROR', e.reason?.message ?? String(e.reason)));
 
 // ---------------------------------------------------------------------------------------
 
-/** State the Playwright test (tests/demo/run.mjs) reads besides the DOM. */
+/** State the Playwright test (tests/demo/run.mjs) reads besides the DOM (`stock`: www/src/stock.js). */
 const demo = { ready: false, publisher: { answered: 0, denied: 0 }, subscribers: {}, wire: 0 };
 window.demo = demo;
 
@@ -64,12 +27,6 @@ async function loadConfig() {
   return res.json();
 }
 
-function statusChip(label, state = 'connecting', detail = '') {
-  const chip = h('span', { class: `chip ${state}`, title: detail }, label);
-  $('#status').append(chip);
-  return (s, d = '') => { chip.className = `chip ${s}`; chip.title = d; };
-}
-
 async function main() {
   const config = await loadConfig();
   const streamPart = `${config.streamId}#${config.partition}`;
@@ -77,6 +34,7 @@ async function main() {
   const admin = new StreamAdmin(config);
   const dev = config.devAccounts;
 
+  if (config.transport.kind !== 'network') for (const el of document.querySelectorAll('[data-network-only]')) el.hidden = true;
   $('#status').append(h('span', { class: 'chip info', title: `registry ${config.streamRegistry}` }, `stream ${config.streamId}`));
   const chainChip = statusChip(`chain ${new URL(config.rpcUrl).host}`);
   registry.call(config.streamRegistry, new Uint8Array()).then(
@@ -94,32 +52,18 @@ async function main() {
   const grid = h('div', { class: 'grid' });
   app.append(grid);
 
-  // One relay connection (the package's WebSocketTransport) per participant, as if each
-  // were in its own browser: the relay does not echo a publish to its sender.
-  const relayFor = (name) => {
-    const chip = statusChip(`relay: ${name}`);
-    let wasOpen = false;
-    return new WebSocketTransport(config.relayUrl, {
-      onStateChange: (state, info) => {
-        chip(state, info?.reason ?? '');
-        if (state === 'open') wasOpen = true;
-        if (state === 'closed') {
-          showError(`relay (${name})`, 'TRANSPORT_ERROR', wasOpen
-            ? `connection to ${config.relayUrl} lost (close code ${info?.code ?? '?'}); reconnecting`
-            : `cannot reach the relay at ${config.relayUrl} (is npm start still running?); retrying`);
-        }
-      },
-    });
-  };
-
-  const subscriberPanels = dev.subscribers.map((acct, i) => subscriberPanel(acct, i, { config, registry, admin, relayFor }));
-  const pub = publisherPanel({ config, registry, admin, relayFor, subscriberPanels });
+  const transportFor = transportFactory(config);
+  const subscriberPanels = dev.subscribers.map((acct, i) => subscriberPanel(acct, i, { config, registry, admin, transportFor }));
+  const pub = publisherPanel({ config, registry, admin, transportFor, subscriberPanels });
+  const stock = stockPanel({ config });
   grid.append(pub.el, ...subscriberPanels.map((s) => s.el));
-  app.append(wirePanel({ config, relay: relayFor('wire view'), streamPart }).el);
+  if (stock) app.append(stock.el);
+  const wire = wirePanel({ config, transport: transportFor('wire view'), streamPart });
+  app.append(wire.el);
 
-  await Promise.all([pub.ready, ...subscriberPanels.map((s) => s.ready)]);
+  await Promise.all([pub.ready, wire.ready, ...subscriberPanels.map((s) => s.ready), stock?.ready]);
   walletBanner({ config, admin, pub, addSubscriber: (acct) => {
-    const panel = subscriberPanel(acct, subscriberPanels.length, { config, registry, admin, relayFor });
+    const panel = subscriberPanel(acct, subscriberPanels.length, { config, registry, admin, transportFor });
     subscriberPanels.push(panel);
     grid.append(panel.el);
     $('#known-addresses').append(h('option', { value: acct.address }, acct.name));
@@ -132,9 +76,9 @@ async function main() {
 // ---------------------------------------------------------------------------------------
 // Publisher
 
-function publisherPanel({ config, registry, admin, relayFor, subscriberPanels }) {
+function publisherPanel({ config, registry, admin, transportFor, subscriberPanels }) {
   const dev = config.devAccounts.publisher;
-  const transport = relayFor('publisher');
+  const transport = transportFor('publisher');
   const counts = { answered: h('b', { 'data-testid': 'answered' }, '0'), denied: h('b', { 'data-testid': 'denied' }, '0') };
   const log = h('ol', { class: 'log' });
   const errors = h('div', { class: 'panel-errors' });
@@ -186,7 +130,7 @@ function publisherPanel({ config, registry, admin, relayFor, subscriberPanels })
   let host;
   const makeHost = async (signer, wallet = false) => {
     await host?.close();
-    host = new DemoPublisher({ streamId: config.streamId, partition: config.partition, signer, wallet, transport, registry, onActivity });
+    host = new DemoPublisher({ streamId: config.streamId, partition: config.partition, signer, wallet, transport: await transport, registry, onActivity });
     keyId.textContent = '(none yet: the first publish makes one)';
     await host.start();
     return host;
@@ -250,28 +194,18 @@ function publisherPanel({ config, registry, admin, relayFor, subscriberPanels })
   };
 }
 
-/** The connected wallet's address, once connected (named "your wallet" in the panels). */
-let walletAddress;
-
-function nameOf(config, address) {
-  const a = address?.toLowerCase();
-  if (a !== undefined && a === walletAddress) return 'your wallet';
-  if (a === config.devAccounts.publisher.address) return 'the publisher';
-  const s = config.devAccounts.subscribers.find((x) => x.address === a);
-  return s ? s.name : short(a);
-}
-
 // ---------------------------------------------------------------------------------------
 // Subscribers
 
-function subscriberPanel(acct, index, { config, registry, admin, relayFor }) {
-  const transport = relayFor(acct.name);
+function subscriberPanel(acct, index, { config, registry, admin, transportFor }) {
+  const transport = transportFor(acct.name);
   const messages = h('ol', { class: 'messages', 'data-testid': 'messages' });
   const timeline = h('ol', { class: 'log timeline', 'data-testid': 'timeline' });
   const errors = h('div', { class: 'panel-errors', 'data-testid': 'sub-errors' });
   const held = h('p', { class: 'held', hidden: true });
   const perm = h('span', { class: 'badge' }, 'SUBSCRIBE: …');
-  const state = { messages: [], keysStored: 0, requests: 0, errors: [] };
+  // keysBy and the gap marks are per publisher: the page's publisher and the stock SDK client each have their own chain.
+  const state = { messages: [], keysStored: 0, keysBy: {}, requests: 0, errors: [] };
   demo.subscribers[acct.name] = state;
   const entry = (cls, ...text) => prepend(timeline, h('li', { class: cls }, h('time', {}, clock()), ...text));
 
@@ -291,14 +225,19 @@ function subscriberPanel(acct, index, { config, registry, admin, relayFor }) {
       case 'chainCheck': entry('muted', `publisher's PUBLISH permission checked on chain (eth_call, ${a.ms} ms)`); break;
       case 'keyStored':
         state.keysStored += 1;
+        state.keysBy[a.publisherId.toLowerCase()] = (state.keysBy[a.publisherId.toLowerCase()] ?? 0) + 1;
         entry('ok', 'response verified, key unwrapped and stored: ', h('code', {}, short(a.keyId, 4)), a.latencyMs !== undefined ? h('span', { class: 'latency' }, ` ${a.latencyMs} ms after the request`) : ' (from a rotation, no request needed)');
         break;
       case 'delivered': {
         const text = typeof a.value === 'string' ? a.value : JSON.stringify(a.value);
-        state.messages.push({ text, seq: a.sequenceNumber, keyId: a.groupKeyId, ref: a.ref, prev: a.prev });
-        const linked = state.messages.length === 1 || a.prev === state.messages[state.messages.length - 2].ref;
-        prepend(messages, h('li', { 'data-text': text, title: `message ${a.ref} (timestamp/sequence number); previous ${a.prev ?? 'none'}` },
+        const publisherId = a.publisherId.toLowerCase();
+        const before = state.messages.filter((m) => m.publisherId === publisherId).pop();
+        state.messages.push({ text, publisherId, seq: a.sequenceNumber, keyId: a.groupKeyId, ref: a.ref, prev: a.prev });
+        const linked = before === undefined || a.prev === before.ref;
+        const stockSdk = publisherId === config.transport.stockSdk?.address;
+        prepend(messages, h('li', { 'data-text': text, 'data-publisher': publisherId, title: `from ${nameOf(config, publisherId)}: message ${a.ref} (timestamp/sequence number); previous ${a.prev ?? 'none'}` },
           h('span', { class: 'seq' }, `${state.messages.length}.`), h('span', { class: 'text' }, text),
+          stockSdk ? h('span', { class: 'badge stock', title: `published by the stock @streamr/sdk client ${publisherId}` }, 'stock SDK') : null,
           linked ? null : h('span', { class: 'gapmark', title: 'the previous message of the chain was not delivered' }, 'gap'),
           h('code', { class: 'kid', title: `decrypted with group key ${a.groupKeyId}` }, `key ${short(a.groupKeyId, 3)}`)), 100);
         break;
@@ -318,9 +257,9 @@ function subscriberPanel(acct, index, { config, registry, admin, relayFor }) {
   let host;
   const signer = acct.signer ?? LocalSigner.fromPrivateKey(acct.privateKey);
   const ready = (async () => {
-    host = new DemoSubscriber({ streamId: config.streamId, partition: config.partition, signer, wallet: acct.signer !== undefined, transport, registry, onActivity });
+    host = new DemoSubscriber({ streamId: config.streamId, partition: config.partition, signer, wallet: acct.signer !== undefined, transport: await transport, registry, onActivity });
     await host.start();
-    entry('muted', `subscribed to ${config.streamId}#${config.partition} via the relay`);
+    entry('muted', `subscribed to ${config.streamId}#${config.partition} via ${transportWords(config).via}`);
   })().catch((e) => { showError(acct.name, e.code ?? 'ERROR', e.message, errors); throw e; });
 
   const refreshPermission = () => admin.hasPermission(acct.address, PermissionType.Subscribe).then((ok) => {
@@ -338,50 +277,6 @@ function subscriberPanel(acct, index, { config, registry, admin, relayFor }) {
     errors,
     h('h3', {}, 'Key exchange ', h('span', { class: 'muted' }, '(newest first)')), timeline);
   return { el, ready, address: acct.address, refreshPermission };
-}
-
-// ---------------------------------------------------------------------------------------
-// Wire view: a plain relay listener, as any eavesdropper on the relay would be.
-
-function wirePanel({ config, relay, streamPart }) {
-  const rows = h('tbody', { 'data-testid': 'wire' });
-  const plain = new Map(); // "timestamp/seq" → plaintext, from the publisher's own side
-  const el = h('section', { class: 'panel wire' },
-    h('h2', {}, 'On the wire ', h('span', { class: 'muted' }, `what the relay carries on ${streamPart}: every frame, decoded with StreamMessage.fromBytes`)),
-    h('div', { class: 'tablewrap' }, h('table', {},
-      h('thead', {}, h('tr', {}, ['time', 'type', 'from', 'seq', 'group key', 'ciphertext / body (hex)', 'signature', 'plaintext (publisher side, never on the wire)'].map((t) => h('th', {}, t)))),
-      rows)));
-
-  // The publisher tells us what it encrypted, keyed by message ref, for the last column.
-  window.addEventListener('demo:published', (e) => {
-    plain.set(e.detail.ref, e.detail.plaintext);
-    const cell = rows.querySelector(`[data-ref="${e.detail.ref}"] .plain`);
-    if (cell) cell.textContent = e.detail.plaintext;
-  });
-
-  relay.subscribe(streamPart, (bytes) => {
-    let w;
-    try { w = describeWire(bytes); } catch (e) { showError('wire view', e.code ?? 'MALFORMED_MESSAGE', e.message); return; }
-    demo.wire += 1;
-    let body;
-    let type;
-    if (w.type === 'MESSAGE') {
-      type = w.encrypted ? 'content (AES-256-CTR)' : 'content (NOT encrypted)';
-      body = h('code', { class: 'cipher' }, w.content.slice(0, 66) + (w.content.length > 66 ? '…' : ''), h('small', {}, ` ${(w.content.length - 2) / 2} bytes`), w.newGroupKey ? h('small', { class: 'next' }, ` + next key ${short(w.newGroupKey, 3)} (encrypted)`) : '');
-    } else if (w.type === 'GROUP_KEY_REQUEST') {
-      type = 'key request';
-      body = h('span', {}, `wants key ${w.groupKeyIds.map((k) => short(k, 3)).join(', ')} from ${nameOf(config, w.recipientId)}; ML-KEM public key ${w.publicKeyBytes} bytes`);
-    } else {
-      type = 'key response';
-      body = h('span', {}, `for ${nameOf(config, w.recipientId)}: key ${w.groupKeyIds.map((k) => short(k, 3)).join(', ')} wrapped `, h('code', { class: 'cipher' }, `${w.wrappedKey.slice(0, 34)}…`));
-    }
-    prepend(rows, h('tr', { 'data-ref': w.ref, 'data-type': w.type, 'data-publisher': w.publisherId, class: w.type === 'MESSAGE' ? 'content' : 'exchange' },
-      h('td', {}, clock()), h('td', {}, type), h('td', {}, nameOf(config, w.publisherId)), h('td', {}, w.sequenceNumber),
-      h('td', {}, w.groupKeyId ? h('code', {}, short(w.groupKeyId, 3)) : '–'), h('td', {}, body),
-      h('td', {}, h('code', { title: w.signature }, short(w.signature, 5)), h('small', {}, ` ${w.signatureType}`)),
-      h('td', { class: 'plain' }, plain.get(w.ref) ?? '')), 40);
-  }).catch((e) => showError('wire view', e.code ?? 'TRANSPORT_ERROR', e.message));
-  return { el };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -409,7 +304,7 @@ function walletBanner({ config, admin, pub, addSubscriber }) {
   const connect = async () => {
     if (!signer) {
       signer = await connectWallet(provider);
-      walletAddress = signer.account;
+      setWalletAddress(signer.account);
     }
     return signer;
   };
@@ -423,7 +318,7 @@ function walletBanner({ config, admin, pub, addSubscriber }) {
     }
   });
   const connected = (role) => {
-    status.replaceChildren(h('strong', {}, ' Wallet connected: '), h('code', {}, walletAddress), ` ${status.dataset.roles ? `${status.dataset.roles} and ` : ''}${role}.`);
+    status.replaceChildren(h('strong', {}, ' Wallet connected: '), h('code', {}, signer.account), ` ${status.dataset.roles ? `${status.dataset.roles} and ` : ''}${role}.`);
     status.dataset.roles = `${status.dataset.roles ? `${status.dataset.roles} and ` : ''}${role}`;
   };
   run(asPublisher, async () => {
