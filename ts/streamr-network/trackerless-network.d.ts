@@ -37,7 +37,7 @@ export interface DataEntry {
 
 export interface ControlLayerNode {
   fetchDataFromDht(key: string): Promise<DataEntry[]>;
-  getConnectionsView(): { getConnectionCount(): number };
+  getConnectionsView(): { getConnectionCount(): number; hasConnection(nodeId: string): boolean };
   joinDht(entryPoints: PeerDescriptor[]): Promise<void>;
 }
 

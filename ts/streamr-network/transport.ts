@@ -29,6 +29,12 @@ import type { EntryPoint, NetworkTransportState, ResolvedOptions, StreamrNetwork
 const WATCH_MS = 250;
 /** Connectivity lost this long (no connection at all) makes the node join the DHT again, ms. */
 const REJOIN_AFTER_MS = 2000;
+/**
+ * Connected to peers but no longer to any entry point: join through the entry points again
+ * after this long, doubling up to {@link EP_REJOIN_MAX_MS} while they stay away, ms.
+ */
+const EP_REJOIN_MIN_MS = 1000;
+const EP_REJOIN_MAX_MS = 30_000;
 
 interface Held {
   msg: StreamMessage;
@@ -65,6 +71,13 @@ export class StreamrNetworkTransport implements Transport {
   private readonly watch: ReturnType<typeof setInterval>;
   private offlineSince: number | undefined;
   private rejoining = false;
+  /** The entry points' node ids (hex), this node's own excluded. */
+  private readonly entryPointIds: string[];
+  /** This node was connected to an entry point since it last joined through them. */
+  private hadEntryPoint = false;
+  /** When to join through the entry points again while connected to none of them. */
+  private epRejoinAt: number | undefined;
+  private epRejoinDelay = EP_REJOIN_MIN_MS;
   /** Statistics (tests, metrics). */
   readonly stats = { broadcast: 0, received: 0, ownSkipped: 0, rejoins: 0, neighborLosses: 0 };
 
@@ -110,6 +123,8 @@ export class StreamrNetworkTransport implements Transport {
     private readonly opts: ResolvedOptions,
     private readonly onStateChange: StreamrNetworkTransportOptions['onStateChange'],
   ) {
+    const self = node.getNodeId();
+    this.entryPointIds = opts.entryPoints.map((ep) => bytesToHex(ep.nodeId)).filter((id) => id !== self);
     node.addMessageListener(this.onNetworkMessage);
     this.watch = setInterval(() => this.watchParts(), WATCH_MS);
     (this.watch as { unref?: () => void }).unref?.();
@@ -310,12 +325,13 @@ export class StreamrNetworkTransport implements Transport {
   private watchParts(): void {
     if (this.closed) return;
     const now = Date.now();
-    const connections = this.node.stack.getControlLayerNode().getConnectionsView().getConnectionCount();
-    if (connections === 0) {
+    const view = this.node.stack.getControlLayerNode().getConnectionsView();
+    if (view.getConnectionCount() === 0) {
       this.offlineSince ??= now;
       if (now - this.offlineSince >= REJOIN_AFTER_MS) this.rejoin();
     } else {
       this.offlineSince = undefined;
+      this.watchEntryPoints(view, now);
     }
     for (const part of this.parts.values()) {
       if (!part.ready) continue;
@@ -332,7 +348,31 @@ export class StreamrNetworkTransport implements Transport {
     }
   }
 
-  /** No connection left: join the DHT through the entry points again (one attempt at a time). */
+  /**
+   * An entry point that restarted knows nobody, and nodes that join through it afterwards
+   * would form a network of their own, never meeting the nodes that stayed connected to each
+   * other. So when this node loses its last entry point connection while it still has peers,
+   * it joins through them again (backing off while they stay away), which makes a restarted
+   * one know it. Only on losing one: a node the entry points never kept a connection to (a
+   * busy public entry point prunes) does not knock again and again.
+   */
+  private watchEntryPoints(view: { hasConnection(nodeId: string): boolean }, now: number): void {
+    if (this.entryPointIds.length === 0) return;
+    if (this.entryPointIds.some((id) => view.hasConnection(id))) {
+      this.hadEntryPoint = true;
+      this.epRejoinAt = undefined;
+      this.epRejoinDelay = EP_REJOIN_MIN_MS;
+      return;
+    }
+    if (!this.hadEntryPoint) return;
+    this.epRejoinAt ??= now + this.epRejoinDelay;
+    if (now < this.epRejoinAt) return;
+    this.rejoin();
+    this.epRejoinDelay = Math.min(this.epRejoinDelay * 2, EP_REJOIN_MAX_MS);
+    this.epRejoinAt = now + this.epRejoinDelay;
+  }
+
+  /** Join the DHT through the entry points again (one attempt at a time). */
   private rejoin(): void {
     if (this.rejoining) return;
     this.rejoining = true;
