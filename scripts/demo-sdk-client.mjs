@@ -26,7 +26,6 @@ import { parseArgs } from 'node:util';
 const require = createRequire(import.meta.url);
 // The SDK's exports map has no ./package.json: read it next to its entry (dist/…).
 const SDK_VERSION = JSON.parse(readFileSync(join(dirname(require.resolve('@streamr/sdk')), '..', 'package.json'), 'utf8')).version;
-const DUMMY = '0x000000000000000000000000000000000000dEaD';
 const HISTORY = 200;
 
 const { values: opts } = parseArgs({
@@ -59,44 +58,25 @@ net.Server.prototype.listen = function loopbackListen(...args) {
 };
 
 const { StreamrClient } = await import('@streamr/sdk');
-const randomNodeId = () => Buffer.from(crypto.getRandomValues(new Uint8Array(20))).toString('hex');
+const { localSdkConfig } = await import('./local-sdk-config.mjs');
 
 // Stock client, stock code: only its configuration points it at the local network and chain.
-const client = new StreamrClient({
-  environment: 'dev2',
-  logLevel: 'warn',
-  auth: { privateKey },
-  metrics: false,
-  network: {
-    controlLayer: {
-      entryPoints: [JSON.parse(opts['entry-point'])],
-      entryPointDiscovery: { enabled: false },
-      peerDescriptor: { nodeId: randomNodeId(), websocket: { host: '127.0.0.1', port: Number(opts['network-port']), tls: false } },
-      websocketServerEnableTls: false,
-      iceServers: [],
-      webrtcAllowPrivateAddresses: true,
-    },
-    // Every browser node of the page has this node as its only neighbour (browsers cannot
-    // reach each other without ICE servers): accept more than the default 4.
-    node: { streamPartitionNeighborTargetCount: 16 },
-  },
-  contracts: {
-    ethereumNetwork: { chainId: Number(opts['chain-id']) },
-    streamRegistryChainAddress: opts.registry,
-    streamStorageRegistryChainAddress: DUMMY,
-    storageNodeRegistryChainAddress: DUMMY,
-    sponsorshipFactoryChainAddress: DUMMY,
-    rpcs: [{ url: opts['rpc-url'] }],
-    rpcQuorum: 1,
-    theGraphUrl: 'http://127.0.0.1:9/unused-subgraph',
-    pollInterval: 500,
-  },
+const client = new StreamrClient(localSdkConfig({
+  privateKey,
+  entryPoints: [JSON.parse(opts['entry-point'])],
+  port: Number(opts['network-port']),
+  chainId: Number(opts['chain-id']),
+  registry: opts.registry,
+  rpcUrl: opts['rpc-url'],
+  // Every browser node of the page has this node as its only neighbour (browsers cannot
+  // reach each other without ICE servers): accept more than the default 4.
+  node: { streamPartitionNeighborTargetCount: 16 },
   // The dev2 environment's test defaults use 640-bit RSA keys, which our publishers refuse
   // (minRsaKeyBits 2048): the SDK's own default for real networks instead.
   encryption: { rsaKeyLength: 4096 },
   // Permission answers are cached for a day by default: a revocation in the demo should count at once.
   cache: { maxAge: 1000 },
-});
+}));
 
 const address = (await client.getUserId()).toLowerCase();
 const history = [];

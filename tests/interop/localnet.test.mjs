@@ -14,13 +14,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as H from './harness.mjs';
+import { localSdkConfig, randomNodeId } from '../../scripts/local-sdk-config.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.join(HERE, '..', '..');
 const CHAIN_ID = 31337;
 const ADMIN_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'; // anvil dev account #0
 const PERM = { PUBLISH: 2, SUBSCRIBE: 3 };
-const DUMMY = '0x000000000000000000000000000000000000dEaD';
 // Generous: on a loaded 2-core machine a key exchange can take over a second.
 const KEY_REQUEST_TIMEOUT = 5000;
 const N = 3;
@@ -31,7 +31,6 @@ const freePort = () => new Promise((resolve, reject) => {
   s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
 });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const randomNodeId = () => Buffer.from(H.randomBytes(20)).toString('hex');
 const until = async (cond, ms, what) => {
   const end = Date.now() + ms;
   while (!cond()) {
@@ -79,32 +78,14 @@ test('local Streamr network: backend publisher → stock subscriber, stock publi
     provider.destroy();
 
     const ep = { nodeId: randomNodeId(), websocket: { host: '127.0.0.1', port: epPort, tls: false } };
-    const makeConfig = (privateKey, port, isEntryPoint = false) => ({
-      environment: 'dev2',
-      logLevel: 'warn',
-      auth: { privateKey },
-      metrics: false,
-      network: {
-        controlLayer: {
-          entryPoints: [ep],
-          entryPointDiscovery: { enabled: false },
-          peerDescriptor: isEntryPoint ? ep : { nodeId: randomNodeId(), websocket: { host: '127.0.0.1', port, tls: false } },
-          websocketServerEnableTls: false,
-          iceServers: [],
-          webrtcAllowPrivateAddresses: true,
-        },
-      },
-      contracts: {
-        ethereumNetwork: { chainId: CHAIN_ID },
-        streamRegistryChainAddress: registryAddress,
-        streamStorageRegistryChainAddress: DUMMY,
-        storageNodeRegistryChainAddress: DUMMY,
-        sponsorshipFactoryChainAddress: DUMMY,
-        rpcs: [{ url: anvil.url }],
-        rpcQuorum: 1,
-        theGraphUrl: 'http://127.0.0.1:9/unused-subgraph',
-        pollInterval: 500,
-      },
+    const makeConfig = (privateKey, port, isEntryPoint = false) => localSdkConfig({
+      privateKey,
+      entryPoints: [ep],
+      port,
+      peerDescriptor: isEntryPoint ? ep : undefined,
+      chainId: CHAIN_ID,
+      registry: registryAddress,
+      rpcUrl: anvil.url,
       encryption: { keyRequestTimeout: KEY_REQUEST_TIMEOUT, rsaKeyLength: 640 },
     });
     const client = (sdk, w, port, isEntryPoint) => {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PERM, deployRegistry, freePort, repo, sleep, startAnvil, until } from '../js/shim/harness.mjs';
+import { localSdkConfig, randomNodeId } from '../../scripts/local-sdk-config.mjs';
 
 export { PERM, freePort, sleep, until };
 const require = createRequire(import.meta.url);
@@ -23,9 +24,7 @@ if (process.env.XDG_DATA_HOME === undefined) {
 process.env.LOG_LEVEL ??= 'warn';
 
 const CLI = `${repo}pkg/dist/streamr-network/cli.js`;
-const DUMMY = '0x000000000000000000000000000000000000dEaD';
-
-export const randomNodeId = () => Buffer.from(crypto.getRandomValues(new Uint8Array(20))).toString('hex');
+export { randomNodeId };
 
 /**
  * The entry point command (`streamr-e2ee-entry-point`) as a child process on `port`, with a
@@ -85,35 +84,15 @@ export async function startLocalnet({ keyRequestTimeout = 5000 } = {}) {
     /** A stock StreamrClient with `privateKey`, serving WebSocket on its own free port. */
     async sdkClient(privateKey, { encryption = {} } = {}) {
       const port = await freePort();
-      return track(new StreamrClient({
-        environment: 'dev2',
-        logLevel: 'warn',
-        auth: { privateKey },
-        metrics: false,
-        network: {
-          controlLayer: {
-            entryPoints: [ep.entryPoint],
-            entryPointDiscovery: { enabled: false },
-            peerDescriptor: { nodeId: randomNodeId(), websocket: { host: '127.0.0.1', port, tls: false } },
-            websocketServerEnableTls: false,
-            iceServers: [],
-            webrtcAllowPrivateAddresses: true,
-          },
-        },
-        contracts: {
-          ethereumNetwork: { chainId: 31337 },
-          streamRegistryChainAddress: chain.address,
-          streamStorageRegistryChainAddress: DUMMY,
-          storageNodeRegistryChainAddress: DUMMY,
-          sponsorshipFactoryChainAddress: DUMMY,
-          rpcs: [{ url: anvil.url }],
-          rpcQuorum: 1,
-          theGraphUrl: 'http://127.0.0.1:9/unused-subgraph',
-          pollInterval: 500,
-        },
+      return track(new StreamrClient(localSdkConfig({
+        privateKey,
+        entryPoints: [ep.entryPoint],
+        port,
+        registry: chain.address,
+        rpcUrl: anvil.url,
         // 2048: our publishers refuse smaller RSA keys (minRsaKeyBits); the SDK default 4096 is slow to generate.
         encryption: { keyRequestTimeout, rsaKeyLength: 2048, ...encryption },
-      }));
+      })));
     },
     /**
      * Our transport on this network. It serves WebSocket on a free port unless told otherwise:

@@ -22,13 +22,8 @@ export interface PeerDescriptor {
   region?: number;
 }
 
-export interface IceServer {
-  url: string;
-  port: number;
-  username?: string;
-  password?: string;
-  tcp?: boolean;
-}
+export type { IceServer } from './options.js';
+import type { IceServer } from './options.js';
 
 export interface DataEntry {
   creator: Uint8Array;
