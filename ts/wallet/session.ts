@@ -165,6 +165,24 @@ export class SessionSigner implements CoreSignerSource {
     }
   }
 
+  /**
+   * The stored session of this wallet account and stream if its grant still has more than the
+   * safety margin left (`reused === true`), else `undefined`: for a page load, which must not
+   * prompt. Never makes a key and never sends a transaction (a lapsed stored key is dropped).
+   * A provider given as `wallet` is connected with `eth_requestAccounts` (a prompt on a site not
+   * connected yet): pass `await Eip1193Signer.connect(provider, { requestAccounts: false })`
+   * instead, which asks nothing.
+   */
+  static async restore(options: SessionSignerOptions): Promise<SessionSigner | undefined> {
+    const ctx = await context(options);
+    try {
+      const stored = await storedSession(ctx);
+      return stored === undefined ? undefined : new SessionSigner(stored.evm, ctx, stored.until, true);
+    } finally {
+      ctx.release();
+    }
+  }
+
   on<K extends keyof SessionSignerEvents>(event: K, listener: (value: SessionSignerEvents[K]) => void): () => void {
     return this.emitter.on(event, listener);
   }

@@ -269,6 +269,22 @@ describe('lifecycle', () => {
     assert.equal(sub.got[0].publisherId, address);
     assert.equal(reloaded.prompts, 0);
 
+    // restore(): what a page load calls. The stored session, or undefined when none is stored
+    // or it lapsed; never a prompt, never a new key.
+    const saves = [];
+    const watched = (inner) => ({ load: (s) => inner.load(s), save: (s, k) => { saves.push(s); return inner.save(s, k); }, remove: (s) => inner.remove(s) });
+    const silent = await Eip1193Signer.connect(reloaded, { requestAccounts: false });
+    const restore = (o) => SessionSigner.restore({ wallet: silent, streamId, registry: registryFor(reloaded), chainId: 31337, ...o });
+    const restored = await restore({ store: watched(store) });
+    assert.equal(restored?.reused, true);
+    assert.equal(restored.address, address);
+    restored.close();
+    assert.equal(await restore({ store: watched(new MemorySessionKeyStore()) }), undefined);
+    assert.equal(await restore({ store: watched(store), clock: () => Date.now() + 2 * 86_400_000 }), undefined, 'a lapsed grant is not restored');
+    assert.equal(await restore({ store: watched(store) }), undefined, 'the lapsed key was dropped from the store');
+    assert.deepEqual(saves, []);
+    assert.equal(reloaded.prompts, 0);
+
     // Two days on (the signer's clock), the stored grant has lapsed: a new key, one prompt.
     const later = new AnvilProvider(anvil.url, [dev[6]]);
     const s3 = await openSession(streamId, later, { store, clock: () => Date.now() + 2 * 86_400_000 });
