@@ -154,8 +154,11 @@ JS
 # to about 278,600; the key-release, replay and relabelling fixes of the security review
 # (stream-bound key loading, field forms, signature memory, chain key trails, the JSON check,
 # the ERC-1271 queue, publish ids in events; no new dependency) to 290,473; plus a small
-# margin. The goal (issue #16) is 200 KB; BENCHMARKS.md says how far we are.
-MAX_WASM_BROTLI_BYTES=${MAX_WASM_BROTLI_BYTES:-292000}
+# margin. Session keys (issue #15: the setPermissionsForUser / revokeAllPermissionsForUser
+# calldata and the getPermissionsForUserId exports, EvmSigner pause/resume/wipe) cost
+# +1,634 bytes (290,577 -> 292,211), past the old 292,000: raised to that plus rounding.
+# The goal (issue #16) is 200 KB; BENCHMARKS.md says how far we are.
+MAX_WASM_BROTLI_BYTES=${MAX_WASM_BROTLI_BYTES:-292300}
 wasm_file="$OUT/bundler/${CRATE}_bg.wasm"
 read -r raw gz br < <(node -e '
 const z = require("node:zlib"), b = require("node:fs").readFileSync(process.argv[1]);

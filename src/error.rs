@@ -165,6 +165,12 @@ pub enum ErrorCode {
     /// `NETWORK_UNAVAILABLE`: the Streamr Network could not be reached: no entry point answered,
     /// or a stream part was not joined in time. Shim only (`StreamrNetworkTransport`).
     NetworkUnavailable,
+    /// `SESSION_EXPIRED`: a session key's registry grant expired (or is within its safety
+    /// margin of expiring); its signatures wait for a renewal. Shim only (`SessionSigner`).
+    SessionExpired,
+    /// `TRANSACTION_FAILED`: a transaction the wallet sent (authorising, renewing or revoking a
+    /// session key) reverted, or no receipt came in time. Shim only (`SessionSigner`).
+    TransactionFailed,
 }
 
 impl ErrorCode {
@@ -203,6 +209,8 @@ impl ErrorCode {
         ErrorCode::ReplayedMessage,
         ErrorCode::TimestampOutOfRange,
         ErrorCode::NetworkUnavailable,
+        ErrorCode::SessionExpired,
+        ErrorCode::TransactionFailed,
     ];
 
     /// The code as the string JS sees.
@@ -241,6 +249,8 @@ impl ErrorCode {
             ErrorCode::ReplayedMessage => "REPLAYED_MESSAGE",
             ErrorCode::TimestampOutOfRange => "TIMESTAMP_OUT_OF_RANGE",
             ErrorCode::NetworkUnavailable => "NETWORK_UNAVAILABLE",
+            ErrorCode::SessionExpired => "SESSION_EXPIRED",
+            ErrorCode::TransactionFailed => "TRANSACTION_FAILED",
         }
     }
 }

@@ -5,7 +5,7 @@ pub mod ml_dsa87;
 pub mod secp256r1;
 mod signer;
 
-pub use signer::{LocalSigner, Signing};
+pub use signer::{LocalSigner, PausableSigner, Signing};
 
 use crate::error::{Error, Result};
 use crate::user_id::UserId;

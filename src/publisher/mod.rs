@@ -457,25 +457,23 @@ impl Publisher {
             signature_type: self.signing.signature_type(),
             body: Body::Content(body),
         };
-        match &self.signing {
-            Signing::Local(signer) => {
-                message.signature = signer.sign(&message.signature_payload())?;
-                self.outputs.push_back(Output::Send {
-                    bytes: message.to_bytes(),
-                    publish: Some(publish),
-                });
-            }
-            Signing::External { .. } => {
-                let payload = message.signature_payload();
-                let question = self.ask(Purpose::ContentSignature, Question::Sign { payload });
-                self.in_flight = Some(InFlight {
-                    question,
-                    publish,
-                    message,
-                    chain_before,
-                    keys_before,
-                });
-            }
+        // A wallet, or a local key the host paused: the host signs, later publishes wait.
+        if let Some(signer) = self.signing.local_now() {
+            message.signature = signer.sign(&message.signature_payload())?;
+            self.outputs.push_back(Output::Send {
+                bytes: message.to_bytes(),
+                publish: Some(publish),
+            });
+        } else {
+            let payload = message.signature_payload();
+            let question = self.ask(Purpose::ContentSignature, Question::Sign { payload });
+            self.in_flight = Some(InFlight {
+                question,
+                publish,
+                message,
+                chain_before,
+                keys_before,
+            });
         }
         Ok(())
     }

@@ -15,7 +15,6 @@ use crate::cipher::GroupKey;
 use crate::error::{ErrorCode, Result};
 use crate::exchange;
 use crate::host::{Answer, Event, Output, Question};
-use crate::identity::Signing;
 use crate::random;
 use crate::user_id::UserId;
 use crate::wire::{
@@ -150,8 +149,8 @@ impl Publisher {
                 return;
             }
         };
-        match &self.signing {
-            Signing::Local(signer) => match signer.sign(&message.signature_payload()) {
+        match self.signing.local_now() {
+            Some(signer) => match signer.sign(&message.signature_payload()) {
                 Ok(sig) => {
                     message.signature = sig;
                     self.outputs.push_back(Output::Send {
@@ -169,7 +168,7 @@ impl Publisher {
                     message: e.to_string(),
                 }),
             },
-            Signing::External { .. } => {
+            None => {
                 let payload = message.signature_payload();
                 self.ask(
                     Purpose::ResponseSignature(Box::new(message), ready.requester, key_ids),

@@ -1,6 +1,8 @@
 //! Calldata and result codecs for the three contract reads the SDK makes (spec §9):
 //! `hasPublicPermission`, `getPermissionsForUserId` on the StreamRegistry, and ERC-1271
-//! `isValidSignature` on a publisher's wallet contract.
+//! `isValidSignature` on a publisher's wallet contract; and the calldata of the two
+//! transactions that authorise and revoke a session key (`setPermissionsForUser`,
+//! `revokeAllPermissionsForUser`; docs/wallet.md).
 //!
 //! The host only forwards bytes: it sends our calldata with `eth_call` and hands back the raw
 //! return (or revert) data, which is decoded here.
@@ -14,7 +16,7 @@
 //! alloy's codecs compared with trivial stand-ins, well under what a hand-written strict
 //! codec would have had to save to be worth its own parsing code.
 
-use alloy_primitives::{Bytes, FixedBytes};
+use alloy_primitives::{Address, Bytes, FixedBytes, U256};
 use alloy_sol_types::abi::AbiDecoderConfig;
 use alloy_sol_types::{Revert, SolCall, SolError};
 
@@ -38,6 +40,9 @@ mod sol {
             external view returns (Permission permission);
         function isValidSignature(bytes32 hash, bytes signature)
             external view returns (bytes4 magicValue);
+        function setPermissionsForUser(string streamId, address user, bool canEdit,
+            bool canDelete, uint256 publishExpiration, uint256 subscribeExpiration, bool canGrant);
+        function revokeAllPermissionsForUser(string streamId, address user);
     }
 }
 
@@ -49,6 +54,11 @@ pub const GET_PERMISSIONS_FOR_USER_ID_SELECTOR: [u8; 4] =
 /// Selector of `isValidSignature(bytes32,bytes)`, which is also the ERC-1271 magic value a
 /// contract returns for a valid signature.
 pub const IS_VALID_SIGNATURE_SELECTOR: [u8; 4] = sol::isValidSignatureCall::SELECTOR;
+/// Selector of `setPermissionsForUser(string,address,bool,bool,uint256,uint256,bool)`.
+pub const SET_PERMISSIONS_FOR_USER_SELECTOR: [u8; 4] = sol::setPermissionsForUserCall::SELECTOR;
+/// Selector of `revokeAllPermissionsForUser(string,address)`.
+pub const REVOKE_ALL_PERMISSIONS_FOR_USER_SELECTOR: [u8; 4] =
+    sol::revokeAllPermissionsForUserCall::SELECTOR;
 /// What `isValidSignature` returns for a valid signature.
 pub const ERC1271_MAGIC_VALUE: [u8; 4] = [0x16, 0x26, 0xba, 0x7e];
 
@@ -107,6 +117,39 @@ pub fn decode_get_permissions_for_user_id(data: &[u8]) -> Result<UserPermissions
     })
 }
 
+/// Calldata for `setPermissionsForUser(streamId, user, false, false, publishExpiration,
+/// subscribeExpiration, false)`: the grant of a session key. Never EDIT, DELETE or GRANT, so a
+/// leaked session key can do nothing on the stream beyond publishing/subscribing until its
+/// expirations (unix seconds; 0 = not granted, as `block.timestamp` is past it). The call
+/// replaces every permission `user` held. The sender needs GRANT on the stream.
+pub fn set_permissions_for_user_call(
+    stream_id: &str,
+    user: &[u8; 20],
+    publish_expiration: u64,
+    subscribe_expiration: u64,
+) -> Vec<u8> {
+    sol::setPermissionsForUserCall {
+        streamId: stream_id.to_owned(),
+        user: Address::from(*user),
+        canEdit: false,
+        canDelete: false,
+        publishExpiration: U256::from(publish_expiration),
+        subscribeExpiration: U256::from(subscribe_expiration),
+        canGrant: false,
+    }
+    .abi_encode()
+}
+
+/// Calldata for `revokeAllPermissionsForUser(streamId, user)`. The sender needs GRANT (or is
+/// `user` itself).
+pub fn revoke_all_permissions_for_user_call(stream_id: &str, user: &[u8; 20]) -> Vec<u8> {
+    sol::revokeAllPermissionsForUserCall {
+        streamId: stream_id.to_owned(),
+        user: Address::from(*user),
+    }
+    .abi_encode()
+}
+
 /// Calldata for ERC-1271 `isValidSignature(digest, signature)`.
 pub fn is_valid_signature_call(digest: &[u8; 32], signature: &[u8]) -> Vec<u8> {
     sol::isValidSignatureCall {
@@ -156,6 +199,83 @@ mod tests {
         );
         assert_eq!(hex::encode(IS_VALID_SIGNATURE_SELECTOR), "1626ba7e");
         assert_eq!(IS_VALID_SIGNATURE_SELECTOR, ERC1271_MAGIC_VALUE);
+        assert_eq!(hex::encode(SET_PERMISSIONS_FOR_USER_SELECTOR), "d2d78c3e");
+        assert_eq!(
+            hex::encode(REVOKE_ALL_PERMISSIONS_FOR_USER_SELECTOR),
+            "50b5422b"
+        );
+    }
+
+    const USER: [u8; 20] = [
+        0x70, 0x99, 0x79, 0x70, 0xc5, 0x18, 0x12, 0xdc, 0x3a, 0x01, 0x0c, 0x7d, 0x01, 0xb5, 0x0e,
+        0x0d, 0x17, 0xdc, 0x79, 0xc8,
+    ];
+
+    #[test]
+    fn set_permissions_for_user_calldata() {
+        let data = set_permissions_for_user_call("0xabc/x", &USER, 1_800_000_000, 0);
+        // ethers: encodeFunctionData('setPermissionsForUser',
+        //   ['0xabc/x', '0x7099…79C8', false, false, 1800000000, 0, false])
+        let expected = hex_words(&[
+            "d2d78c3e",
+            "00000000000000000000000000000000000000000000000000000000000000e0", // streamId at 0xe0
+            "00000000000000000000000070997970c51812dc3a010c7d01b50e0d17dc79c8", // user
+            "0000000000000000000000000000000000000000000000000000000000000000", // canEdit
+            "0000000000000000000000000000000000000000000000000000000000000000", // canDelete
+            "000000000000000000000000000000000000000000000000000000006b49d200", // publish: 1800000000
+            "0000000000000000000000000000000000000000000000000000000000000000", // subscribe: 0
+            "0000000000000000000000000000000000000000000000000000000000000000", // canGrant
+            "0000000000000000000000000000000000000000000000000000000000000007", // 7 bytes:
+            "30786162632f7800000000000000000000000000000000000000000000000000", // "0xabc/x"
+        ]);
+        assert_eq!(hex::encode(&data), hex::encode(&expected));
+        // ethers: ['s', '0x7099…79C8', false, false, 2^53 - 1, 1800000001, false]
+        let data = set_permissions_for_user_call("s", &USER, (1 << 53) - 1, 1_800_000_001);
+        let expected = hex_words(&[
+            "d2d78c3e",
+            "00000000000000000000000000000000000000000000000000000000000000e0",
+            "00000000000000000000000070997970c51812dc3a010c7d01b50e0d17dc79c8",
+            "0000000000000000000000000000000000000000000000000000000000000000",
+            "0000000000000000000000000000000000000000000000000000000000000000",
+            "000000000000000000000000000000000000000000000000001fffffffffffff",
+            "000000000000000000000000000000000000000000000000000000006b49d201",
+            "0000000000000000000000000000000000000000000000000000000000000000",
+            "0000000000000000000000000000000000000000000000000000000000000001",
+            "7300000000000000000000000000000000000000000000000000000000000000",
+        ]);
+        assert_eq!(hex::encode(&data), hex::encode(&expected));
+    }
+
+    #[test]
+    fn revoke_all_permissions_for_user_calldata() {
+        let data = revoke_all_permissions_for_user_call("0xabc/x", &USER);
+        // ethers: encodeFunctionData('revokeAllPermissionsForUser', ['0xabc/x', '0x7099…79C8'])
+        let expected = hex_words(&[
+            "50b5422b",
+            "0000000000000000000000000000000000000000000000000000000000000040", // streamId at 0x40
+            "00000000000000000000000070997970c51812dc3a010c7d01b50e0d17dc79c8", // user
+            "0000000000000000000000000000000000000000000000000000000000000007",
+            "30786162632f7800000000000000000000000000000000000000000000000000",
+        ]);
+        assert_eq!(hex::encode(&data), hex::encode(&expected));
+    }
+
+    #[test]
+    fn session_calls_round_trip() {
+        let stream = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266/session";
+        let data = set_permissions_for_user_call(stream, &[0xab; 20], 1_900_000_000, u64::MAX);
+        let call = sol::setPermissionsForUserCall::abi_decode_validate(&data).unwrap();
+        assert_eq!(call.streamId, stream);
+        assert_eq!(call.user, Address::from([0xab; 20]));
+        assert_eq!(call.publishExpiration, U256::from(1_900_000_000u64));
+        assert_eq!(call.subscribeExpiration, U256::from(u64::MAX));
+        assert!(!call.canEdit && !call.canDelete && !call.canGrant);
+        let data = revoke_all_permissions_for_user_call(stream, &[0xcd; 20]);
+        let call = sol::revokeAllPermissionsForUserCall::abi_decode_validate(&data).unwrap();
+        assert_eq!(
+            (call.streamId.as_str(), call.user),
+            (stream, Address::from([0xcd; 20]))
+        );
     }
 
     #[test]

@@ -10,7 +10,6 @@ use super::{Purpose, Subscriber};
 use crate::cipher::GroupKey;
 use crate::error::{ErrorCode, Result};
 use crate::host::{Answer, Event, Output, Question, QuestionId};
-use crate::identity::Signing;
 use crate::random;
 use crate::wire::{Body, GroupKeyRequest, MessageId, StreamMessage};
 
@@ -108,15 +107,15 @@ impl Subscriber {
             }),
         };
         self.fetches.record_request(fetch, request_id);
-        match &self.signing {
-            Signing::Local(signer) => {
+        match self.signing.local_now() {
+            Some(signer) => {
                 msg.signature = signer.sign(&msg.signature_payload())?;
                 self.outputs.push_back(Output::Send {
                     bytes: msg.to_bytes(),
                     publish: None,
                 });
             }
-            Signing::External { .. } => {
+            None => {
                 let payload = msg.signature_payload();
                 self.ask(
                     Purpose::RequestSignature(Box::new(msg)),

@@ -9,6 +9,7 @@ use super::group_key::read_encrypted_group_key;
 use super::message::JsStreamMessage;
 use super::signer::JsEvmSigner;
 use crate::error::Result as CoreResult;
+use crate::identity::LocalSigner;
 use crate::wire::{self, Body, ContentMessage, MessageId, MessageRef, SignatureType, proto};
 
 #[wasm_bindgen(js_class = StreamMessage)]
@@ -56,7 +57,7 @@ impl JsStreamMessage {
         // The core's decoder holds the SDK's validation rules; going through the wire struct
         // applies exactly those to the built message.
         let mut msg = wire::StreamMessage::try_from(proto::StreamMessage::from(&built))?;
-        msg.signature = signer.inner().sign(&msg.signature_payload())?.to_vec();
+        msg.signature = signer.inner().sign(&msg.signature_payload())?;
         Ok(msg.into())
     }
 }

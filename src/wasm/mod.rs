@@ -12,14 +12,14 @@
 //! | [`message`] | `StreamMessage`: decode, encode, typed view, signature payload, verify |
 //! | `message_build` | `StreamMessage.createContentMessage`: build and sign from JS fields |
 //! | [`enums`] | `SignatureType`, `ContentType`, `EncryptionType`, `AsymmetricEncryptionType` |
-//! | [`signer`] | `EvmSigner`, `recoverEvmAddress` |
+//! | [`signer`] | `EvmSigner` (pause, resume, wipe), `recoverEvmAddress` |
 //! | [`signing`] | `P256Signer`, `MlDsa87Signer`, the `signer` argument (local or external) |
 //! | [`key_exchange`] | `MlKemKeyPair`, `RsaKeyPair`, `wrapGroupKey`, the `keyExchange` argument |
 //! | [`publisher`] | `Publisher` |
 //! | [`sdk_backend`] | primitives of the `@streamr/sdk` drop-in backend (keccak, recover/verify, AES-CTR at an offset, RSA-OAEP, HKDF, ML-KEM encaps/decaps) |
 //! | [`seal`] | `SealingKey`: AES-256-GCM for key-store values at rest |
 //! | [`subscriber`] | `Subscriber` |
-//! | [`registry`] | `hasPublicPermissionCall`, `decodeHasPublicPermission` |
+//! | [`registry`] | `hasPublicPermissionCall`, `decodeHasPublicPermission`, `getPermissionsForUserIdCall`, `decodeGetPermissionsForUserId`, `setPermissionsForUserCall`, `revokeAllPermissionsForUserCall` |
 //! | `host_io` | outputs, questions, events and answers as plain JS objects |
 //!
 //! `docs/host-api.md` describes the loop a host runs around `Publisher` and `Subscriber`.

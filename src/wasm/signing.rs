@@ -51,6 +51,10 @@ impl LocalSigner for SharedSigner {
     fn sign(&self, payload: &[u8]) -> CoreResult<Vec<u8>> {
         self.0.sign(payload)
     }
+
+    fn ready(&self) -> bool {
+        self.0.ready()
+    }
 }
 
 /// Internal: a handle to a local signer's key, made by the signer classes for the state

@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'WALLET_REJECTED' | 'WALLET_ERROR' | 'WALLET_ACCOUNT_CHANGED' | 'TRANSPORT_QUEUE_FULL'
   | 'RPC_ERROR' | 'CLOSED'
   | 'KEY_STORE_UNAVAILABLE' | 'KEY_STORE_LOCKED' | 'WORKER_UNAVAILABLE'
-  | 'REPLAYED_MESSAGE' | 'TIMESTAMP_OUT_OF_RANGE' | 'NETWORK_UNAVAILABLE';
+  | 'REPLAYED_MESSAGE' | 'TIMESTAMP_OUT_OF_RANGE' | 'NETWORK_UNAVAILABLE'
+  | 'SESSION_EXPIRED' | 'TRANSACTION_FAILED';
 
 /** What every export throws: `name` is `'StreamrE2eeError'`, `code` a stable {@link ErrorCode}. */
 export interface StreamrE2eeError extends Error {
@@ -250,6 +251,18 @@ export interface SubscriberConfig {
 
 /** A stream registry permission. */
 export type Permission = 'PUBLISH' | 'SUBSCRIBE';
+
+/**
+ * A user's StreamRegistry permissions ({@link decodeGetPermissionsForUserId}). Expirations
+ * are unix seconds, held while after the chain's time; "forever" is `Number.MAX_SAFE_INTEGER`.
+ */
+export interface UserPermissions {
+  canEdit: boolean;
+  canDelete: boolean;
+  publishExpiration: number;
+  subscribeExpiration: number;
+  canGrant: boolean;
+}
 
 /** Does `userId` hold `permission` on `streamId` now (public grants included)? Answer `{ type: 'permission', allowed }`. */
 export interface PermissionQuestion {

@@ -9,7 +9,10 @@
 //        revoke Bob on chain + rekey → only Alice decrypts what follows, Bob's request is denied;
 //        rotate again → Alice continues without a gap;
 //        an injected EIP-1193 wallet (ethers behind window.ethereum) signs as the publisher,
-//        then as a third subscriber.
+//        then as a third subscriber;
+//        the wallet panel's "Sign in once" (a session key: 1 transaction, then no prompt per
+//        message; restored after a reload with 0 prompts; Sign out: 1 transaction),
+//        tests/demo/session-steps.mjs.
 //   3. Ctrl-C (SIGINT to the start command's PID) stops everything it started.
 // Loopback: every Node process of the demo runs with tests/interop/loopback-guard.cjs
 // (NODE_OPTIONS --require), which refuses and logs any connection leaving 127.0.0.1; Chromium
@@ -21,8 +24,9 @@ import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { HDNodeWallet, getBytes } from 'ethers';
 import { chromium } from 'playwright-core';
+import { signInOnceSteps } from './session-steps.mjs';
+import { injectWallet } from './wallet.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHOTS = `${ROOT}test-results/demo`;
@@ -115,6 +119,7 @@ async function main() {
   const t0 = Date.now();
   const demo = startDemo();
   let browser;
+  let wallet;
   try {
     const url = await demo.ready;
     console.log(`demo ready after ${((Date.now() - t0) / 1000).toFixed(1)}s at ${url}`);
@@ -266,26 +271,11 @@ async function main() {
 
     // 5. An injected EIP-1193 wallet (window.ethereum) signs as the publisher. The wallet is
     //    ethers holding anvil account 3, reached through the EIP-1193 request() interface the
-    //    page uses with MetaMask: eth_requestAccounts, then personal_sign for every signature.
-    const walletKey = HDNodeWallet.fromPhrase('test test test test test test test test test test test junk', undefined, "m/44'/60'/0'/0/3");
-    const walletAddress = walletKey.address.toLowerCase();
+    //    page uses with MetaMask: eth_requestAccounts, then personal_sign for every signature
+    //    (and eth_sendTransaction for a session, step 6): tests/demo/wallet.mjs.
     const ctx = await browser.newContext({ viewport: { width: 1440, height: 1100 } });
-    await ctx.exposeFunction('__demoWalletSign', (hex) => walletKey.signMessage(getBytes(hex)));
-    await ctx.addInitScript((address) => {
-      window.__walletCalls = [];
-      window.ethereum = {
-        async request({ method, params }) {
-          window.__walletCalls.push(method);
-          if (method === 'eth_requestAccounts' || method === 'eth_accounts') return [address];
-          if (method === 'eth_chainId') return '0x1'; // a wallet on another chain: signing does not care
-          if (method === 'personal_sign') {
-            if (params[1] !== address) throw Object.assign(new Error('unknown account'), { code: 4100 });
-            return window.__demoWalletSign(params[0]);
-          }
-          throw Object.assign(new Error(`unsupported method ${method}`), { code: 4200 });
-        },
-      };
-    }, walletAddress);
+    wallet = await injectWallet(ctx, { index: 3, rpcUrl: config.rpcUrl, chainId: config.chainId, streamRegistry: config.streamRegistry });
+    const walletAddress = wallet.address;
     const wpage = await ctx.newPage();
     watchRequests(wpage, 'wallet page');
     wpage.on('pageerror', (e) => pageErrors.push(`wallet page: ${e}`));
@@ -319,7 +309,12 @@ async function main() {
     check('wallet as subscriber: it decrypts after a key request the wallet signed',
       youGot && /sign the key request/.test(youTimeline) && /wallet signed/.test(youTimeline) && signsAfter > signsBefore, `personal_sign ${signsBefore} → ${signsAfter}; ${youTimeline}; ${await wpage.$$eval('#status .chip', (c) => c.map((x) => `${x.textContent}: ${x.title}`).join(' | '))}`);
     await wpage.screenshot({ path: `${SHOTS}/05-wallet-publisher-and-subscriber.png`, fullPage: true });
-    check('no uncaught page errors in the wallet page', pageErrors.length === 0, pageErrors.join('\n'));
+    await wpage.close(); // the next page is a new set of browser nodes
+
+    // 6. "Sign in once": a session key (same browser context: the same IndexedDB after a reload).
+    await signInOnceSteps({ ctx, url, config, wallet, network: NETWORK, check, watchRequests, pageErrors,
+      stepTimeoutMs: STEP_TIMEOUT_MS, shotPath: `${SHOTS}/06-sign-in-once.png` });
+    check('no uncaught page errors in the wallet pages', pageErrors.length === 0, pageErrors.join('\n'));
 
     // Loopback: nothing left 127.0.0.1, from Chromium or from any Node process of the demo.
     check('loopback: Chromium requested nothing outside 127.0.0.1', outside.length === 0, outside.join('\n'));
@@ -330,7 +325,7 @@ async function main() {
     const blocked = guardLines(demo.output, t0);
     check('loopback: the guard blocked nothing in any Node process of the demo (.demo/*.log)', blocked.length === 0, blocked.join('\n'));
 
-    // 6. Ctrl-C stops everything the start command started.
+    // 7. Ctrl-C stops everything the start command started.
     await browser.close();
     browser = undefined;
     demo.child.removeAllListeners('exit');
@@ -342,6 +337,7 @@ async function main() {
     check(`Ctrl-C: the start command exits and its page, chain and ${NETWORK ? 'entry point and stock client' : 'relay'} servers are gone`,
       code === 130 && stillOpen.length === 0 && serverUrls.length === (NETWORK ? 4 : 2), `exit ${code}; still open: ${stillOpen.join(', ')}; servers ${serverUrls}`);
   } finally {
+    wallet?.close();
     await browser?.close();
     if (demo.child.exitCode === null && demo.child.signalCode === null) process.kill(demo.child.pid, 'SIGINT');
   }

@@ -2,13 +2,14 @@
 //! each other, a permission table answers the registry questions, and time is a number.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::rc::Rc;
 
 use streamr_e2ee::StreamMessage;
 use streamr_e2ee::UserId;
 use streamr_e2ee::exchange::{MlKemKeyPair, RsaKeyPair};
 use streamr_e2ee::host::{Answer, Delivery, Event, Output, Permission, Question, QuestionId};
 use streamr_e2ee::identity::evm::EvmSigner;
-use streamr_e2ee::identity::{LocalSigner, Signing};
+use streamr_e2ee::identity::{LocalSigner, PausableSigner, Signing};
 use streamr_e2ee::publisher::{Publisher, PublisherConfig};
 use streamr_e2ee::subscriber::{KeyExchange, Subscriber, SubscriberConfig};
 use streamr_e2ee::wire::{Body, ContentType, SignatureType};
@@ -29,6 +30,8 @@ pub struct Node {
     pub id: UserId,
     /// Signs `Question::Sign` for nodes with an external signer (a wallet).
     pub wallet: Option<EvmSigner>,
+    /// A key the host can pause (a session key): it answers `Question::Sign` while paused.
+    pub session: Option<Rc<PausableSigner<EvmSigner>>>,
     /// How many of the next signature questions the wallet refuses.
     pub wallet_refusals: usize,
     pub delivered: Vec<Delivery>,
@@ -148,6 +151,7 @@ fn node(role: Role, id: UserId, wallet: Option<EvmSigner>) -> Node {
         role,
         id,
         wallet,
+        session: None,
         wallet_refusals: 0,
         delivered: vec![],
         events: vec![],
@@ -184,6 +188,33 @@ impl Net {
         self.nodes
             .push(node(Role::Pub(Box::new(publisher)), id, Some(wallet)));
         self.nodes.len() - 1
+    }
+
+    /// A publisher signing with a key the host can pause (a session key, shared with the host).
+    pub fn add_session_publisher(&mut self) -> (usize, Rc<PausableSigner<EvmSigner>>) {
+        let key = Rc::new(PausableSigner::new(EvmSigner::generate().unwrap()));
+        let id = key.user_id();
+        let signing = Signing::Local(Box::new(key.clone()));
+        let publisher = Publisher::new(PublisherConfig::new(STREAM), signing).unwrap();
+        self.publishers_allowed.insert(id.clone());
+        let mut n = node(Role::Pub(Box::new(publisher)), id, None);
+        n.session = Some(key.clone());
+        self.nodes.push(n);
+        (self.nodes.len() - 1, key)
+    }
+
+    /// A subscriber signing its key requests with a key the host can pause.
+    pub fn add_session_subscriber(&mut self) -> (usize, Rc<PausableSigner<EvmSigner>>) {
+        let key = Rc::new(PausableSigner::new(EvmSigner::generate().unwrap()));
+        let id = key.user_id();
+        let pair = KeyExchange::Internal(Box::new(MlKemKeyPair::generate().unwrap()));
+        let signing = Signing::Local(Box::new(key.clone()));
+        let sub = Subscriber::new(SubscriberConfig::new(STREAM), signing, pair, self.now).unwrap();
+        self.subscribers_allowed.insert(id.clone());
+        let mut n = node(Role::Sub(Box::new(sub)), id, None);
+        n.session = Some(key.clone());
+        self.nodes.push(n);
+        (self.nodes.len() - 1, key)
     }
 
     pub fn add_subscriber_with(&mut self, config: SubscriberConfig, kex: Kex) -> usize {
@@ -256,6 +287,14 @@ impl Net {
                     node.wallet_refusals -= 1;
                     return Answer::Failed {
                         reason: "user rejected the request (4001)".into(),
+                    };
+                }
+                if let Some(session) = &node.session {
+                    return match session.sign(payload) {
+                        Ok(sig) => Answer::Signature(sig),
+                        Err(e) => Answer::Failed {
+                            reason: e.to_string(),
+                        },
                     };
                 }
                 let wallet = node.wallet.as_ref().expect("wallet");

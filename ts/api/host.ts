@@ -22,6 +22,11 @@ export async function coreSignerFor(signer: SignerPort): Promise<{ core: Signer;
   return { core: { userId, signatureType: type }, userId };
 }
 
+/** Lets a signer whose key can lapse pause it before the core gets an input (see `CoreSignerSource`). */
+export function beforeCoreInput(signer: SignerPort): void {
+  if (isCoreSignerSource(signer)) signer.beforeCoreInput?.();
+}
+
 /** The ports a question may need. */
 export interface Answerers {
   signer: SignerPort;

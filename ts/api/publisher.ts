@@ -17,7 +17,7 @@ import {
 import { streamPartId } from '../ports.js';
 import { asStreamrE2eeError, createError } from '../errors.js';
 import { Emitter } from './emitter.js';
-import { answerQuestion, coreSignerFor, defined, explicitKey } from './host.js';
+import { answerQuestion, beforeCoreInput, coreSignerFor, defined, explicitKey } from './host.js';
 import type {
   CreatePublisherArgs,
   E2eeError,
@@ -160,6 +160,7 @@ class PublisherImpl implements PublisherHandle {
     return new Promise<PublishResult>((resolve, reject) => {
       let id: number;
       try {
+        beforeCoreInput(this.args.signer);
         id = core.publish(encoded.content, encoded.contentType, ts);
       } catch (e) {
         reject(e);
@@ -174,6 +175,7 @@ class PublisherImpl implements PublisherHandle {
   async rotate(key?: GroupKey | GroupKeyData): Promise<void> {
     await this.ready;
     this.assertUsable();
+    beforeCoreInput(this.args.signer);
     this.core!.rotate(key ?? null);
     this.pump();
   }
@@ -183,6 +185,7 @@ class PublisherImpl implements PublisherHandle {
     this.assertUsable();
     if (options.revoke !== undefined) await options.revoke();
     this.assertUsable();
+    beforeCoreInput(this.args.signer);
     this.core!.rekey(options.key ?? null);
     this.pump();
   }
@@ -220,6 +223,7 @@ class PublisherImpl implements PublisherHandle {
     const core = this.core;
     if (this.closed || core === undefined) return;
     try {
+      beforeCoreInput(this.args.signer);
       core.handleMessage(bytes, Date.now());
       this.pump();
     } catch (e) {
@@ -321,6 +325,7 @@ class PublisherImpl implements PublisherHandle {
     }
     this.signError = question.type === 'sign' ? error : undefined;
     try {
+      beforeCoreInput(this.args.signer);
       this.core.answer(id, answer, Date.now());
       this.pump();
     } finally {

@@ -20,7 +20,7 @@ import {
 import { streamPartId } from '../ports.js';
 import { asStreamrE2eeError, createError } from '../errors.js';
 import { Emitter } from './emitter.js';
-import { answerQuestion, coreSignerFor, defined } from './host.js';
+import { answerQuestion, beforeCoreInput, coreSignerFor, defined } from './host.js';
 import type {
   CreateSubscriberArgs,
   E2eeError,
@@ -214,6 +214,7 @@ class SubscriptionImpl implements Subscription {
     const core = this.core;
     if (this.ended || core === undefined) return;
     try {
+      beforeCoreInput(this.owner.args.signer);
       core.handleMessage(bytes, Date.now());
       this.pump();
     } catch (e) {
@@ -237,6 +238,7 @@ class SubscriptionImpl implements Subscription {
     if (at === undefined) return;
     this.timer = setTimeout(() => {
       if (this.core === undefined) return;
+      beforeCoreInput(this.owner.args.signer);
       this.core.handleTimeout(Date.now());
       this.pump();
     }, Math.max(0, at - Date.now()));
@@ -344,6 +346,7 @@ class SubscriptionImpl implements Subscription {
     });
     if (this.core === undefined) return;
     if (error !== undefined) this.emitError(asStreamrE2eeError(error, 'RPC_ERROR', `answering ${question.type} failed`));
+    beforeCoreInput(this.owner.args.signer);
     this.core.answer(id, answer, Date.now());
     this.pump();
   }

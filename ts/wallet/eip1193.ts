@@ -5,6 +5,7 @@
 import { recoverEvmAddress } from '#wasm';
 import type { SignerPort } from '../ports.js';
 import { createError } from '../errors.js';
+import { walletError } from './wallet-error.js';
 import { fromHex, toHex } from './hex.js';
 
 /** The EIP-1193 provider interface (`window.ethereum`), as much of it as is used here. */
@@ -22,17 +23,6 @@ export interface Eip1193SignerOptions {
   erc1271Contract?: string;
   /** Ask `eth_requestAccounts` (a connect prompt); false uses `eth_accounts` only. Default true. */
   requestAccounts?: boolean;
-}
-
-/** The EIP-1193 "user rejected the request" code. */
-const USER_REJECTED = 4001;
-
-function walletError(e: unknown, what: string): Error {
-  const code = (e as { code?: unknown } | null)?.code;
-  const message = (e as { message?: unknown } | null)?.message;
-  const detail = typeof message === 'string' ? message : String(e);
-  if (code === USER_REJECTED) return createError('WALLET_REJECTED', `${what}: the user rejected the request`, e);
-  return createError('WALLET_ERROR', `${what}: ${detail}`, e);
 }
 
 function normalizeAccount(value: unknown): string | undefined {
@@ -60,7 +50,8 @@ export class Eip1193Signer implements SignerPort {
   signatureRequests = 0;
 
   private constructor(
-    private readonly provider: Eip1193Provider,
+    /** The wallet's EIP-1193 provider (a `SessionSigner` sends its transactions through it). */
+    readonly provider: Eip1193Provider,
     account: string,
     chainId: string | undefined,
     options: Eip1193SignerOptions,

@@ -11,6 +11,12 @@ export type CoreLocalSigner = EvmSigner | P256Signer | MlDsa87Signer;
  */
 export interface CoreSignerSource extends SignerPort {
   coreSigner(): CoreLocalSigner | undefined;
+  /**
+   * Called by the handles before every input to the core that may sign (a publish, a network
+   * message, an answer, a timer): a signer whose key can lapse checks its clock here and
+   * pauses its wasm key first (`SessionSigner`), so the core never signs with a lapsed key.
+   */
+  beforeCoreInput?(): void;
 }
 
 /** True when `signer` can give the core its wasm signer. */

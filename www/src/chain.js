@@ -2,7 +2,7 @@
 // needs go through its JsonRpcRegistry).
 import { Contract, JsonRpcProvider, Wallet } from 'ethers';
 
-export const PermissionType = { Publish: 2, Subscribe: 3 };
+export const PermissionType = { Publish: 2, Subscribe: 3, Grant: 4 };
 
 const REGISTRY_ABI = [
   'function grantPermission(string streamId, address user, uint8 permissionType)',
@@ -14,7 +14,9 @@ const REGISTRY_ABI = [
 export class StreamAdmin {
   constructor(config) {
     this.config = config;
-    this.provider = new JsonRpcProvider(config.rpcUrl, config.chainId, { staticNetwork: true, pollingInterval: 250 });
+    // cacheTimeout -1: ethers otherwise answers a second nonce query within 250 ms from its
+    // cache, and two grants in a row (anvil mines at once) would reuse a nonce.
+    this.provider = new JsonRpcProvider(config.rpcUrl, config.chainId, { staticNetwork: true, pollingInterval: 250, cacheTimeout: -1 });
     this.useSigner(new Wallet(config.devAccounts.publisher.privateKey, this.provider));
   }
 

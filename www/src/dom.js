@@ -52,9 +52,14 @@ let walletAddress;
 export const setWalletAddress = (a) => { walletAddress = a; };
 export const getWalletAddress = () => walletAddress;
 
+/** Session keys the wallet authorised on this page (named "your session key"). */
+const sessionAddresses = new Set();
+export const addSessionAddress = (a) => { sessionAddresses.add(a.toLowerCase()); };
+
 export function nameOf(config, address) {
   const a = address?.toLowerCase();
   if (a !== undefined && a === walletAddress) return 'your wallet';
+  if (a !== undefined && sessionAddresses.has(a)) return 'your session key';
   if (a === config.devAccounts.publisher.address) return 'the publisher';
   if (a !== undefined && a === config.transport.stockSdk?.address) return 'the stock SDK client';
   const s = config.devAccounts.subscribers.find((x) => x.address === a);

@@ -9,7 +9,8 @@ import { $, clock, h, nameOf, prepend, setWalletAddress, short, showError, statu
 import { DemoPublisher, DemoSubscriber } from './e2ee.js';
 import { stockPanel } from './stock.js';
 import { transportFactory, transportWords } from './transports.js';
-import { connectWallet, findWallet } from './wallet.js';
+import { sessionBox } from './session.js';
+import { connectWallet, findWallet, silentWallet } from './wallet.js';
 import { wirePanel } from './wire.js';
 
 window.addEventListener('error', (e) => showError('page', 'ERROR', e.message));
@@ -19,6 +20,9 @@ window.addEventListener('unhandledrejection', (e) => showError('page', e.reason?
 
 /** State the Playwright test (tests/demo/run.mjs) reads besides the DOM (`stock`: www/src/stock.js). */
 const demo = { ready: false, publisher: { answered: 0, denied: 0 }, subscribers: {}, wire: 0 };
+// What the publisher did per signer (tally): for the wallet panel's prompt meter (www/src/session.js).
+demo.publisher.mode = 'dev';
+demo.publisher.tally = { wallet: { messages: 0, responses: 0, signatures: 0 }, session: { messages: 0, responses: 0 } };
 window.demo = demo;
 
 async function loadConfig() {
@@ -62,7 +66,7 @@ async function main() {
   app.append(wire.el);
 
   await Promise.all([pub.ready, wire.ready, ...subscriberPanels.map((s) => s.ready), stock?.ready]);
-  walletBanner({ config, admin, pub, addSubscriber: (acct) => {
+  await walletBanner({ config, registry, admin, pub, addSubscriber: (acct) => {
     const panel = subscriberPanel(acct, subscriberPanels.length, { config, registry, admin, transportFor });
     subscriberPanels.push(panel);
     grid.append(panel.el);
@@ -100,16 +104,25 @@ function publisherPanel({ config, registry, admin, transportFor, subscriberPanel
     return b;
   };
   const entry = (cls, ...text) => prepend(log, h('li', { class: cls }, h('time', {}, clock()), ...text));
+  // Counts what each signer signed: one personal_sign per message and key response with the wallet, none with a session.
+  const tally = (field) => {
+    const t = demo.publisher.tally[demo.publisher.mode];
+    if (t === undefined) return;
+    t[field] += 1;
+    window.dispatchEvent(new CustomEvent('demo:tally'));
+  };
 
   const onActivity = (a) => {
     switch (a.kind) {
       case 'published':
+        tally('messages');
         window.dispatchEvent(new CustomEvent('demo:published', { detail: { ref: a.ref, plaintext: a.plaintext } }));
         entry('ok', `published a ${a.bytes}-byte message encrypted with key `, h('code', {}, short(a.groupKeyId, 4)), a.newGroupKey ? [' carrying next key ', h('code', {}, short(a.newGroupKey, 4))] : ''); break;
       case 'keyCreated': keyId.textContent = a.keyId; break;
       case 'rotated': entry('info', 'rotate: the next message carries the new key, encrypted under the current one (no key exchange)'); break;
       case 'rekeyed': entry('warn', 'rekey: new key used at once; every subscriber must come back through the key exchange, permissions re-checked on chain'); break;
       case 'answered':
+        tally('responses');
         demo.publisher.answered += 1;
         counts.answered.textContent = demo.publisher.answered;
         entry('ok', `key request from ${nameOf(config, a.requesterId)} answered (SUBSCRIBE checked on chain)`);
@@ -120,7 +133,7 @@ function publisherPanel({ config, registry, admin, transportFor, subscriberPanel
         entry('bad', `key request from ${nameOf(config, a.requesterId)} denied: ${a.code}`);
         showError(`key request from ${nameOf(config, a.requesterId)}`, a.code, a.message, errors);
         break;
-      case 'signing': entry('info', 'waiting for the wallet signature (personal_sign)…'); break;
+      case 'signing': tally('signatures'); entry('info', 'waiting for the wallet signature (personal_sign)…'); break;
       case 'signed': entry('ok', `wallet signed (${a.ms} ms)`); break;
       case 'error': showError('publisher', a.code, a.message, errors); break;
       default: break;
@@ -130,12 +143,14 @@ function publisherPanel({ config, registry, admin, transportFor, subscriberPanel
   let host;
   const makeHost = async (signer, wallet = false) => {
     await host?.close();
+    demo.publisher.mode = signer instanceof LocalSigner ? 'dev' : wallet ? 'wallet' : 'session';
     host = new DemoPublisher({ streamId: config.streamId, partition: config.partition, signer, wallet, transport: await transport, registry, onActivity });
     keyId.textContent = '(none yet: the first publish makes one)';
     await host.start();
     return host;
   };
-  const ready = makeHost(LocalSigner.fromPrivateKey(dev.privateKey)).catch((e) => { showError('publisher', e.code ?? 'ERROR', e.message, errors); throw e; });
+  const devSigner = () => LocalSigner.fromPrivateKey(dev.privateKey);
+  const ready = makeHost(devSigner()).catch((e) => { showError('publisher', e.code ?? 'ERROR', e.message, errors); throw e; });
 
   const permission = async (grant) => {
     const user = addr.value.trim().toLowerCase();
@@ -183,12 +198,28 @@ function publisherPanel({ config, registry, admin, transportFor, subscriberPanel
     el,
     ready,
     get host() { return host; },
+    get mode() { return demo.publisher.mode; },
     setWallet(signer) {
       signerLabel.className = 'badge wallet';
       signerLabel.textContent = 'wallet';
       userLabel.textContent = short(signer.account);
       roleLabel.textContent = ' (your wallet, granted PUBLISH; grants and revocations still sent by the dev owner key)';
       return makeHost(signer, true);
+    },
+    /** A SessionSigner: its wasm key signs, with no prompt (not observed: it asks nothing). */
+    setSession(session) {
+      signerLabel.className = 'badge session';
+      signerLabel.textContent = 'session key';
+      userLabel.textContent = short(session.address);
+      roleLabel.textContent = ` (a session key your wallet ${short(session.account)} authorised with one transaction: PUBLISH on this stream until its expiry; messages carry this address, not your wallet's)`;
+      return makeHost(session);
+    },
+    setDev() {
+      signerLabel.className = 'badge dev';
+      signerLabel.textContent = 'dev key';
+      userLabel.textContent = short(dev.address);
+      roleLabel.textContent = ' (stream owner: PUBLISH and GRANT)';
+      return makeHost(devSigner());
     },
     entry,
   };
@@ -282,23 +313,16 @@ function subscriberPanel(acct, index, { config, registry, admin, transportFor })
 // ---------------------------------------------------------------------------------------
 // Wallet (EIP-1193): optional; the page works with its dev keys alone.
 
-function walletBanner({ config, admin, pub, addSubscriber }) {
+async function walletBanner({ config, registry, admin, pub, addSubscriber }) {
   const banner = $('#wallet');
   const provider = findWallet();
   if (!provider) {
-    banner.replaceChildren(h('span', {}, 'No browser wallet found: the page uses its dev accounts. With MetaMask (or any EIP-1193 wallet) the wallet can sign as the publisher or as a third subscriber.'));
+    banner.replaceChildren(h('span', {}, 'No browser wallet found: the page uses its dev accounts. With MetaMask (or any EIP-1193 wallet) the wallet can sign as the publisher, sign in once for a session key, or subscribe as a third subscriber.'));
     return;
   }
   const asPublisher = h('button', { class: 'primary', 'data-testid': 'connect-wallet' }, 'Wallet as publisher');
   const asSubscriber = h('button', { 'data-testid': 'connect-wallet-subscriber' }, 'Wallet as subscriber');
   const status = h('span', { class: 'wallet-status' });
-  banner.replaceChildren(
-    h('strong', {}, 'Wallet found. '),
-    h('span', {}, 'Your wallet will first ask to connect this site (eth_requestAccounts). '
-      + 'As the publisher it then asks to sign each message you publish and each key response to a subscriber; '
-      + 'as a subscriber, each key request it sends. These are personal_sign prompts over the message\'s signature payload: no transaction, no gas, any chain. '
-      + 'The dev owner key grants your address the permission on the local chain first, so no transaction prompt appears.'),
-    asPublisher, asSubscriber, status);
 
   let signer;
   const connect = async () => {
@@ -321,20 +345,48 @@ function walletBanner({ config, admin, pub, addSubscriber }) {
     status.replaceChildren(h('strong', {}, ' Wallet connected: '), h('code', {}, signer.account), ` ${status.dataset.roles ? `${status.dataset.roles} and ` : ''}${role}.`);
     status.dataset.roles = `${status.dataset.roles ? `${status.dataset.roles} and ` : ''}${role}`;
   };
-  run(asPublisher, async () => {
+  const becomePublisher = async () => {
     const s = await connect();
     pub.entry('info', `wallet ${short(s.account)} connected; granting it PUBLISH with the dev owner key…`);
     await admin.setPermission(true, s.account, PermissionType.Publish);
     await pub.setWallet(s);
     pub.entry('ok', 'the wallet now signs as the publisher: expect a personal_sign prompt for each publish and each key response');
     connected('signs as the publisher');
-  });
+    asPublisher.disabled = true;
+  };
+  run(asPublisher, becomePublisher);
   run(asSubscriber, async () => {
     const s = await connect();
     await admin.setPermission(true, s.account, PermissionType.Subscribe);
     await addSubscriber({ name: 'You', address: s.account, signer: s });
     connected('subscribes as "You" (granted SUBSCRIBE)');
   });
+
+  const session = sessionBox({
+    config, registry, admin, pub,
+    wallet: {
+      connect,
+      signer: () => signer,
+      // A page load asks nothing: an account is found only if this site is connected already.
+      async silent() {
+        signer ??= await silentWallet(provider);
+        if (signer) setWalletAddress(signer.account);
+        return signer;
+      },
+      becomePublisher,
+    },
+    // While a session key publishes, "Wallet as publisher" would take its place: off until sign-out.
+    onChange: (active) => { asPublisher.disabled = active || pub.mode === 'wallet'; },
+  });
+  banner.replaceChildren(
+    h('strong', {}, 'Wallet found. '),
+    h('span', {}, 'Your wallet will first ask to connect this site (eth_requestAccounts). '
+      + 'As the publisher it then asks to sign each message you publish and each key response to a subscriber; '
+      + 'as a subscriber, each key request it sends. These are personal_sign prompts over the message\'s signature payload: no transaction, no gas, any chain. '
+      + 'The dev owner key grants your address the permission on the local chain first, so no transaction prompt appears. '
+      + 'Or sign in once (below): one transaction, then no prompt per message.'),
+    asPublisher, asSubscriber, status, session.el);
+  await session.restore();
 }
 
 main().catch((e) => {

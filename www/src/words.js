@@ -24,6 +24,8 @@ const WORDS = {
   RPC_ERROR: 'The chain RPC could not be reached or answered wrongly; permission checks count as "no" until it answers.',
   CLOSED: 'This participant was stopped.',
   TX_FAILED: 'The transaction failed.',
+  TRANSACTION_FAILED: 'The wallet\'s transaction reverted or was not mined in time (is the wallet on the local chain?).',
+  SESSION_EXPIRED: 'The session key\'s grant ran out: it signs nothing until you renew.',
   WALLET_ERROR: 'The wallet failed to sign, or signed with another account.',
   WALLET_REJECTED: 'You rejected the request in the wallet: nothing was sent.',
   WALLET_ACCOUNT_CHANGED: 'The wallet switched to another account: reconnect to sign as it.',

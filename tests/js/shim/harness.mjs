@@ -1,6 +1,7 @@
 // Real parts for the shim tests: the relay binary and anvil (each started on a free 127.0.0.1
 // port and stopped by its own PID), StreamRegistryV5 deployed with ethers, and an EIP-1193
-// provider over anvil's unlocked accounts so personal_sign is answered by the node.
+// provider over anvil's unlocked accounts so personal_sign and eth_sendTransaction are
+// answered by the node (and counted as the prompts a wallet would show).
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
@@ -129,6 +130,18 @@ export class AnvilProvider {
     this.listeners = new Map();
     this.personalSignCalls = 0;
     this.rejectNext = 0;
+    /** `eth_sendTransaction` requests: a wallet shows each as a prompt, as it does `personal_sign`. */
+    this.transactions = 0;
+    this.rejectNextTransaction = 0;
+    /**
+     * Estimate gas before sending, as MetaMask does: a transaction that would revert is refused
+     * with the node's revert error. Off: anvil mines it, and it reverts (status 0).
+     */
+    this.estimateFirst = false;
+  }
+  /** Every request a real wallet would show as a prompt. */
+  get prompts() {
+    return this.personalSignCalls + this.transactions;
   }
   async request({ method, params = [] }) {
     switch (method) {
@@ -142,6 +155,14 @@ export class AnvilProvider {
           throw Object.assign(new Error('User rejected the request.'), { code: 4001 });
         }
         return rpc(this.url, 'personal_sign', params);
+      case 'eth_sendTransaction':
+        this.transactions++;
+        if (this.rejectNextTransaction > 0) {
+          this.rejectNextTransaction--;
+          throw Object.assign(new Error('User rejected the request.'), { code: 4001 });
+        }
+        if (this.estimateFirst) await rpc(this.url, 'eth_estimateGas', [params[0]]);
+        return rpc(this.url, method, params);
       default:
         return rpc(this.url, method, params);
     }
@@ -195,6 +216,13 @@ export async function deployRegistry(url, chainId = 31337) {
       const block = await provider.getBlock('latest');
       return block.timestamp;
     },
+    /** Moves the chain's clock forward `seconds` and mines a block at the new time. */
+    async increaseTime(seconds) {
+      await rpc(url, 'evm_increaseTime', [seconds]);
+      await rpc(url, 'evm_mine', []);
+    },
+    /** `getPermissionsForUserId(streamId, user)` straight from the contract (ethers). */
+    permissionsOf: (streamId, user) => registry.getPermissionsForUserId(streamId, user),
   };
 }
 

@@ -6,8 +6,15 @@ import { readFileSync } from 'node:fs';
 import WebSocket, { WebSocketServer } from 'ws';
 import { Interface } from 'ethers';
 import {
+  ContentType,
   EvmSigner,
   MemoryKeyStore,
+  Publisher,
+  StreamMessage,
+  decodeGetPermissionsForUserId,
+  getPermissionsForUserIdCall,
+  revokeAllPermissionsForUserCall,
+  setPermissionsForUserCall,
   Eip1193Signer,
   JsonRpcRegistry,
   LocalSigner,
@@ -222,4 +229,72 @@ test('loadKey is answered from the app\'s key for that stream, then the key stor
   const failed = await ask(S, 'kS', broken);
   assert.equal(failed.answer.type, 'failed', 'a store failure is a failed answer (the core takes it as no key)');
   assert.ok(isStreamrE2eeError(failed.error, 'KEY_STORE_UNAVAILABLE'));
+});
+
+test('session codecs match ethers: setPermissionsForUser, revokeAllPermissionsForUser, getPermissionsForUserId', () => {
+  const { abi } = JSON.parse(readFileSync(`${repo}node_modules/@streamr/network-contracts/dist/artifacts/contracts/StreamRegistry/StreamRegistryV5.sol/StreamRegistryV5.json`, 'utf8'));
+  const iface = new Interface(abi);
+  const streamId = '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266/chat';
+  const user = EvmSigner.generate().address;
+  assert.equal(
+    toHex(setPermissionsForUserCall(streamId, user, 1_900_000_000, 0)),
+    iface.encodeFunctionData('setPermissionsForUser', [streamId, user, false, false, 1_900_000_000, 0, false]),
+  );
+  assert.equal(
+    toHex(setPermissionsForUserCall(streamId, user.toUpperCase().replace('0X', '0x'), 5, Number.MAX_SAFE_INTEGER)),
+    iface.encodeFunctionData('setPermissionsForUser', [streamId, user, false, false, 5, Number.MAX_SAFE_INTEGER, false]),
+  );
+  assert.equal(toHex(revokeAllPermissionsForUserCall(streamId, user)), iface.encodeFunctionData('revokeAllPermissionsForUser', [streamId, user]));
+  assert.equal(toHex(getPermissionsForUserIdCall(streamId, user)), iface.encodeFunctionData('getPermissionsForUserId', [streamId, user]));
+  const result = (p) => Buffer.from(iface.encodeFunctionResult('getPermissionsForUserId', [p]).slice(2), 'hex');
+  assert.deepEqual(decodeGetPermissionsForUserId(result([true, false, 1_900_000_000n, 0n, true])), {
+    canEdit: true, canDelete: false, publishExpiration: 1_900_000_000, subscribeExpiration: 0, canGrant: true,
+  });
+  // grantPermission's "forever" (2^256 - 1) saturates to the largest safe integer.
+  const forever = decodeGetPermissionsForUserId(result([false, false, 2n ** 256n - 1n, 2n ** 53n, false]));
+  assert.equal(forever.publishExpiration, Number.MAX_SAFE_INTEGER);
+  assert.equal(forever.subscribeExpiration, Number.MAX_SAFE_INTEGER);
+  assert.throws(() => decodeGetPermissionsForUserId(new Uint8Array(159)), isCode('MALFORMED_MESSAGE'));
+  assert.throws(() => setPermissionsForUserCall(streamId, `${user}00`, 1, 1), isCode('INVALID_ARGUMENT'));
+  assert.throws(() => setPermissionsForUserCall(streamId, user, 1.5, 1), isCode('INVALID_ARGUMENT'));
+  assert.throws(() => setPermissionsForUserCall(streamId, user, -1, 1), isCode('INVALID_ARGUMENT'));
+  assert.throws(() => revokeAllPermissionsForUserCall('', user), isCode('INVALID_ARGUMENT'));
+});
+
+test('EvmSigner.pause(): the wasm Publisher asks the host to sign instead, in order; resume() and wipe()', () => {
+  const signer = EvmSigner.generate();
+  const pub = new Publisher({ streamId: '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266/p', encrypt: false }, signer);
+  const kinds = () => pub.pollOutputs().map((o) => o.type === 'ask' ? `ask:${o.question.type}` : o.type);
+  const json = (i) => new TextEncoder().encode(JSON.stringify({ i }));
+  pub.publish(json(0), ContentType.JSON, Date.now());
+  assert.deepEqual(kinds(), ['send'], 'ready: signed in the core');
+  signer.pause();
+  assert.equal(signer.paused, true);
+  pub.publish(json(1), ContentType.JSON, Date.now());
+  pub.publish(json(2), ContentType.JSON, Date.now());
+  const outs = pub.pollOutputs();
+  assert.deepEqual(outs.map((o) => o.type), ['ask'], 'one sign question; the second publish waits behind it');
+  assert.equal(outs[0].question.type, 'sign');
+  // The host signs with the same key (sign() works while paused), resumes, and the queue drains.
+  const signature = signer.sign(outs[0].question.payload);
+  signer.resume();
+  pub.answer(outs[0].id, { type: 'signature', signature }, Date.now());
+  const drained = pub.pollOutputs();
+  assert.deepEqual(drained.map((o) => o.type), ['send', 'send']);
+  assert.deepEqual(drained.map((o) => o.publishId), [2, 3]);
+  for (const o of drained) {
+    const m = StreamMessage.fromBytes(o.bytes);
+    assert.equal(m.verifySignature().status, 'VALID');
+    assert.equal(m.publisherId, signer.address);
+    m.free();
+  }
+  signer.wipe();
+  assert.equal(signer.paused, true);
+  signer.resume();
+  assert.equal(signer.paused, true, 'a wiped key stays paused');
+  assert.throws(() => signer.sign(new Uint8Array([1])), isCode('INVALID_KEY'));
+  assert.match(signer.address, /^0x[0-9a-f]{40}$/, 'the address outlives the key');
+  pub.publish(json(3), ContentType.JSON, Date.now());
+  assert.deepEqual(kinds(), ['ask:sign'], 'a wiped key is never used by the core');
+  pub.free();
 });

@@ -2,13 +2,14 @@
 import { run } from './harness.mjs';
 import { writePhase, persistedPhase } from './keystore-phases.mjs';
 import { sealWritePhase, sealPersistedPhase } from './seal-phases.mjs';
+import { sessionWritePhase, sessionPersistedPhase } from './session-phases.mjs';
 import { workerPhase, benchPhase } from './worker-phases.mjs';
 
 const phase = new URLSearchParams(location.search).get('phase') ?? 'write';
 const phases = {
-  write: () => { writePhase(); sealWritePhase(); },
-  reload: () => { persistedPhase(); sealPersistedPhase(); },
-  restart: () => { persistedPhase(); sealPersistedPhase(); },
+  write: () => { writePhase(); sealWritePhase(); sessionWritePhase(); },
+  reload: () => { persistedPhase(); sealPersistedPhase(); sessionPersistedPhase(); },
+  restart: () => { persistedPhase(); sealPersistedPhase(); sessionPersistedPhase(); },
   worker: workerPhase,
   bench: () => benchPhase(),
   'bench-unwrap': () => benchPhase({ keygen: false }),
