@@ -7,8 +7,8 @@ import { guard } from './guard.mjs';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Wallet } from 'ethers';
-import { MemorySessionKeyStore, SessionSigner, StreamMessage, createPublisher } from 'streamr-e2ee';
-import { AnvilProvider, rpc } from '../js/shim/harness.mjs';
+import { MemorySessionKeyStore, SessionSigner, createPublisher } from 'streamr-e2ee';
+import { AnvilProvider, countingTransport as counting, rpc } from '../js/shim/harness.mjs';
 import { PERM, sleep, startLocalnet, waitFor } from './localnet.mjs';
 
 let net;
@@ -24,19 +24,7 @@ after(async () => {
 
 /** Our transport, counting the content messages handed to it. */
 async function countingTransport() {
-  const inner = await net.transport();
-  const t = {
-    content: 0,
-    subscribe: (part, on) => inner.subscribe(part, on),
-    async publish(part, bytes) {
-      const m = StreamMessage.fromBytes(bytes);
-      if (m.messageType === 'MESSAGE') t.content++;
-      m.free();
-      return inner.publish(part, bytes);
-    },
-    close: () => inner.close(),
-  };
-  return t;
+  return counting(await net.transport());
 }
 
 test('a stock SDK subscriber decrypts every message signed by the session key; expiry holds the queue, renew() drains it in order', async () => {

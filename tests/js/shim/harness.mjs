@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { StreamMessage } from 'streamr-e2ee';
 
 export const repo = fileURLToPath(new URL('../../../', import.meta.url));
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -230,4 +231,20 @@ export async function deployRegistry(url, chainId = 31337) {
 export function collector() {
   const got = [];
   return { got, onMessage: (m) => got.push(m) };
+}
+
+/** `inner` wrapped to count the content messages handed to it (what could reach subscribers). */
+export function countingTransport(inner) {
+  const c = {
+    content: 0,
+    subscribe: (part, on) => inner.subscribe(part, on),
+    async publish(part, bytes) {
+      const m = StreamMessage.fromBytes(bytes);
+      if (m.messageType === 'MESSAGE') c.content++;
+      m.free();
+      return inner.publish(part, bytes);
+    },
+    close: () => inner.close(),
+  };
+  return c;
 }

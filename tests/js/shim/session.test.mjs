@@ -10,12 +10,11 @@ import {
   LocalSigner,
   MemorySessionKeyStore,
   SessionSigner,
-  StreamMessage,
   WebSocketTransport,
   createPublisher,
   createSubscriber,
 } from 'streamr-e2ee';
-import { AnvilProvider, PERM, deployRegistry, rpc, sleep, startAnvil, startRelay, until } from './harness.mjs';
+import { AnvilProvider, PERM, countingTransport as counting, deployRegistry, rpc, sleep, startAnvil, startRelay, until } from './harness.mjs';
 
 const SUB_OPTIONS = { keyRequestTimeout: 4000, keyRequestRetries: 1, gapTimeoutMs: 2000 };
 const isCode = (code) => (e) => e?.name === 'StreamrE2eeError' && e.code === code;
@@ -28,21 +27,6 @@ const registryFor = (provider) => new JsonRpcRegistry({ streamRegistryAddress: c
 let counter = 0;
 const newStream = () => chain.createStream(`/session-${++counter}-${Date.now()}`);
 
-/** A transport that counts the content messages handed to it (what could reach subscribers). */
-function counting(inner) {
-  const c = {
-    content: 0,
-    subscribe: (part, on) => inner.subscribe(part, on),
-    async publish(part, bytes) {
-      const m = StreamMessage.fromBytes(bytes);
-      if (m.messageType === 'MESSAGE') c.content++;
-      m.free();
-      return inner.publish(part, bytes);
-    },
-    close: () => inner.close(),
-  };
-  return c;
-}
 
 /** Dev account `i` as a wallet, holding GRANT on `streamId` unless `grant` is false. */
 async function wallet(streamId, i, { grant = true } = {}) {
