@@ -4,7 +4,8 @@
 #   setup, rustfmt, clippy (native and wasm32), native tests, wasm tests (headless Chromium
 #   and Node), the npm package build, the JS tests in Node and in headless Chromium (and the
 #   key stores and the worker under webpack 5 and Vite builds), the shim
-#   end to end (Node: relay + anvil; Chromium: two pages through the relay), the interop
+#   end to end (Node: relay + anvil; Chromium: two pages through the relay; three tabs of one
+#   page sharing one engine), the interop
 #   tests against the real @streamr/sdk (tests/interop/), our handles on a local Streamr
 #   network against stock SDK clients (tests/network/: Node, and headless Chromium under
 #   webpack 5 and Vite), the demo end to end (`npm start`
@@ -23,7 +24,7 @@ trap 'rm -rf "$logdir"' EXIT
 total_pass=0
 total_fail=0
 n=0
-steps=17
+steps=18
 
 # Counts from the output of a step: cargo/wasm-bindgen-test "test result:" lines, the Node
 # test runner's "# pass/# fail" summary, or a plain "N passed, N failed" line.
@@ -88,6 +89,7 @@ step "JS tests in Node against pkg/ (node --test)" bash -c 'node --test $(find t
 step "shim in Node 20: real relay, anvil + StreamRegistryV5, wallet (node --test)" node --test tests/js/shim/
 step "JS tests in headless Chromium against the webpack bundle of pkg/" node tests/js/browser/run.mjs
 step "shim in headless Chromium: two pages through the real relay (Playwright)" node tests/js/pages/run.mjs
+step "multi-tab: three tabs of one page on one identity, one leader engine (Playwright, real relay)" node tests/js/tabs/run.mjs
 step "key stores and worker in headless Chromium (webpack 5 and Vite builds)" node tests/js/keystore/run.mjs
 step "@streamr/sdk 103.3.2 interop and the SDK on our backend (node --test)" node --test tests/interop/
 step "Streamr Network transport: local network, stock @streamr/sdk clients, anvil (node --test)" node --test tests/network/

@@ -3,8 +3,8 @@
  * (WebSocket transport, wallet and local signers, JSON-RPC registry), plus shim errors.
  */
 export * from './types.js';
-export { createPublisher } from './publisher.js';
-export { createSubscriber } from './subscriber.js';
+// Multi-tab coordination wraps the engines (docs/multi-tab.md).
+export * from '../tabs/index.js';
 export { Emitter } from './emitter.js';
 export * from '../errors.js';
 export * from '../transport/index.js';

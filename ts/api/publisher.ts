@@ -30,6 +30,8 @@ import type {
 interface Waiter {
   resolve(): void;
   reject(e: Error): void;
+  /** Multi-tab (ts/tabs/): told the signed bytes before the transport gets them. */
+  sending?: ((bytes: Uint8Array) => void) | undefined;
 }
 
 /**
@@ -151,7 +153,8 @@ class PublisherImpl implements PublisherHandle {
     return false;
   }
 
-  async publish(content: PublishContent, timestamp?: number): Promise<PublishResult> {
+  /** `sending` (internal, ts/tabs/): called with the signed content message before it is transmitted. */
+  async publish(content: PublishContent, timestamp?: number, sending?: (bytes: Uint8Array) => void): Promise<PublishResult> {
     await this.ready;
     this.assertUsable();
     const encoded = encodeContent(content);
@@ -167,7 +170,7 @@ class PublisherImpl implements PublisherHandle {
         return;
       }
       // Outputs come out of pump() only: the waiter is in place before its `send` can appear.
-      this.waiting.set(id, { resolve: () => resolve({ timestamp: ts }), reject });
+      this.waiting.set(id, { resolve: () => resolve({ timestamp: ts }), reject, sending });
       this.pump();
     });
   }
@@ -246,6 +249,7 @@ class PublisherImpl implements PublisherHandle {
         // A content message names its publish; key responses name none.
         const waiter = out.publishId !== undefined ? this.waiting.get(out.publishId) : undefined;
         if (out.publishId !== undefined) this.waiting.delete(out.publishId);
+        waiter?.sending?.(out.bytes);
         this.transmit(out.bytes, waiter);
         break;
       }

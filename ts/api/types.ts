@@ -18,6 +18,7 @@ import type {
   SubscriberStats,
 } from '#wasm';
 import type { KeyStore, RegistryPort, SignerPort, Transport } from '../ports.js';
+import type { MultiTabSetting } from '../tabs/types.js';
 
 /** A group key given by the app, as the SDK's `encryption.keys` holds it: `data` as hex or bytes. */
 export interface ExplicitKey {
@@ -55,6 +56,13 @@ export interface CommonOptions {
    * producers, or for {@link keys} with ids of your own (set it on both sides).
    */
   strictFormats?: boolean;
+  /**
+   * Ours: share one engine among the tabs of this origin on the same identity and stream
+   * partition, led by one tab (docs/multi-tab.md). Default: on in a page that has Web Locks and
+   * BroadcastChannel (a one-time `MULTI_TAB_UNAVAILABLE` warning where it lacks them), off
+   * elsewhere (Node, workers). `false`: this handle runs its own engine, as before.
+   */
+  multiTab?: MultiTabSetting;
 }
 
 /** {@link createPublisher} options. Omitted fields take the defaults shown. */

@@ -128,3 +128,20 @@ keyStore.getKey('0x01', 'k');
 // @ts-expect-error putKey needs the stream
 keyStore.putKey('0x01', 'k', new Uint8Array(32));
 void put; void loaded;
+
+// Many tabs (issue #17): the multiTab option and the one-time warning.
+import { multiTabStatus, onMultiTabWarning, type PublisherOptions, type SubscriberOptions, type MultiTabWarning, type MultiTabStatus } from 'streamr-e2ee';
+const tabsOff: PublisherOptions = { multiTab: false };
+const tabsOn: SubscriberOptions = { multiTab: { replayBuffer: 500 } };
+const offWarning: () => void = onMultiTabWarning((w: MultiTabWarning) => {
+  const code: 'MULTI_TAB_UNAVAILABLE' = w.code;
+  const missing: string[] = w.missing;
+  void code; void missing;
+});
+const tabStatus: MultiTabStatus = multiTabStatus();
+const available: boolean = tabStatus.available;
+// @ts-expect-error multiTab is a boolean or { replayBuffer }
+const tabsBad: PublisherOptions = { multiTab: 'yes' };
+// @ts-expect-error replayBuffer is a number
+const tabsBad2: SubscriberOptions = { multiTab: { replayBuffer: '1' } };
+void tabsOff; void tabsOn; void offWarning; void available; void tabsBad; void tabsBad2;
