@@ -8,7 +8,7 @@
 #   page sharing one engine), the interop
 #   tests against the real @streamr/sdk (tests/interop/), our handles on a local Streamr
 #   network against stock SDK clients (tests/network/: Node, and headless Chromium under
-#   webpack 5 and Vite), the demo end to end (`npm start`
+#   webpack 5 and Vite), the key custodian (tests/custodian/), the demo end to end (`npm start`
 #   driven by Playwright: tests/demo/run.mjs), and a quick run of the benchmarks.
 # The native steps cover the whole workspace (--workspace: the core and relay/, the
 # development relay); the wasm32 steps build the root package only, as cargo does without
@@ -24,7 +24,7 @@ trap 'rm -rf "$logdir"' EXIT
 total_pass=0
 total_fail=0
 n=0
-steps=18
+steps=19
 
 # Counts from the output of a step: cargo/wasm-bindgen-test "test result:" lines, the Node
 # test runner's "# pass/# fail" summary, or a plain "N passed, N failed" line.
@@ -94,6 +94,7 @@ step "key stores and worker in headless Chromium (webpack 5 and Vite builds)" no
 step "@streamr/sdk 103.3.2 interop and the SDK on our backend (node --test)" node --test tests/interop/
 step "Streamr Network transport: local network, stock @streamr/sdk clients, anvil (node --test)" node --test tests/network/
 step "Streamr Network transport in headless Chromium (webpack 5 and Vite pages, stock SDK subscriber)" node tests/network/browser/run.mjs
+step "key custodian: publisher offline, stock SDK and our subscribers decrypt through it (relay, local Streamr network, Chromium publisher; node --test)" node --test tests/custodian/
 step "demo: npm start (local Streamr network) + the page in headless Chromium (publish, stock SDK client both ways, rotate, revoke + rekey, wallet)" node tests/demo/run.mjs
 step "benchmarks, quick run (checks they run; never fails on a number; writes test-results/bench/)" node benches/run.mjs --quick
 

@@ -20,6 +20,7 @@
 
 pub mod cipher;
 pub mod content;
+pub mod custodian;
 pub mod error;
 pub mod exchange;
 pub mod host;

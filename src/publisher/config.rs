@@ -57,6 +57,9 @@ pub struct PublisherConfig {
     pub msg_chain_id: Option<String>,
     /// Where permission answers come from (host questions, or registry calls cached here).
     pub permissions: PermissionSource,
+    /// Key custodians (their ML-KEM-1024 public keys) that get every new key eagerly, wrapped
+    /// for them, before the first message that uses it (`handoff.rs`, docs/custodian.md).
+    pub custodians: Vec<Vec<u8>>,
 }
 
 impl PublisherConfig {
@@ -78,6 +81,7 @@ impl PublisherConfig {
             max_queued_publishes: 10_000,
             msg_chain_id: None,
             permissions: PermissionSource::Host,
+            custodians: Vec::new(),
         }
     }
 
@@ -100,6 +104,9 @@ impl PublisherConfig {
                 self.min_rsa_key_bits,
                 rsa::MAX_BITS
             )));
+        }
+        for key in &self.custodians {
+            crate::custodian::identity::custodian_id(key)?;
         }
         Ok(())
     }

@@ -6,10 +6,12 @@
 //!
 //! Here: the API and the run loop (publishes, rotations, answers). Beside it: `config.rs`
 //! (settings), `chain.rs` and `key_queue.rs` (chain position, keys), `requests.rs` (checking
-//! key requests), `seen.rs` (replays), `serving.rs` (loading keys, building responses).
+//! key requests), `seen.rs` (replays), `serving.rs` (loading keys, building responses),
+//! `handoff.rs` (keys sent eagerly to key custodians).
 
 mod chain;
 mod config;
+mod handoff;
 mod key_queue;
 mod requests;
 mod seen;
@@ -85,6 +87,8 @@ pub struct Publisher {
     questions: HashMap<QuestionId, Purpose>,
     /// Open [`Question::LoadKey`]s by key id, so requests for one key share one question.
     loading: HashMap<String, QuestionId>,
+    /// New keys not yet handed to the custodians (`handoff.rs`).
+    hand_off: Vec<GroupKey>,
     next_question: u64,
     next_publish: u64,
     outputs: VecDeque<Output>,
@@ -130,6 +134,7 @@ impl Publisher {
             in_flight: None,
             questions: HashMap::new(),
             loading: HashMap::new(),
+            hand_off: Vec::new(),
             next_question: 0,
             next_publish: 0,
             outputs: VecDeque::new(),
@@ -163,6 +168,7 @@ impl Publisher {
             self.keys.remember(k);
         }
         if let Some(k) = latest {
+            self.queue_hand_off(&k);
             self.keys.set_current(k);
         }
     }
@@ -356,6 +362,7 @@ impl Publisher {
     }
 
     fn store_key(&mut self, key: &GroupKey) {
+        self.queue_hand_off(key);
         self.outputs.push_back(Output::StoreKey {
             publisher: self.my_id.clone(),
             key: key.clone(),
@@ -416,6 +423,8 @@ impl Publisher {
             self.keys.set_current(key.clone());
             self.store_key(&key);
         }
+        // Custodians get new keys before the message that uses or carries them.
+        self.flush_hand_off(now_ms);
         let keys_before = self.keys.state();
         let body = if self.config.encrypt {
             let key_use = self

@@ -66,6 +66,12 @@ pub struct SubscriberConfig {
     /// The same, for one publisher (forgeries in one contract's name must not crowd out
     /// another's messages).
     pub max_unverified_per_publisher: usize,
+    /// Take a key response signed by someone other than the publisher asked (a key custodian
+    /// answering under its own identity), as the SDK does: addressed to us, for a pending
+    /// request, the responder holding PUBLISH. The key is stored under the publisher asked.
+    /// Off by default: any PUBLISH holder could then plant a key under another publisher's
+    /// key id (SECURITY.md, "Key custodians").
+    pub accept_custodian_responses: bool,
 }
 
 impl SubscriberConfig {
@@ -96,6 +102,7 @@ impl SubscriberConfig {
             replay_memory_publishers: 1_000,
             max_unverified_messages: 256,
             max_unverified_per_publisher: 64,
+            accept_custodian_responses: false,
         }
     }
 }

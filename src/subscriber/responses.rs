@@ -48,7 +48,9 @@ impl Subscriber {
         let Some(fetch) = self.fetches.by_request(&response.request_id).cloned() else {
             return;
         };
-        if msg.id.publisher_id != fetch.0 {
+        // A custodian answering under its own identity is taken only if the app allows it
+        // (`accept_custodian_responses`, SECURITY.md); it must hold PUBLISH, as the SDK asks.
+        if msg.id.publisher_id != fetch.0 && !self.config.accept_custodian_responses {
             self.error(
                 ErrorCode::InvalidSignature,
                 format!(
@@ -154,7 +156,8 @@ impl Subscriber {
         }
     }
 
-    /// Serves parked responses whose checks are done: the responder must hold PUBLISH.
+    /// Serves parked responses whose checks are done: the responder (the publisher asked, or a
+    /// custodian) must hold PUBLISH. The key is stored under the publisher asked.
     pub(super) fn try_parked(&mut self, now_ms: u64) {
         let ids: Vec<u64> = self
             .parked
@@ -163,7 +166,7 @@ impl Subscriber {
             .map(|(id, _)| *id)
             .collect();
         for id in ids {
-            let Some(publisher) = self.parked.get(&id).map(|p| p.fetch.0.clone()) else {
+            let Some(publisher) = self.parked.get(&id).map(|p| p.signer.clone()) else {
                 continue;
             };
             match self.standing(&publisher, now_ms) {

@@ -25,6 +25,7 @@
 //! `docs/host-api.md` describes the loop a host runs around `Publisher` and `Subscriber`.
 
 pub mod content;
+pub mod custodian;
 pub mod enums;
 pub mod error;
 mod fields;

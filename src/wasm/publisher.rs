@@ -12,7 +12,7 @@ use crate::error::Result as CoreResult;
 use crate::publisher::{Publisher, PublisherConfig};
 use crate::wire::format::Formats;
 
-const CONFIG_FIELDS: &[&str] = &[
+pub(super) const CONFIG_FIELDS: &[&str] = &[
     "permissionSource",
     "registryCacheTtlMs",
     "registryCacheMaxEntries",
@@ -30,10 +30,16 @@ const CONFIG_FIELDS: &[&str] = &[
     "maxRememberedKeyRequests",
     "maxQueuedPublishes",
     "msgChainId",
+    "custodians",
 ];
 
 fn read_config(obj: &JsValue) -> CoreResult<PublisherConfig> {
     check_config(obj, "publisher config", CONFIG_FIELDS)?;
+    read_fields(obj)
+}
+
+/// The fields of [`CONFIG_FIELDS`], unchecked for others (the custodian's config has more).
+pub(super) fn read_fields(obj: &JsValue) -> CoreResult<PublisherConfig> {
     let mut c = PublisherConfig::new(fields::string(obj, "streamId")?);
     if let Some(v) = fields::opt_u32(obj, "partition")? {
         c.partition = v;
@@ -72,6 +78,7 @@ fn read_config(obj: &JsValue) -> CoreResult<PublisherConfig> {
         c.max_queued_publishes = v;
     }
     c.msg_chain_id = fields::opt_string(obj, "msgChainId")?;
+    c.custodians = super::custodian::custodian_keys(obj)?;
     c.permissions = super::host_io::read_permission_source(obj)?;
     Ok(c)
 }
@@ -236,6 +243,18 @@ impl JsPublisher {
     #[wasm_bindgen(js_name = invalidatePermissions)]
     pub fn invalidate_permissions(&mut self) -> Result<(), JsValue> {
         self.inner.invalidate_permissions();
+        Ok(())
+    }
+
+    /// Sends the new keys not yet handed to the `custodians` now (a `send` output per
+    /// custodian; a `sign` question each with a wallet). Publishing does it before the first
+    /// message that uses a key; call it before closing, so a rotation or rekey reaches them.
+    #[wasm_bindgen(js_name = flushHandOff)]
+    pub fn flush_hand_off(
+        &mut self,
+        #[wasm_bindgen(js_name = nowMs)] now: f64,
+    ) -> Result<(), JsValue> {
+        self.inner.flush_hand_off(now_ms(now)?);
         Ok(())
     }
 

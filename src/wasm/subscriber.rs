@@ -40,6 +40,7 @@ const CONFIG_FIELDS: &[&str] = &[
     "replayMemoryPublishers",
     "maxUnverifiedMessages",
     "maxUnverifiedPerPublisher",
+    "acceptCustodianResponses",
 ];
 
 fn read_config(obj: &JsValue) -> CoreResult<SubscriberConfig> {
@@ -110,6 +111,9 @@ fn read_config(obj: &JsValue) -> CoreResult<SubscriberConfig> {
     }
     if let Some(v) = fields::opt_usize(obj, "maxUnverifiedPerPublisher")? {
         c.max_unverified_per_publisher = v;
+    }
+    if let Some(v) = fields::opt_bool(obj, "acceptCustodianResponses")? {
+        c.accept_custodian_responses = v;
     }
     c.permissions = super::host_io::read_permission_source(obj)?;
     Ok(c)

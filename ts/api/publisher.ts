@@ -15,6 +15,7 @@ import {
   type StreamrE2eeError,
 } from '#wasm';
 import { streamPartId } from '../ports.js';
+import { fromHex } from '../wallet/hex.js';
 import { asStreamrE2eeError, createError } from '../errors.js';
 import { Emitter } from './emitter.js';
 import { answerQuestion, beforeCoreInput, coreSignerFor, defined, explicitKey } from './host.js';
@@ -109,6 +110,7 @@ class PublisherImpl implements PublisherHandle {
       strictFormats: options.strictFormats,
       requireQuantumResistantKeyExchange: options.requireQuantumResistantKeyExchange,
       requireEncryption: options.requireQuantumResistantEncryption,
+      custodians: options.custodians?.map((c) => ({ ...c, publicKey: typeof c.publicKey === 'string' ? fromHex(c.publicKey, 'custodian publicKey') : c.publicKey })),
       ...options.core,
       streamId: this.streamId,
       partition: this.partition,
@@ -207,6 +209,16 @@ class PublisherImpl implements PublisherHandle {
     for (const w of this.waiting.values()) w.reject(err);
     this.waiting.clear();
     await this.ready.catch(() => undefined);
+    // Keys not yet handed to the custodians go out before the publisher leaves.
+    if (this.core !== undefined && this.args.options?.custodians?.length) {
+      try {
+        this.core.flushHandOff(Date.now());
+        this.pump();
+      } catch (e) {
+        this.emitError(asStreamrE2eeError(e, 'INVALID_ARGUMENT', 'handing keys to the custodians failed'));
+      }
+      await this.chain;
+    }
     await this.stopTransport?.().catch(() => undefined);
     await this.chain;
     this.core?.free();

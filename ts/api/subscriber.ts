@@ -169,6 +169,7 @@ class SubscriptionImpl implements Subscription {
       registryCacheTtlMs: o.registryCacheTtlMs,
       registryCacheMaxEntries: o.registryCacheMaxEntries,
       strictFormats: o.strictFormats,
+      acceptCustodianResponses: o.acceptCustodianResponses,
       ...o.core,
       streamId: this.streamId,
       partition: this.partition,

@@ -87,6 +87,12 @@ export interface PublisherOptions extends CommonOptions {
   maxPendingKeyRequests?: number;
   /** Ours: the message chain id (default: 20 random characters, as the SDK). */
   msgChainId?: string;
+  /**
+   * Ours: key custodians that answer key requests for this publisher once it is offline
+   * (docs/custodian.md). Every new key is handed to each, wrapped for its ML-KEM key, before
+   * the first message that uses it; `close()` sends what is still queued. Default none.
+   */
+  custodians?: Array<{ publicKey: Uint8Array | string; userId?: string }>;
   /** Advanced: raw wasm `PublisherConfig` fields, applied last. */
   core?: Partial<Omit<PublisherConfig, 'streamId' | 'partition' | 'permissionSource'>>;
 }
@@ -156,6 +162,13 @@ export interface SubscriberOptions extends CommonOptions {
    * past it messages are dropped with a `BUFFER_OVERFLOW` error event, never silently.
    */
   maxBufferedMessages?: number;
+  /**
+   * Ours: take a key response signed by a key custodian under its own identity, as the SDK
+   * does (addressed to us, pending, the responder holds PUBLISH); the key is stored under the
+   * publisher asked. Default false: see SECURITY.md ("Key custodians"). A custodian holding
+   * the publisher's session key needs no such option.
+   */
+  acceptCustodianResponses?: boolean;
   /** Advanced: raw wasm `SubscriberConfig` fields, applied last. */
   core?: Partial<Omit<SubscriberConfig, 'streamId' | 'partition' | 'permissionSource'>>;
 }

@@ -5,7 +5,7 @@
  * until an expiry; never EDIT, DELETE or GRANT). To SDK subscribers the session address is just
  * another publisher with PUBLISH: nothing changes on the wire.
  */
-import { type EvmSigner, revokeAllPermissionsForUserCall, type StreamrE2eeError } from '#wasm';
+import { type EvmSigner, revokeAllPermissionsForUserCall, sealCustodianIdentity, type StreamrE2eeError } from '#wasm';
 import { createError } from '../errors.js';
 import { Emitter } from '../api/emitter.js';
 import type { Eip1193Provider, Eip1193Signer } from './eip1193.js';
@@ -260,6 +260,24 @@ export class SessionSigner implements CoreSignerSource {
       this.arm();
     })().finally(() => (this.renewing = undefined));
     return this.renewing;
+  }
+
+  /**
+   * The session key sealed for a key custodian (docs/custodian.md): ML-KEM-1024 to its
+   * `publicKey`, then AES-256-GCM, bound to the session address. Hand the result to the
+   * custodian (`addIdentity`, or `streamr-e2ee-custodian --identity-file`); it can then answer
+   * key requests, and publish, as the session address until the grant expires or is revoked.
+   * Reads the key from the session store (never prompts); `CLOSED` once it is gone.
+   */
+  async sealForCustodian(publicKey: Uint8Array): Promise<Uint8Array> {
+    if (this.state === 'ended') throw createError('CLOSED', 'this session was revoked or closed');
+    const key = await this.ctx.store.load(this.ctx.slot);
+    if (key === undefined) throw createError('CLOSED', 'the session key is no longer in its store');
+    try {
+      return sealCustodianIdentity(key, publicKey);
+    } finally {
+      key.fill(0);
+    }
   }
 
   /**

@@ -145,3 +145,20 @@ const tabsBad: PublisherOptions = { multiTab: 'yes' };
 // @ts-expect-error replayBuffer is a number
 const tabsBad2: SubscriberOptions = { multiTab: { replayBuffer: '1' } };
 void tabsOff; void tabsOn; void offWarning; void available; void tabsBad; void tabsBad2;
+// Key custodians (issue #19): the publisher names them, the custodian is its own entry.
+import { Custodian, custodianIdOf, sealCustodianIdentity, type CustodianConfig } from 'streamr-e2ee';
+import { FileCustodianStore, createCustodian, type CustodianHandle, type CustodianEvents } from 'streamr-e2ee/custodian';
+const custodianConfig: CustodianConfig = { streamId: 's', graceMs: 1000, maxIdentities: 4 };
+const pubOptions: PublisherOptions = { custodians: [{ publicKey: new Uint8Array(1568), userId: '0x01' }] };
+const subOptions: SubscriberOptions = { acceptCustodianResponses: false };
+// @ts-expect-error a custodian names no custodians
+const badCustodianConfig: CustodianConfig = { streamId: 's', custodians: [] };
+const sealedIdentity: Uint8Array = sealCustodianIdentity(new Uint8Array(32), new Uint8Array(1568));
+const custodianId: string = custodianIdOf(new Uint8Array(1568));
+const deadline: number | undefined = (null as unknown as Custodian).nextDeadline;
+const openStore: Promise<FileCustodianStore> = FileCustodianStore.open({ path: 'c.json', secret: new Uint8Array(32) });
+const started: (s: FileCustodianStore) => CustodianHandle = (store) =>
+  createCustodian({ streamId: 's', transport: null as never, registry: null as never, store, options: { graceMs: 500 } });
+const onReceived: (e: CustodianEvents['keyReceived']) => string = (e) => e.publisherId + e.keyId;
+void custodianConfig; void pubOptions; void subOptions; void badCustodianConfig; void sealedIdentity; void custodianId;
+void deadline; void openStore; void started; void onReceived;

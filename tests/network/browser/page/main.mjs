@@ -35,7 +35,7 @@ window.app = {
     show(`transport started, node ${transport.nodeId}`);
     const signer = LocalSigner.fromPrivateKey(cfg.privateKey);
     const registry = new JsonRpcRegistry({ streamRegistryAddress: cfg.registryAddress, rpcUrl: cfg.rpcUrl });
-    publisher = createPublisher({ streamId: cfg.streamId, signer, transport, registry });
+    publisher = createPublisher({ streamId: cfg.streamId, signer, transport, registry, options: cfg.options }); // options: tests/custodian/browser.test.mjs
     publisher.on('error', (e) => state.errors.push(`${e.code}: ${e.message}`));
     publisher.on('keyRequest', (e) => state.keyRequests.push(e.requesterId));
     publisher.on('keyDenied', (e) => state.keyDenied.push(`${e.requesterId} ${e.code}`));
