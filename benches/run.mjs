@@ -74,7 +74,9 @@ function sizes() {
     const dir = process.env[`BENCH_VARIANT_${name}`] && resolvePath(repo, process.env[`BENCH_VARIANT_${name}`]);
     if (dir && existsSync(`${dir}/streamr_e2ee_bg.wasm`)) variants[name.toLowerCase()] = compressed(readFileSync(`${dir}/streamr_e2ee_bg.wasm`));
   }
-  return { wasm, js, jsFiles: jsFiles.map((f) => f.slice(repo.length)), variants };
+  // Issue #16: the RSA module, fetched only for an RSA exchange (not part of `wasm`).
+  const rsaWasm = compressed(readFileSync(`${repo}pkg/rsa-wasm/bundler/streamr_e2ee_rsa_wasm_bg.wasm`));
+  return { wasm, rsaWasm, js, jsFiles: jsFiles.map((f) => f.slice(repo.length)), variants };
 }
 
 // ---- native ----------------------------------------------------------------------------------

@@ -30,8 +30,10 @@ esac
 step() { printf '\n--- build-pkg: %s\n' "$*"; }
 start=$SECONDS
 
-step "cargo build --profile wasm-release --target wasm32-unknown-unknown"
-cargo build --profile wasm-release --target wasm32-unknown-unknown
+step "cargo build --profile wasm-release --target wasm32-unknown-unknown --no-default-features"
+# Without the feature `rsa`: no RSA in the main module (issue #16); RSA is the platform's or
+# the separate rsa-wasm module's (built below).
+cargo build --profile wasm-release --target wasm32-unknown-unknown --no-default-features
 
 step "wasm-bindgen $(wasm-bindgen --version | cut -d' ' -f2) (bundler, nodejs)"
 rm -rf "$OUT"
@@ -47,6 +49,25 @@ else
   wasm-opt -Oz "$OUT/node/${CRATE}_bg.wasm" -o "$OUT/node/${CRATE}_bg.wasm"
 fi
 mv "$OUT/bundler/${CRATE}_bg.wasm.opt" "$OUT/bundler/${CRATE}_bg.wasm"
+
+# ---- RSA module (issue #16, RSA part): rsa-wasm/ into pkg/rsa-wasm/{bundler,node}/, loaded
+# by the shim with import('#rsa-wasm') only when an RSA exchange happens and the platform's
+# RSA-OAEP (WebCrypto, node:crypto) is missing or refuses the key.
+RSA_CRATE=streamr_e2ee_rsa_wasm
+RSA_RAW="$TARGET_DIR/wasm32-unknown-unknown/wasm-release/$RSA_CRATE.wasm"
+step "rsa-wasm: cargo build, wasm-bindgen, wasm-opt -Oz"
+cargo build -p streamr-e2ee-rsa-wasm --profile wasm-release --target wasm32-unknown-unknown
+wasm-bindgen --target bundler --out-dir "$OUT/rsa-wasm/bundler" "$RSA_RAW"
+wasm-bindgen --target nodejs --out-dir "$OUT/rsa-wasm/node" "$RSA_RAW"
+wasm-opt -Oz "$OUT/rsa-wasm/bundler/${RSA_CRATE}_bg.wasm" -o "$OUT/rsa-wasm/bundler/${RSA_CRATE}_bg.wasm.opt"
+if cmp -s "$OUT/rsa-wasm/bundler/${RSA_CRATE}_bg.wasm" "$OUT/rsa-wasm/node/${RSA_CRATE}_bg.wasm"; then
+  cp "$OUT/rsa-wasm/bundler/${RSA_CRATE}_bg.wasm.opt" "$OUT/rsa-wasm/node/${RSA_CRATE}_bg.wasm"
+else
+  wasm-opt -Oz "$OUT/rsa-wasm/node/${RSA_CRATE}_bg.wasm" -o "$OUT/rsa-wasm/node/${RSA_CRATE}_bg.wasm"
+fi
+mv "$OUT/rsa-wasm/bundler/${RSA_CRATE}_bg.wasm.opt" "$OUT/rsa-wasm/bundler/${RSA_CRATE}_bg.wasm"
+echo '{ "type": "commonjs" }' > "$OUT/rsa-wasm/node/package.json"
+# ---- end of the RSA module block
 
 step "entries and package.json"
 # wasm-bindgen's classes declare [Symbol.dispose]; pull in that lib so consumers type-check
@@ -141,13 +162,24 @@ const pkg = {
   // The shim reaches the raw bindings through "#wasm": the Node build (CommonJS, loads the
   // .wasm synchronously) under Node, the bundler build (ES module + .wasm import) elsewhere.
   imports: {
+    // RSA-OAEP (issue #16): the platform's (node:crypto in Node, WebCrypto elsewhere) and the
+    // rsa-wasm fallback module, each reached only through a dynamic import() when an RSA
+    // exchange happens, so bundlers split them off and nothing RSA loads otherwise.
+    '#rsa-platform': {
+      node: { types: './dist/rsa/platform-node.d.ts', default: './dist/rsa/platform-node.js' },
+      default: { types: './dist/rsa/platform-web.d.ts', default: './dist/rsa/platform-web.js' },
+    },
+    '#rsa-wasm': {
+      node: { types: './rsa-wasm/node/streamr_e2ee_rsa_wasm.d.ts', default: './rsa-wasm/node/streamr_e2ee_rsa_wasm.js' },
+      default: { types: './rsa-wasm/bundler/streamr_e2ee_rsa_wasm.d.ts', default: './rsa-wasm/bundler/streamr_e2ee_rsa_wasm.js' },
+    },
     '#wasm': {
       node: { types: `./node/${CRATE}.d.ts`, default: `./node/${CRATE}.js` },
       default: { types: `./bundler/${CRATE}.d.ts`, default: `./bundler/${CRATE}.js` },
     },
   },
-  sideEffects: [`./bundler/${CRATE}.js`, './bundler/snippets/*', `./node/${CRATE}.js`],
-  files: ['bundler/', 'node/', 'dist/', 'index.js', 'index.d.ts', 'node.mjs', 'node.cjs', 'node.d.cts', 'README.md'],
+  sideEffects: [`./bundler/${CRATE}.js`, './bundler/snippets/*', `./node/${CRATE}.js`, './rsa-wasm/bundler/*.js', './rsa-wasm/node/*.js'],
+  files: ['bundler/', 'node/', 'rsa-wasm/', 'dist/', 'index.js', 'index.d.ts', 'node.mjs', 'node.cjs', 'node.d.cts', 'README.md'],
   engines: { node: '>=20.19' },
 };
 fs.writeFileSync(process.argv[2], JSON.stringify(pkg, null, 2) + '\n');
@@ -176,6 +208,12 @@ const br = z.brotliCompressSync(b, { params: { [z.constants.BROTLI_PARAM_QUALITY
 console.log(b.length, z.gzipSync(b, { level: 9 }).length, br.length);' "$wasm_file")
 printf '\nbuild-pkg: done in %ss: %s %s bytes (gzip -9: %s, brotli -11: %s bytes; brotli budget %s, goal 200000)\n' \
   "$((SECONDS - start))" "$wasm_file" "$raw" "$gz" "$br" "$MAX_WASM_BROTLI_BYTES"
+# The RSA module's size (issue #16, RSA part): not part of the main budget, loaded only for RSA.
+rsa_wasm_file="$OUT/rsa-wasm/bundler/${RSA_CRATE}_bg.wasm"
+read -r rsa_raw rsa_br < <(node -e '
+const z = require("node:zlib"), b = require("node:fs").readFileSync(process.argv[1]);
+console.log(b.length, z.brotliCompressSync(b, { params: { [z.constants.BROTLI_PARAM_QUALITY]: 11, [z.constants.BROTLI_PARAM_SIZE_HINT]: b.length } }).length);' "$rsa_wasm_file")
+printf 'build-pkg: RSA module %s %s bytes (brotli -11: %s bytes; loaded only for RSA)\n' "$rsa_wasm_file" "$rsa_raw" "$rsa_br"
 if [ "$br" -gt "$MAX_WASM_BROTLI_BYTES" ]; then
   echo "build-pkg: $wasm_file is $br bytes brotli, over the budget of $MAX_WASM_BROTLI_BYTES" >&2
   exit 1

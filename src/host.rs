@@ -100,6 +100,20 @@ pub enum Question {
         /// The wrapped bytes.
         data: Vec<u8>,
     },
+    /// RSA-OAEP-SHA1-encrypt each of `keys`' 32 bytes to `public_key` (a publisher serving an
+    /// RSA key request when its RSA is the host's: `PublisherConfig::rsa_by_host`, always in
+    /// a build without the feature `rsa`). The core has checked the request, its signature,
+    /// permissions, rate limits and the key's size against `minRsaKeyBits`; the host only
+    /// computes (WebCrypto `encrypt`, Node `publicEncrypt`). Answer with
+    /// [`Answer::WrappedGroupKeys`], one ciphertext per key in order, or [`Answer::Failed`].
+    WrapGroupKeys {
+        /// The requester's public key as SPKI DER (checked: rsaEncryption, 640..=4096 bits).
+        public_key: Vec<u8>,
+        /// Its modulus size in bits; every ciphertext must be `bits / 8` bytes.
+        bits: usize,
+        /// The keys to wrap (secret; their `Debug` is redacted).
+        keys: Vec<GroupKey>,
+    },
 }
 
 /// The host's answer to a [`Question`].
@@ -111,6 +125,8 @@ pub enum Answer {
     Signature(Vec<u8>),
     /// The unwrapped 32 key bytes.
     GroupKeyBytes(Vec<u8>),
+    /// The RSA ciphertexts of a [`Question::WrapGroupKeys`], one per key, in order.
+    WrappedGroupKeys(Vec<Vec<u8>>),
     /// The stored key's 32 bytes, or `None` if the store has no such key bound to the stream.
     StoredKey(Option<Vec<u8>>),
     /// The return data of an `eth_call`.
@@ -130,6 +146,7 @@ impl std::fmt::Debug for Answer {
             Answer::Permission(b) => write!(f, "Permission({b})"),
             Answer::Signature(s) => write!(f, "Signature({} bytes)", s.len()),
             Answer::GroupKeyBytes(_) => f.write_str("GroupKeyBytes(<redacted>)"),
+            Answer::WrappedGroupKeys(k) => write!(f, "WrappedGroupKeys({} keys)", k.len()),
             Answer::StoredKey(None) => f.write_str("StoredKey(None)"),
             Answer::StoredKey(Some(_)) => f.write_str("StoredKey(<redacted>)"),
             Answer::CallResult(d) => write!(f, "CallResult(0x{})", hex::encode(d)),

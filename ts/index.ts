@@ -9,3 +9,17 @@ export * from './api/index.js';
 export * from './keystore/index.js';
 export * from './aes/index.js';
 export * from './worker/index.js';
+// RSA (issue #16): the main wasm module has none; these asynchronous stand-ins of its former
+// RSA exports run on the platform or the lazily loaded rsa-wasm module. Named, so they take
+// precedence over `export *` of '#wasm' (whose wrapGroupKey does ML-KEM only).
+export {
+  RsaKeyPair,
+  rsaOaepEncrypt,
+  rsaOaepDecrypt,
+  wrapGroupKey,
+  answerWrapGroupKeys,
+  configureRsa,
+  rsaStats,
+  type RsaPreference,
+  type RsaPath,
+} from './rsa/index.js';

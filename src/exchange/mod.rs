@@ -16,6 +16,7 @@
 
 pub mod mlkem;
 mod pem;
+#[cfg(feature = "rsa")]
 mod rng;
 pub mod rsa;
 
@@ -24,7 +25,9 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::wire::{AsymmetricEncryptionType, SignatureType};
 
 pub use mlkem::MlKemKeyPair;
-pub use rsa::{ExternalRsaKeyPair, PendingUnwrap, RsaDecryptor, RsaKeyPair, RsaPublicKey};
+#[cfg(feature = "rsa")]
+pub use rsa::RsaKeyPair;
+pub use rsa::{ExternalRsaKeyPair, PendingUnwrap, RsaDecryptor, RsaPublicKey};
 
 /// A subscriber's key-exchange key pair: what goes into `GroupKeyRequest.publicKey`, and the
 /// private half that recovers group keys from the matching `GroupKeyResponse`.
@@ -118,7 +121,17 @@ pub fn check_key_size(
     Ok(())
 }
 
+/// The DER of a PKCS#8 PEM private key, layout checked as for public keys (see
+/// [`rsa::RsaPublicKey::from_pem`]); the key itself is the host's to parse. [`Error::InvalidKey`]
+/// otherwise, never quoting the input.
+pub fn pkcs8_der_from_pem(pem: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+    pem::decode(pem, pem::Label::PrivateKey).map_err(Error::InvalidKey)
+}
+
 /// Wraps `key` for a requester's `publicKey` (publisher side of spec §7, step 5).
+///
+/// Without the feature `rsa`, an RSA wrap is `INVALID_ARGUMENT` after the key was checked: the
+/// host does it (a publisher asks [`crate::host::Question::WrapGroupKeys`]).
 ///
 /// The public key is validated first: a malformed PEM, an RSA key outside 640..=4096 bits, an
 /// ML-KEM key of the wrong length or with unreduced coefficients gives [`Error::InvalidKey`].
@@ -129,7 +142,18 @@ pub fn wrap_group_key(
     public_key: &[u8],
 ) -> Result<Vec<u8>> {
     match encryption_type {
+        #[cfg(feature = "rsa")]
         AsymmetricEncryptionType::Rsa => RsaPublicKey::from_pem(public_key)?.wrap_group_key(key),
+        #[cfg(not(feature = "rsa"))]
+        AsymmetricEncryptionType::Rsa => {
+            // Still validated, so a bad key is INVALID_KEY in both builds.
+            RsaPublicKey::from_pem(public_key)?;
+            Err(Error::InvalidArgument(
+                "this build has no in-core RSA (feature `rsa`): RSA wraps are the host's \
+                 (Question::WrapGroupKeys)"
+                    .into(),
+            ))
+        }
         AsymmetricEncryptionType::MlKem => mlkem::wrap_group_key(key, public_key),
     }
 }
@@ -147,6 +171,7 @@ mod tests {
         assert_eq!(err.code().as_str(), "ENCRYPTION_POLICY_VIOLATION");
     }
 
+    #[cfg(feature = "rsa")]
     #[test]
     fn rsa_key_size_floor() {
         let pem = RsaKeyPair::generate(1024).unwrap();
@@ -187,6 +212,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "rsa")]
     #[test]
     fn trait_objects_cover_both_schemes() {
         let key = GroupKey::generate().unwrap();
@@ -205,6 +231,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "rsa")]
     #[test]
     fn wrapping_to_the_wrong_scheme_is_invalid_key() {
         let key = GroupKey::generate().unwrap();

@@ -10,7 +10,7 @@
 //! Decoding re-wraps the base64 at 64 columns and hands it to `pem-rfc7468` (constant-time
 //! base64, canonical padding), so this file only checks the layout.
 
-use ::rsa::pkcs8::der::pem;
+use der::pem;
 use zeroize::Zeroizing;
 
 /// Longest PEM accepted. A 4096-bit PKCS#8 private key is about 3.3 KB and its SPKI public key
@@ -89,6 +89,12 @@ pub(crate) fn decode(text: &[u8], label: Label) -> Result<Zeroizing<Vec<u8>>, St
         return Err(format!("PEM must be a {name}"));
     }
     Ok(der)
+}
+
+/// `der` as PEM in Node's layout: 64 columns, one final `\n`.
+pub(crate) fn encode(der: &[u8], label: Label) -> Result<String, String> {
+    pem::encode_string(label.as_str(), pem::LineEnding::LF, der)
+        .map_err(|_| "DER cannot be encoded as PEM".to_string())
 }
 
 fn is_base64_char(b: u8) -> bool {

@@ -34,6 +34,11 @@ pub struct PublisherConfig {
     /// RSA key accepted at all); values under 640 act as 640. See
     /// [`DEFAULT_MIN_RSA_KEY_BITS`].
     pub min_rsa_key_bits: usize,
+    /// Who computes RSA-OAEP for RSA key requests: the host, through
+    /// [`crate::host::Question::WrapGroupKeys`] (`true`), or the core's `rsa` crate. Every
+    /// decision stays in the core either way. Default: `false` with the feature `rsa`, `true`
+    /// without it, where `false` is refused.
+    pub rsa_by_host: bool,
     /// Which field forms key requests may have (`strictFormats`): the SDK's only (the
     /// default), or any. Id lengths (at most 256) and key id counts (at most 16) are enforced
     /// in both modes. See [`crate::wire::format`].
@@ -72,6 +77,7 @@ impl PublisherConfig {
             require_encryption: false,
             require_quantum_resistant_key_exchange: false,
             min_rsa_key_bits: DEFAULT_MIN_RSA_KEY_BITS,
+            rsa_by_host: !cfg!(feature = "rsa"),
             formats: Formats::Sdk,
             max_key_requests_per_requester_per_second: 5,
             max_tracked_requesters: 10_000,
@@ -107,6 +113,11 @@ impl PublisherConfig {
         }
         for key in &self.custodians {
             crate::custodian::identity::custodian_id(key)?;
+        }
+        if !self.rsa_by_host && !cfg!(feature = "rsa") {
+            return Err(Error::InvalidArgument(
+                "this build has no in-core RSA (feature `rsa`): rsa_by_host must be set".into(),
+            ));
         }
         Ok(())
     }

@@ -70,6 +70,13 @@ enum Purpose {
         tickets: Vec<requests::Ticket>,
     },
     ResponseSignature(Box<StreamMessage>, UserId, Vec<String>),
+    /// A response waiting for the host's RSA ciphertexts of the keys `key_ids`, each
+    /// `ciphertext_len` bytes.
+    WrapKeys {
+        ready: Box<requests::Ready>,
+        key_ids: Vec<String>,
+        ciphertext_len: usize,
+    },
 }
 
 /// Publisher state machine for one stream partition.
@@ -277,6 +284,11 @@ impl Publisher {
             Purpose::ResponseSignature(msg, requester, key_ids) => {
                 self.response_signed(*msg, requester, key_ids, answer);
             }
+            Purpose::WrapKeys {
+                ready,
+                key_ids,
+                ciphertext_len,
+            } => self.keys_wrapped(*ready, key_ids, ciphertext_len, answer, now_ms),
         }
         Ok(())
     }

@@ -13,12 +13,13 @@ use zeroize::Zeroizing;
 
 use crate::cipher::GroupKey;
 use crate::error::{ErrorCode, Result};
-use crate::exchange;
+use crate::exchange::{self, RsaPublicKey};
 use crate::host::{Answer, Event, Output, Question};
 use crate::random;
 use crate::user_id::UserId;
 use crate::wire::{
-    Body, EncryptedGroupKey, GroupKeyResponse, MessageId, SignatureType, StreamMessage,
+    AsymmetricEncryptionType, Body, EncryptedGroupKey, GroupKeyResponse, MessageId, SignatureType,
+    StreamMessage,
 };
 
 use super::requests::{Ready, Ticket};
@@ -127,7 +128,103 @@ impl Publisher {
         if keys.is_empty() {
             return;
         }
-        let built = random::alphanumeric(self.entropy.as_mut(), 20).and_then(|chain_id| {
+        let request = &ready.request;
+        if request.encryption_type == AsymmetricEncryptionType::Rsa && self.config.rsa_by_host {
+            // Checked here, so the host gets DER it can import and the length to expect.
+            match RsaPublicKey::from_pem(&request.public_key) {
+                Ok(public_key) => {
+                    let purpose = Purpose::WrapKeys {
+                        key_ids: keys.iter().map(|k| k.id().to_owned()).collect(),
+                        ciphertext_len: public_key.ciphertext_len(),
+                        ready: Box::new(ready),
+                    };
+                    let question = Question::WrapGroupKeys {
+                        public_key: public_key.to_der().to_vec(),
+                        bits: public_key.bits(),
+                        keys,
+                    };
+                    self.ask(purpose, question);
+                }
+                Err(e) => self.event(Event::KeyRequestDenied {
+                    requester: ready.requester,
+                    code: e.code(),
+                    message: e.to_string(),
+                }),
+            }
+            return;
+        }
+        let wrapped = keys
+            .iter()
+            .map(|key| {
+                Ok(EncryptedGroupKey {
+                    id: key.id().to_owned(),
+                    data: exchange::wrap_group_key(
+                        key,
+                        request.encryption_type,
+                        &request.public_key,
+                    )?,
+                })
+            })
+            .collect::<Result<Vec<_>>>();
+        match wrapped {
+            Ok(group_keys) => self.send_response(ready, group_keys, now_ms),
+            Err(e) => self.event(Event::KeyRequestDenied {
+                requester: ready.requester,
+                code: e.code(),
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    /// The host's answer to a [`Question::WrapGroupKeys`]: one ciphertext of the key's length
+    /// per key, or the request is denied (nothing is sent).
+    pub(super) fn keys_wrapped(
+        &mut self,
+        ready: Ready,
+        key_ids: Vec<String>,
+        ciphertext_len: usize,
+        answer: Answer,
+        now_ms: u64,
+    ) {
+        let denied = |message: String| Event::KeyRequestDenied {
+            requester: ready.requester.clone(),
+            code: ErrorCode::InvalidKey,
+            message,
+        };
+        match answer {
+            Answer::WrappedGroupKeys(data)
+                if data.len() == key_ids.len()
+                    && data.iter().all(|d| d.len() == ciphertext_len) =>
+            {
+                let group_keys = key_ids
+                    .into_iter()
+                    .zip(data)
+                    .map(|(id, data)| EncryptedGroupKey { id, data })
+                    .collect();
+                self.send_response(ready, group_keys, now_ms);
+            }
+            Answer::WrappedGroupKeys(data) => {
+                let event = denied(format!(
+                    "the host's RSA wrap gave {} ciphertexts for {} keys, or not {ciphertext_len} \
+                     bytes each; not served",
+                    data.len(),
+                    key_ids.len()
+                ));
+                self.event(event);
+            }
+            other => {
+                let event = denied(format!(
+                    "the host's RSA wrap failed: {}; not served",
+                    failure_reason(&other)
+                ));
+                self.event(event);
+            }
+        }
+    }
+
+    /// Builds, signs (or asks the wallet to sign) and sends the response carrying `group_keys`.
+    fn send_response(&mut self, ready: Ready, group_keys: Vec<EncryptedGroupKey>, now_ms: u64) {
+        let built = random::alphanumeric(self.entropy.as_mut(), 20).map(|chain_id| {
             let envelope = MessageId {
                 stream_id: self.config.stream_id.clone(),
                 partition: self.config.partition,
@@ -136,7 +233,7 @@ impl Publisher {
                 publisher_id: self.my_id.clone(),
                 msg_chain_id: chain_id,
             };
-            build_response(envelope, self.signing.signature_type(), &ready, &keys)
+            build_response(envelope, self.signing.signature_type(), &ready, group_keys)
         });
         let (mut message, key_ids) = match built {
             Ok(x) => x,
@@ -204,21 +301,14 @@ impl Publisher {
     }
 }
 
-/// The response to be signed in `envelope`, carrying `keys` wrapped for the requester.
+/// The response to be signed in `envelope`, carrying `group_keys` (wrapped for the requester).
 fn build_response(
     envelope: MessageId,
     signature_type: SignatureType,
     ready: &Ready,
-    keys: &[GroupKey],
-) -> Result<(StreamMessage, Vec<String>)> {
+    group_keys: Vec<EncryptedGroupKey>,
+) -> (StreamMessage, Vec<String>) {
     let request = &ready.request;
-    let mut group_keys = Vec::with_capacity(keys.len());
-    for key in keys {
-        group_keys.push(EncryptedGroupKey {
-            id: key.id().to_owned(),
-            data: exchange::wrap_group_key(key, request.encryption_type, &request.public_key)?,
-        });
-    }
     let key_ids = group_keys.iter().map(|k| k.id.clone()).collect();
     let message = StreamMessage {
         id: envelope,
@@ -232,5 +322,5 @@ fn build_response(
             encryption_type: request.encryption_type,
         }),
     };
-    Ok((message, key_ids))
+    (message, key_ids)
 }

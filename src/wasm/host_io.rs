@@ -158,6 +158,7 @@ pub(crate) fn read_answer(value: &JsValue) -> CoreResult<Answer> {
         "permission" => Answer::Permission(fields::bool_field(value, "allowed")?),
         "signature" => Answer::Signature(fields::bytes(value, "signature")?),
         "groupKeyBytes" => Answer::GroupKeyBytes(fields::bytes(value, "bytes")?),
+        "wrappedGroupKeys" => Answer::WrappedGroupKeys(bytes_list(value, "data")?),
         "storedKey" => Answer::StoredKey(fields::opt_bytes(value, "data")?),
         "callResult" => Answer::CallResult(fields::bytes(value, "data")?),
         "callReverted" => Answer::CallReverted(fields::bytes(value, "data")?),
@@ -167,13 +168,28 @@ pub(crate) fn read_answer(value: &JsValue) -> CoreResult<Answer> {
         other => {
             return Err(invalid_argument(format!(
                 "unknown answer type {other:?}: expected permission, signature, groupKeyBytes, \
-                 storedKey, callResult, callReverted or failed"
+                 wrappedGroupKeys, storedKey, callResult, callReverted or failed"
             )));
         }
     })
 }
 
 /// A question id as given back by the host.
+/// An array of `Uint8Array`s at `obj[name]`.
+fn bytes_list(obj: &JsValue, name: &str) -> CoreResult<Vec<Vec<u8>>> {
+    let value = fields::opt_value(obj, name)?
+        .ok_or_else(|| invalid_argument(format!("{name} is missing")))?;
+    if !Array::is_array(&value) {
+        return Err(invalid_argument(format!(
+            "{name} must be an array of Uint8Array"
+        )));
+    }
+    Array::from(&value)
+        .iter()
+        .map(|item| bytes_arg(&item, name))
+        .collect()
+}
+
 pub(crate) fn question_id(value: f64) -> CoreResult<QuestionId> {
     Ok(QuestionId(safe_integer(value, "questionId")?))
 }
@@ -296,6 +312,25 @@ fn question(q: Question) -> Result<JsValue, JsValue> {
             ("keyId", s(&key_id)),
             ("data", fields::uint8_array(&data)),
         ]),
+        Question::WrapGroupKeys {
+            public_key,
+            bits,
+            keys,
+        } => {
+            let list = Array::new();
+            for k in &keys {
+                list.push(&fields::object(&[
+                    ("id", s(k.id())),
+                    ("data", fields::uint8_array(k.expose_secret())),
+                ])?);
+            }
+            fields::object(&[
+                ("type", s("wrapGroupKeys")),
+                ("publicKey", fields::uint8_array(&public_key)),
+                ("bits", JsValue::from_f64(bits as f64)),
+                ("keys", list.into()),
+            ])
+        }
     }
 }
 

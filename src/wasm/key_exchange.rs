@@ -18,9 +18,9 @@ use super::host_io::{bytes_arg, group_key_arg, string_arg, wire_enum_value};
 use super::signing::take_handle;
 use crate::cipher::GroupKey;
 use crate::error::Result as CoreResult;
-use crate::exchange::{
-    self, KeyExchangeKeyPair, MlKemKeyPair, RsaKeyPair, RsaPublicKey, mlkem, rsa,
-};
+use crate::exchange::{self, KeyExchangeKeyPair, MlKemKeyPair, RsaPublicKey, mlkem};
+#[cfg(feature = "rsa")]
+use crate::exchange::{RsaKeyPair, rsa};
 use crate::subscriber::KeyExchange;
 use crate::wire::AsymmetricEncryptionType;
 
@@ -163,14 +163,17 @@ impl JsMlKemKeyPair {
 }
 
 /// A subscriber's RSA key-exchange key pair (RSAES-OAEP with SHA-1, as the SDK), with the
-/// private key in wasm memory. In a browser a WebCrypto key with `{ encryptionType:
+/// private key in wasm memory. Only in builds with the feature `rsa` (not the npm package's
+/// main module, where the shim's `RsaKeyPair` replaces it). In a browser a WebCrypto key with `{ encryptionType:
 /// AsymmetricEncryptionType.RSA, publicKey }` as the subscriber's `keyExchange` keeps the
 /// private key out of JS entirely.
+#[cfg(feature = "rsa")]
 #[wasm_bindgen(js_name = RsaKeyPair)]
 pub struct JsRsaKeyPair {
     inner: Rc<RsaKeyPair>,
 }
 
+#[cfg(feature = "rsa")]
 #[wasm_bindgen(js_class = RsaKeyPair)]
 impl JsRsaKeyPair {
     /// A fresh key pair of `bits` (640 to 4096; default 4096, the SDK's `rsaKeyLength`),
@@ -263,7 +266,9 @@ impl JsRsaKeyPair {
 /// Wraps `key` for a requester's key-exchange `publicKey` (what a publisher puts in a
 /// `GroupKeyResponse`): RSA-OAEP-SHA1 to an SPKI PEM (UTF-8 bytes or string), or ML-KEM-1024
 /// + HKDF-SHA512 + AES-CTR to a 1568-byte key. Randomized. Throws `INVALID_KEY` for a public
-/// key that does not parse or an RSA key outside 640..=4096 bits.
+/// key that does not parse or an RSA key outside 640..=4096 bits. In the npm package's main
+/// module (no in-core RSA) an RSA wrap throws `INVALID_ARGUMENT`; the shim's `wrapGroupKey`
+/// (async) does RSA with the platform.
 #[wasm_bindgen(js_name = wrapGroupKey)]
 pub fn wrap_group_key(
     #[wasm_bindgen(unchecked_param_type = "GroupKey | GroupKeyData")] key: JsValue,
@@ -288,4 +293,44 @@ pub fn wrap_group_key(
         encryption_type,
         &public_key,
     )?)
+}
+
+/// Checks an RSA public key (SPKI PEM, either of the SDK's layouts, as text or UTF-8 bytes)
+/// without big integers, as a publisher does with a request's key: rsaEncryption, an odd
+/// modulus of 640..=4096 bits, 2 <= e < 2^33. Returns its SPKI DER (for WebCrypto /
+/// `node:crypto`), the PEM in Node's layout and the modulus size. Throws `INVALID_KEY`.
+#[wasm_bindgen(
+    js_name = rsaPublicKeyInfo,
+    unchecked_return_type = "{ der: Uint8Array; pem: string; bits: number }"
+)]
+pub fn rsa_public_key_info(
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array", js_name = publicKey)]
+    public_key: JsValue,
+) -> Result<JsValue, JsValue> {
+    let raw = if public_key.is_string() {
+        string_arg(&public_key, "publicKey")?.into_bytes()
+    } else {
+        bytes_arg(&public_key, "publicKey")?
+    };
+    let key = RsaPublicKey::from_pem(&raw)?;
+    fields::object(&[
+        ("der", fields::uint8_array(key.to_der())),
+        ("pem", JsValue::from_str(key.to_pem())),
+        ("bits", JsValue::from_f64(key.bits() as f64)),
+    ])
+}
+
+/// The DER inside a PKCS#8 PEM private key (`-----BEGIN PRIVATE KEY-----`, Node's or the
+/// browser's layout, exactly one final newline), for the platform's RSA to import. Throws
+/// `INVALID_KEY`; the message never quotes the input.
+#[wasm_bindgen(js_name = pkcs8PemToDer)]
+pub fn pkcs8_pem_to_der(
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] pem: JsValue,
+) -> Result<Vec<u8>, JsValue> {
+    let text = Zeroizing::new(if pem.is_string() {
+        string_arg(&pem, "pem")?.into_bytes()
+    } else {
+        bytes_arg(&pem, "pem")?
+    });
+    Ok(exchange::pkcs8_der_from_pem(&text)?.to_vec())
 }

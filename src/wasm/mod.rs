@@ -14,9 +14,9 @@
 //! | [`enums`] | `SignatureType`, `ContentType`, `EncryptionType`, `AsymmetricEncryptionType` |
 //! | [`signer`] | `EvmSigner` (pause, resume, wipe), `recoverEvmAddress` |
 //! | [`signing`] | `P256Signer`, `MlDsa87Signer`, the `signer` argument (local or external) |
-//! | [`key_exchange`] | `MlKemKeyPair`, `RsaKeyPair`, `wrapGroupKey`, the `keyExchange` argument |
+//! | [`key_exchange`] | `MlKemKeyPair`, `RsaKeyPair` (feature `rsa` only), `wrapGroupKey`, `rsaPublicKeyInfo`, `pkcs8PemToDer`, the `keyExchange` argument |
 //! | [`publisher`] | `Publisher` |
-//! | [`sdk_backend`] | primitives of the `@streamr/sdk` drop-in backend (keccak, recover/verify, AES-CTR at an offset, RSA-OAEP, HKDF, ML-KEM encaps/decaps) |
+//! | [`sdk_backend`] | primitives of the `@streamr/sdk` drop-in backend (keccak, recover/verify, AES-CTR at an offset, RSA-OAEP with feature `rsa`, HKDF, ML-KEM encaps/decaps) |
 //! | [`seal`] | `SealingKey`: AES-256-GCM for key-store values at rest |
 //! | [`subscriber`] | `Subscriber` |
 //! | [`registry`] | `hasPublicPermissionCall`, `decodeHasPublicPermission`, `getPermissionsForUserIdCall`, `decodeGetPermissionsForUserId`, `setPermissionsForUserCall`, `revokeAllPermissionsForUserCall` |

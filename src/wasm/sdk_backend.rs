@@ -6,13 +6,12 @@
 //! only for arguments of the wrong kind.
 
 use wasm_bindgen::prelude::*;
-use zeroize::Zeroizing;
 
 use super::fields;
-use super::host_io::{bytes_arg, safe_integer, string_arg};
+use super::host_io::safe_integer;
 use crate::cipher::aes_ctr;
 use crate::error::{Error, Result as CoreResult};
-use crate::exchange::{RsaKeyPair, RsaPublicKey, mlkem};
+use crate::exchange::mlkem;
 use crate::identity::{evm, ml_dsa87, secp256r1};
 
 /// `Ok(())` → true, an invalid signature → false, any other error → thrown.
@@ -103,37 +102,50 @@ pub fn aes256_ctr_apply(
     Ok(out)
 }
 
-fn pem_arg(value: &JsValue, name: &str) -> CoreResult<Zeroizing<Vec<u8>>> {
-    Ok(Zeroizing::new(if value.is_string() {
-        string_arg(value, name)?.into_bytes()
-    } else {
-        bytes_arg(value, name)?
-    }))
-}
+/// The RSA primitives, only with in-core RSA (feature `rsa`): the npm package's main module
+/// has none, and the shim's `rsaOaepEncrypt` / `rsaOaepDecrypt` replace them.
+#[cfg(feature = "rsa")]
+mod rsa_oaep {
+    use wasm_bindgen::prelude::*;
+    use zeroize::Zeroizing;
 
-/// RSAES-OAEP-SHA1 of `data` to an SPKI PEM public key (Node's `publicEncrypt(pem, data)`).
-/// Throws `INVALID_KEY` for a key that does not parse or is outside 640..=4096 bits.
-#[wasm_bindgen(js_name = rsaOaepEncrypt)]
-pub fn rsa_oaep_encrypt(
-    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array", js_name = publicKeyPem)]
-    public_key_pem: JsValue,
-    data: &[u8],
-) -> Result<Vec<u8>, JsValue> {
-    let pem = pem_arg(&public_key_pem, "publicKeyPem")?;
-    Ok(RsaPublicKey::from_pem(&pem)?.oaep_encrypt(data)?)
-}
+    use super::super::host_io::{bytes_arg, string_arg};
+    use crate::error::Result as CoreResult;
+    use crate::exchange::{RsaKeyPair, RsaPublicKey};
 
-/// RSAES-OAEP-SHA1 decryption with a PKCS#8 PEM private key (Node's `privateDecrypt(pem,
-/// data)`). Throws `INVALID_KEY` for a key that does not parse, `DECRYPT_ERROR` otherwise.
-#[wasm_bindgen(js_name = rsaOaepDecrypt)]
-pub fn rsa_oaep_decrypt(
-    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array", js_name = privateKeyPem)]
-    private_key_pem: JsValue,
-    data: &[u8],
-) -> Result<Vec<u8>, JsValue> {
-    let pem = pem_arg(&private_key_pem, "privateKeyPem")?;
-    let key = RsaKeyPair::from_pkcs8_pem(&pem)?;
-    Ok(key.oaep_decrypt(data)?.to_vec())
+    fn pem_arg(value: &JsValue, name: &str) -> CoreResult<Zeroizing<Vec<u8>>> {
+        Ok(Zeroizing::new(if value.is_string() {
+            string_arg(value, name)?.into_bytes()
+        } else {
+            bytes_arg(value, name)?
+        }))
+    }
+
+    /// RSAES-OAEP-SHA1 of `data` to an SPKI PEM public key (feature `rsa` only; the shim's
+    /// `rsaOaepEncrypt` replaces it in the npm package) (Node's `publicEncrypt(pem, data)`).
+    /// Throws `INVALID_KEY` for a key that does not parse or is outside 640..=4096 bits.
+    #[wasm_bindgen(js_name = rsaOaepEncrypt)]
+    pub fn rsa_oaep_encrypt(
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array", js_name = publicKeyPem)]
+        public_key_pem: JsValue,
+        data: &[u8],
+    ) -> Result<Vec<u8>, JsValue> {
+        let pem = pem_arg(&public_key_pem, "publicKeyPem")?;
+        Ok(RsaPublicKey::from_pem(&pem)?.oaep_encrypt(data)?)
+    }
+
+    /// RSAES-OAEP-SHA1 decryption with a PKCS#8 PEM private key (Node's `privateDecrypt(pem,
+    /// data)`). Throws `INVALID_KEY` for a key that does not parse, `DECRYPT_ERROR` otherwise.
+    #[wasm_bindgen(js_name = rsaOaepDecrypt)]
+    pub fn rsa_oaep_decrypt(
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array", js_name = privateKeyPem)]
+        private_key_pem: JsValue,
+        data: &[u8],
+    ) -> Result<Vec<u8>, JsValue> {
+        let pem = pem_arg(&private_key_pem, "privateKeyPem")?;
+        let key = RsaKeyPair::from_pkcs8_pem(&pem)?;
+        Ok(key.oaep_decrypt(data)?.to_vec())
+    }
 }
 
 /// HKDF-SHA-512 of `ikm` with `salt` and `info`, `length` bytes (1..=16320).

@@ -120,7 +120,7 @@ export interface ExternalKeyExchange {
 }
 
 /** The key pair a {@link Subscriber} receives keys with. Key-pair objects are shared, not consumed. */
-export type KeyExchange = MlKemKeyPair | RsaKeyPair | ExternalKeyExchange;
+export type KeyExchange = MlKemKeyPair | ExternalKeyExchange;
 
 /** {@link Publisher} settings; omitted fields take the defaults shown. Unknown fields throw. */
 export interface PublisherConfig {
@@ -302,6 +302,22 @@ export interface UnwrapGroupKeyQuestion {
 }
 
 /**
+ * RSA-OAEP-SHA-1-encrypt each key's 32 bytes to `publicKey` (a publisher serving an RSA key
+ * request; the main module has no RSA). The core already checked everything (signature,
+ * permissions, policy, `minRsaKeyBits`); compute only. Answer `{ type: 'wrappedGroupKeys',
+ * data }` with one `bits / 8`-byte ciphertext per key, in order, or `{ type: 'failed' }`.
+ * The high-level `createPublisher` answers it (WebCrypto, `node:crypto` or the rsa-wasm module).
+ */
+export interface WrapGroupKeysQuestion {
+  type: 'wrapGroupKeys';
+  /** The requester's SPKI DER (rsaEncryption, 640..=4096 bits). */
+  publicKey: Uint8Array;
+  bits: number;
+  /** Secret: the group keys to wrap. */
+  keys: GroupKeyData[];
+}
+
+/**
  * Load the group key `keyId` of `publisherId` from the key store, **only if it is bound to
  * `streamId`** there (`KeyStore.getKey(publisherId, keyId, streamId)`). Answer
  * `{ type: 'storedKey', data }` with the 32 bytes, or `{ type: 'storedKey' }` when there is no
@@ -339,6 +355,7 @@ export type Question =
   | ContractCallQuestion
   | SignQuestion
   | UnwrapGroupKeyQuestion
+  | WrapGroupKeysQuestion
   | LoadKeyQuestion;
 
 /** The host's answer to a {@link Question}. `failed` is always taken as "no". */
@@ -346,6 +363,7 @@ export type Answer =
   | { type: 'permission'; allowed: boolean }
   | { type: 'signature'; signature: Uint8Array }
   | { type: 'groupKeyBytes'; bytes: Uint8Array }
+  | { type: 'wrappedGroupKeys'; data: Uint8Array[] }
   | { type: 'storedKey'; data?: Uint8Array | undefined }
   | { type: 'callResult'; data: Uint8Array }
   | { type: 'callReverted'; data: Uint8Array }

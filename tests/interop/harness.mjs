@@ -206,6 +206,30 @@ export function pump(machine, now) {
   return out;
 }
 
+/**
+ * `pump` for machines whose questions need RSA (the main wasm module has none, issue #16): a
+ * publisher's `wrapGroupKeys` is answered by the package's `answerWrapGroupKeys` (node:crypto
+ * here), a subscriber's `unwrapGroupKey` by `keyPair.answerUnwrap` (an `RsaKeyPair`).
+ */
+export async function pumpAsync(machine, now, keyPair) {
+  const out = [];
+  for (let outs = machine.pollOutputs(); outs.length > 0; outs = machine.pollOutputs()) {
+    for (const o of outs) {
+      if (o.type === 'ask') {
+        const q = o.question;
+        let answer = { permission: { type: 'permission', allowed: true }, loadKey: { type: 'storedKey' } }[q.type];
+        if (q.type === 'wrapGroupKeys') answer = await e2ee.answerWrapGroupKeys(q);
+        if (q.type === 'unwrapGroupKey' && keyPair !== undefined) answer = await keyPair.answerUnwrap(q.data);
+        if (answer === undefined) throw new Error(`unexpected question ${q.type}`);
+        machine.answer(o.id, answer, now);
+      } else {
+        out.push(o);
+      }
+    }
+  }
+  return out;
+}
+
 export function randomBytes(n) {
   return new Uint8Array(require('node:crypto').randomBytes(n));
 }

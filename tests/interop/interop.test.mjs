@@ -87,11 +87,19 @@ for (const bits of [640, 1024, 2048]) {
       const c2 = await high.EncryptionUtil.encryptForPublicKey(pt, sdkPair.getPublicKey(), RSA);
       assert.equal(c2.length, bits / 8);
       assert.equal(hex(await S.EncryptionUtil.decryptWithPrivateKey(c2, sdkPair.getPrivateKey(), RSA)), hex(pt));
-      // The SDK's private key loads into our wasm key pair.
+      // The SDK's private key loads into our RsaKeyPair (node:crypto here; and the rsa-wasm module).
       if (pt.length === 32) {
-        const pair = e2ee.RsaKeyPair.fromPkcs8Pem(Buffer.from(sdkPair.getPrivateKey()).toString('utf8'));
-        assert.equal(Buffer.from(pair.publicKey).toString(), Buffer.from(sdkPair.getPublicKey()).toString());
-        assert.equal(hex(pair.unwrapGroupKey('k', c2).data), hex(pt));
+        for (const prefer of ['platform', 'wasm']) {
+          e2ee.configureRsa({ prefer });
+          try {
+            const pair = await e2ee.RsaKeyPair.fromPkcs8Pem(Buffer.from(sdkPair.getPrivateKey()).toString('utf8'));
+            assert.equal(pair.path, prefer === 'wasm' ? 'wasm' : 'node');
+            assert.equal(Buffer.from(pair.publicKey).toString(), Buffer.from(sdkPair.getPublicKey()).toString());
+            assert.equal(hex((await pair.unwrapGroupKey('k', c2)).data), hex(pt));
+          } finally {
+            e2ee.configureRsa({ prefer: 'platform' });
+          }
+        }
       }
     }
   });
@@ -366,12 +374,13 @@ for (const quantum of [false, true]) {
       const stored = [];
       const store = { set: async (id, publisherId, k) => { stored.push({ id, publisherId, k }); }, get: async () => undefined };
       const subId = sdk.EthereumKeyPairIdentity.generate();
+      const rsaBefore = e2ee.rsaStats().operations;
       const { ske, net } = H.subscriberKeyExchange(sdk, subId, store, H.config({ requireQuantumResistantKeyExchange: quantum }));
       const { ours } = await counted(async () => {
         await ske.doRequestGroupKey(key.id, pub.userId, H.STREAM_PART);
         assert.equal(net.sent.length, 1);
         pub.handleMessage(sdk.convertStreamMessageToBytes(net.sent[0]), ++now);
-        const sends = H.pump(pub, now).filter((o) => o.type === 'send');
+        const sends = (await H.pumpAsync(pub, now)).filter((o) => o.type === 'send');
         assert.equal(sends.length, 1, 'our Publisher answered');
         await net.deliver(sdk.convertBytesToStreamMessage(sends[0].bytes));
       });
@@ -379,6 +388,13 @@ for (const quantum of [false, true]) {
       assert.equal(stored[0].id, key.id);
       assert.equal(stored[0].publisherId, pub.userId);
       assert.equal(hex(stored[0].k), hex(key.data));
+      if (!quantum) {
+        // Our publisher's wrap (its wrapGroupKeys question) ran on node:crypto through the
+        // package's provider (issue #16), once.
+        const rsaAfter = e2ee.rsaStats().operations;
+        assert.equal(rsaAfter.node - rsaBefore.node, 1, JSON.stringify(rsaAfter));
+        assert.equal(rsaAfter.wasm, rsaBefore.wasm, 'rsa-wasm not used');
+      }
       if (kind === 'backend') {
         assert.ok(ours[quantum ? 'ml_kem1024.decapsulate' : 'privateDecrypt'] === 1, JSON.stringify(ours));
         assert.ok(ours['EcdsaSecp256k1Evm.verifySignature'] >= 1);
@@ -395,8 +411,9 @@ for (const quantum of [false, true]) {
       const store = { get: async (id, o) => (id === sdkKey.id && o === owner ? sdkKey : undefined), set: async () => {} };
       const { pke, net } = H.publisherKeyExchange(sdk, pubId, store, H.config({ requireQuantumResistantKeyExchange: quantum }));
       let now = Date.now();
-      const kx = quantum ? e2ee.MlKemKeyPair.generate() : e2ee.RsaKeyPair.generate(1024);
-      const sub = new e2ee.Subscriber({ streamId: H.STREAM }, e2ee.EvmSigner.generate(), kx, now);
+      const kx = quantum ? e2ee.MlKemKeyPair.generate() : await e2ee.RsaKeyPair.generate(1024);
+      // An RsaKeyPair is the host's (node:crypto here): the subscriber asks it to unwrap.
+      const sub = new e2ee.Subscriber({ streamId: H.STREAM }, e2ee.EvmSigner.generate(), quantum ? kx : kx.keyExchange, now);
       const delivered = [];
       const collect = (outs) => {
         for (const o of outs) if (o.type === 'deliver') delivered.push(JSON.parse(Buffer.from(o.content).toString()));
@@ -404,13 +421,14 @@ for (const quantum of [false, true]) {
       };
       for (const b of bytes) {
         sub.handleMessage(b, now);
-        const requests = collect(H.pump(sub, now)).filter((o) => o.type === 'send');
+        const requests = collect(await H.pumpAsync(sub, now, quantum ? undefined : kx)).filter((o) => o.type === 'send');
         for (const r of requests) await pke.onMessage(sdk.convertBytesToStreamMessage(r.bytes));
       }
       assert.equal(net.sent.length, 1, 'the SDK answered our one request');
       sub.handleMessage(sdk.convertStreamMessageToBytes(net.sent[0]), ++now);
-      collect(H.pump(sub, now));
+      collect(await H.pumpAsync(sub, now, quantum ? undefined : kx));
       assert.deepEqual(delivered, contents);
+      if (!quantum) assert.equal(kx.path, 'node', 'the platform RSA (node:crypto) unwrapped');
       assert.ok(sub.hasKey(owner, sdkKey.id));
     });
   }
@@ -439,7 +457,8 @@ test('Node recipe: `node --require streamr-e2ee/sdk-backend/register` puts the r
   const { execFileSync } = await import('node:child_process');
   const out = execFileSync(process.execPath, ['--require', 'streamr-e2ee/sdk-backend/register', new URL('./register-child.mjs', import.meta.url).pathname],
     { encoding: 'utf8', env: process.env });
-  const { messages, key, next, calls } = JSON.parse(out.trim().split('\n').at(-1));
+  const { messages, key, next, calls, rsa } = JSON.parse(out.trim().split('\n').at(-1));
+  assert.deepEqual(rsa, { operations: { webcrypto: 0, node: 0, wasm: 0 }, wasmLoaded: false, platformLoaded: false }, 'nothing RSA loaded');
   assert.equal(calls['EcdsaSecp256k1Evm.createSignature'], 3, JSON.stringify(calls));
   assert.equal(calls.createCipheriv, 4, 'the SDK\'s AES ran in the stand-in');
   assert.ok(calls['EcdsaSecp256k1Evm.generateKeyPair'] >= 1);

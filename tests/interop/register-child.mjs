@@ -23,4 +23,6 @@ for (let i = 0; i < 3; i++) {
   }, 1);
   messages.push(Buffer.from(sdk.convertStreamMessageToBytes(msg)).toString('hex'));
 }
-process.stdout.write(JSON.stringify({ messages, key: { id: key.id, data: key.data.toString('hex') }, next: next.id, calls: backendCalls() }) + '\n');
+// What RSA the package loaded (issue #16): none, no RSA exchange happened.
+const rsa = (await import('streamr-e2ee')).rsaStats();
+process.stdout.write(JSON.stringify({ messages, key: { id: key.id, data: key.data.toString('hex') }, next: next.id, calls: backendCalls(), rsa }) + '\n');

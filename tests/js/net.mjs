@@ -113,7 +113,13 @@ export class Net {
    * `signer`: default a fresh EvmSigner; `wallet`: answers `sign` for an external signer.
    */
   addSubscriber({ config = {}, keyExchange, unwrap = null, signer, wallet = null } = {}) {
-    const kx = keyExchange ?? this.lib.MlKemKeyPair.generate();
+    let kx = keyExchange ?? this.lib.MlKemKeyPair.generate();
+    // An RsaKeyPair is the host's (WebCrypto / node:crypto / rsa-wasm, issue #16): its unwraps are questions.
+    if (kx instanceof this.lib.RsaKeyPair) {
+      const pair = kx;
+      kx = pair.keyExchange;
+      unwrap ??= (data) => pair.unwrap(data);
+    }
     const s = new this.lib.Subscriber({ streamId: STREAM, ...config }, signer ?? this.lib.EvmSigner.generate(), kx, this.now);
     this.subscribersAllowed.add(s.userId);
     const n = this.#add(new Node('sub', s, s.userId));
@@ -165,6 +171,9 @@ export class Net {
           return { type: 'failed', reason: String(e) };
         }
       }
+      case 'wrapGroupKeys':
+        // The publisher's RSA: the package's platform RSA (or its rsa-wasm module).
+        return this.lib.answerWrapGroupKeys(q);
       case 'loadKey': {
         const entry = node.keyStore.get(`${q.publisherId}::${q.keyId}`);
         return entry !== undefined && entry.streams.includes(q.streamId) ? { type: 'storedKey', data: entry.data.slice() } : { type: 'storedKey' };

@@ -7,7 +7,7 @@
 //   { name, generate(bits) → Promise<{ publicKeyPem: string, decrypt(data) → Promise<Uint8Array> }> }
 
 import { Net, STREAM, T0, messageType, requestCounts } from './net.mjs';
-import { hex, fromHex, utf8, fail, eq, throwsCode } from './suite.mjs';
+import { hex, fromHex, utf8, fail, eq, throwsCode, rejectsCode } from './suite.mjs';
 
 function same(actual, expected, what) {
   const a = JSON.stringify(actual);
@@ -93,9 +93,15 @@ export function scenarioCases(lib, env) {
 
   // 2048 bits: the publisher's default minRsaKeyBits (smaller keys are denied).
   test('first key with RSA (2048-bit RsaKeyPair)', async () => {
-    const n = await firstKeyFlow(RsaKeyPair.generate(2048));
+    const n = await firstKeyFlow(await RsaKeyPair.generate(2048));
     const request = n.nodes[1].sent.map((b) => StreamMessage.fromBytes(b).groupKeyRequest).find(Boolean);
     eq(request.encryptionType, AsymmetricEncryptionType.RSA, 'request encryption type');
+    // The main module has no RSA (issue #16): the publisher asked its host to wrap, once.
+    const wraps = n.nodes[0].asked.filter((q) => q.type === 'wrapGroupKeys');
+    eq(wraps.length, 1, 'one wrapGroupKeys question');
+    eq(wraps[0].bits, 2048, 'with the requester key size');
+    const stats = lib.rsaStats();
+    ok(stats.operations.webcrypto + stats.operations.node + stats.operations.wasm >= 3, `RSA ran: ${JSON.stringify(stats)}`);
   });
 
   test('rotation: the boundary message is still under the old key, no new request', async () => {
@@ -460,7 +466,7 @@ export function scenarioCases(lib, env) {
   test('requireQuantumResistantKeyExchange: RSA requests refused, ML-KEM served', async () => {
     const n = net();
     const p = n.addPublisher({ requireQuantumResistantKeyExchange: true });
-    const rsa = n.addSubscriber({ keyExchange: RsaKeyPair.generate(640), config: { keyRequestRetries: 0 } });
+    const rsa = n.addSubscriber({ keyExchange: await RsaKeyPair.generate(640), config: { keyRequestRetries: 0 } });
     const mlkem = n.addSubscriber();
     await n.publish(p, 'q');
     same(n.nodes[p].denials(), ['ENCRYPTION_POLICY_VIOLATION'], 'RSA refused');
@@ -663,7 +669,7 @@ export function scenarioCases(lib, env) {
       [{ encryptionType: 5, publicKey: kx.publicKey }, 'unknown type'], [{ encryptionType: AsymmetricEncryptionType.RSA }, 'no publicKey'],
       [{ encryptionType: AsymmetricEncryptionType.RSA, publicKey: 12 }, 'numeric publicKey'],
     ]) throwsCode(() => new Subscriber(cfg, evm, keyExchange, T0), 'INVALID_ARGUMENT', `keyExchange: ${what}`);
-    const pem = RsaKeyPair.generate(640).publicKeyPem;
+    const pem = (await RsaKeyPair.generate(640)).publicKeyPem;
     for (const [publicKey, what] of [
       [pem.slice(0, -1), 'no final newline'], [`${pem}\n`, 'two final newlines'], [pem.replace(/\n/g, '\r\n'), 'CRLF'],
       ['hello', 'not PEM'], [kx.publicKey, 'an ML-KEM key as RSA'],
@@ -706,7 +712,7 @@ export function scenarioCases(lib, env) {
   test('key pairs: wrapGroupKey round trips through MlKemKeyPair and RsaKeyPair; export and import', async () => {
     const key = GroupKey.generate();
     const mlkem = MlKemKeyPair.generate();
-    const wrapped = wrapGroupKey(key, AsymmetricEncryptionType.ML_KEM, mlkem.publicKey);
+    const wrapped = await wrapGroupKey(key, AsymmetricEncryptionType.ML_KEM, mlkem.publicKey);
     eq(wrapped.length, 1680, 'ML-KEM wrapped length');
     const back = mlkem.unwrapGroupKey(key.id, wrapped);
     eq(back.id, key.id, 'id');
@@ -716,28 +722,30 @@ export function scenarioCases(lib, env) {
     eq(hex(restored.unwrapGroupKey(key.id, wrapped).data), hex(key.data), 'restored pair unwraps');
     eq(mlkem.encryptionType, AsymmetricEncryptionType.ML_KEM, 'ML-KEM type');
 
-    const rsa = RsaKeyPair.generate(640);
+    // RSA is the platform's or the rsa-wasm module's (issue #16): asynchronous.
+    const rsa = await RsaKeyPair.generate(640);
     eq(rsa.bits, 640, 'bits');
     eq(rsa.encryptionType, AsymmetricEncryptionType.RSA, 'RSA type');
     eq(new TextDecoder().decode(rsa.publicKey), rsa.publicKeyPem, 'publicKey is the PEM bytes');
-    const rsaWrapped = wrapGroupKey({ id: key.id, data: key.data }, AsymmetricEncryptionType.RSA, rsa.publicKeyPem);
+    const rsaWrapped = await wrapGroupKey({ id: key.id, data: key.data }, AsymmetricEncryptionType.RSA, rsa.publicKeyPem);
     eq(rsaWrapped.length, 80, '640-bit ciphertext');
-    eq(hex(rsa.unwrapGroupKey(key.id, rsaWrapped).data), hex(key.data), 'RSA round trip');
-    const reimported = RsaKeyPair.fromPkcs8Pem(rsa.toPkcs8Pem());
+    eq(hex((await rsa.unwrapGroupKey(key.id, rsaWrapped)).data), hex(key.data), 'RSA round trip');
+    const reimported = await RsaKeyPair.fromPkcs8Pem(await rsa.toPkcs8Pem());
     eq(reimported.publicKeyPem, rsa.publicKeyPem, 'RSA export/import');
+    eq(hex((await reimported.unwrapGroupKey(key.id, rsaWrapped)).data), hex(key.data), 'the reimported pair unwraps');
 
     throwsCode(() => mlkem.unwrapGroupKey(key.id, wrapped.slice(1)), 'DECRYPT_ERROR', 'short ML-KEM data');
-    throwsCode(() => rsa.unwrapGroupKey(key.id, rsaWrapped.slice(1)), 'DECRYPT_ERROR', 'short RSA data');
+    await rejectsCode(() => rsa.unwrapGroupKey(key.id, rsaWrapped.slice(1)), 'DECRYPT_ERROR', 'short RSA data');
     throwsCode(() => mlkem.unwrapGroupKey('', wrapped), 'INVALID_KEY', 'empty key id');
     throwsCode(() => mlkem.unwrapGroupKey(key.id, 'data'), 'INVALID_ARGUMENT', 'string data');
-    throwsCode(() => wrapGroupKey(key, AsymmetricEncryptionType.RSA, mlkem.publicKey), 'INVALID_KEY', 'ML-KEM key as RSA');
-    throwsCode(() => wrapGroupKey(key, AsymmetricEncryptionType.ML_KEM, rsa.publicKey), 'INVALID_KEY', 'RSA key as ML-KEM');
-    throwsCode(() => wrapGroupKey(key, 3, mlkem.publicKey), 'INVALID_ARGUMENT', 'unknown type');
-    throwsCode(() => wrapGroupKey('key', AsymmetricEncryptionType.ML_KEM, mlkem.publicKey), 'INVALID_ARGUMENT', 'string key');
+    await rejectsCode(() => wrapGroupKey(key, AsymmetricEncryptionType.RSA, mlkem.publicKey), 'INVALID_KEY', 'ML-KEM key as RSA');
+    await rejectsCode(() => wrapGroupKey(key, AsymmetricEncryptionType.ML_KEM, rsa.publicKey), 'INVALID_KEY', 'RSA key as ML-KEM');
+    await rejectsCode(() => wrapGroupKey(key, 3, mlkem.publicKey), 'INVALID_ARGUMENT', 'unknown type');
+    await rejectsCode(() => wrapGroupKey('key', AsymmetricEncryptionType.ML_KEM, mlkem.publicKey), 'INVALID_ARGUMENT', 'string key');
     throwsCode(() => MlKemKeyPair.fromExpandedSecretKey(new Uint8Array(3167)), 'INVALID_KEY', 'short ML-KEM secret key');
-    throwsCode(() => RsaKeyPair.fromPkcs8Pem('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n'), 'INVALID_KEY', 'bad PKCS#8');
-    throwsCode(() => RsaKeyPair.generate(512), 'INVALID_KEY', '512 bits');
-    throwsCode(() => RsaKeyPair.generate(1000.5), 'INVALID_ARGUMENT', 'fractional bits');
+    await rejectsCode(() => RsaKeyPair.fromPkcs8Pem('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n'), 'INVALID_KEY', 'bad PKCS#8');
+    await rejectsCode(() => RsaKeyPair.generate(512), 'INVALID_KEY', '512 bits');
+    await rejectsCode(() => RsaKeyPair.generate(1000.5), 'INVALID_ARGUMENT', 'fractional bits');
   });
 
   test('signers: P256Signer and MlDsa87Signer import, sign and verify through StreamMessage', async () => {

@@ -41,6 +41,19 @@ export function throwsCode(fn, code, what) {
   return err;
 }
 
+/** `throwsCode` for a promise (or an async `fn`): requires a rejection with `code`. */
+export async function rejectsCode(fn, code, what) {
+  let err;
+  try {
+    await fn();
+  } catch (e) {
+    err = e;
+  }
+  return throwsCode(() => {
+    if (err !== undefined) throw err;
+  }, code, what);
+}
+
 /** Replaces the one occurrence of `from` in `bytes` (hex) by `to`. */
 function replaceOnce(bytes, fromHexStr, toBytes) {
   const h = hex(bytes);

@@ -4,6 +4,7 @@
  * lives here: the answers are raw `eth_call` outcomes, signatures and unwrapped key bytes.
  */
 import { SignatureType, type Answer, type GroupKeyData, type Question, type Signer } from '#wasm';
+import { answerWrapGroupKeys } from '../rsa/index.js';
 import type { KeyStore, RegistryPort, SignerPort } from '../ports.js';
 import { createError } from '../errors.js';
 import { fromHex } from '../wallet/hex.js';
@@ -66,6 +67,9 @@ export async function answerQuestion(question: Question, ports: Answerers): Prom
         const bytes = 'unwrapGroupKey' in kp ? await kp.unwrapGroupKey(question.keyId, question.data) : await kp.unwrap(question.data);
         return { answer: { type: 'groupKeyBytes', bytes } };
       }
+      case 'wrapGroupKeys':
+        // RSA for a key request the core accepted: the platform's, or the rsa-wasm module.
+        return { answer: await answerWrapGroupKeys(question) };
       case 'loadKey': {
         const data = await loadKey(question, ports);
         return { answer: data === undefined ? { type: 'storedKey' } : { type: 'storedKey', data } };

@@ -7,7 +7,6 @@
  */
 import {
   MlKemKeyPair,
-  RsaKeyPair,
   Subscriber,
   decodeContent,
   type KeyExchange,
@@ -17,6 +16,7 @@ import {
   type SubscriberConfig,
   type SubscriberStats,
 } from '#wasm';
+import { RsaKeyPair } from '../rsa/index.js';
 import { streamPartId } from '../ports.js';
 import { asStreamrE2eeError, createError } from '../errors.js';
 import { Emitter } from './emitter.js';
@@ -86,8 +86,13 @@ class SubscriberImpl implements SubscriberHandle {
     const kp: SubscriberKeyPair = o.keyPairFactory
       ? await o.keyPairFactory({ algorithm, rsaKeyLength })
       : algorithm === 'RSA'
-        ? RsaKeyPair.generate(rsaKeyLength)
+        ? await RsaKeyPair.generate(rsaKeyLength, { extractable: false })
         : MlKemKeyPair.generate();
+    // The private operation of an RsaKeyPair is the host's: its unwraps are questions.
+    if (kp instanceof RsaKeyPair) {
+      const remote = { keyExchange: kp.keyExchange, unwrap: (d: Uint8Array) => kp.unwrap(d) };
+      return { core, userId, keyExchange: kp.keyExchange, remote };
+    }
     if (isRemote(kp)) return { core, userId, keyExchange: kp.keyExchange, remote: kp };
     return { core, userId, keyExchange: kp, remote: undefined };
   }

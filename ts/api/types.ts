@@ -12,11 +12,11 @@ import type {
   MessageRefWithChain,
   MlKemKeyPair,
   PublisherConfig,
-  RsaKeyPair,
   StreamrE2eeError,
   SubscriberConfig,
   SubscriberStats,
 } from '#wasm';
+import type { RsaKeyPair } from '../rsa/index.js';
 import type { KeyStore, RegistryPort, SignerPort, Transport } from '../ports.js';
 import type { MultiTabSetting } from '../tabs/types.js';
 
@@ -118,12 +118,16 @@ export type RemoteKeyPair = {
     }
 );
 
-/** What a {@link KeyPairFactory} returns: a wasm key pair or a {@link RemoteKeyPair}. */
+/**
+ * What a {@link KeyPairFactory} returns: an ML-KEM key pair, an {@link RsaKeyPair} (the
+ * platform's RSA or the rsa-wasm module) or a {@link RemoteKeyPair}.
+ */
 export type SubscriberKeyPair = MlKemKeyPair | RsaKeyPair | RemoteKeyPair;
 
 /**
  * Makes the subscriber's key-exchange key pair (called once per subscriber, lazily). Inject
- * one to generate RSA keys in a worker; the default makes them in wasm.
+ * one to generate RSA keys in a worker; the default makes ML-KEM keys in wasm and RSA keys
+ * with the platform (non-extractable WebCrypto, node:crypto) or the rsa-wasm module.
  */
 export type KeyPairFactory = (spec: {
   algorithm: KeyExchangeAlgorithm;

@@ -8,6 +8,7 @@
  * `streamr-e2ee/sdk-backend/utils` (for `@streamr/utils`) and
  * `streamr-e2ee/sdk-backend/ml-kem` (for `@noble/post-quantum/ml-kem`); see docs/sdk-backend.md.
  */
+import { RsaKeyPair, rsaOaepDecrypt, rsaOaepEncrypt } from '../rsa/index.js';
 import * as wasm from '#wasm';
 import { asBuffer, bufferFrom, isBuffer, type BufferLike } from './buffer.js';
 import { count } from './calls.js';
@@ -92,7 +93,7 @@ export class EncryptionUtil {
     }
     if (type === wasm.AsymmetricEncryptionType.RSA) {
       const pem = rsaPem(publicKey, 'PUBLIC KEY', '"publicKey" must be an RSA public key (SPKI) in PEM format, encoded in UTF-8');
-      return asBuffer(wasm.rsaOaepEncrypt(pem, plaintext));
+      return asBuffer(await rsaOaepEncrypt(pem, plaintext));
     }
     throw new Error(`Unexpected encryption type: ${type as number}`);
   }
@@ -117,7 +118,7 @@ export class EncryptionUtil {
     }
     if (type === wasm.AsymmetricEncryptionType.RSA) {
       const pem = rsaPem(privateKey, 'PRIVATE KEY', '"privateKey" must be a PKCS#8 RSA private key in PEM format, encoded in UTF-8');
-      return asBuffer(wasm.rsaOaepDecrypt(pem, cipher));
+      return asBuffer(await rsaOaepDecrypt(pem, cipher));
     }
     throw new Error(`Unexpected encryption type: ${type as number}`);
   }
@@ -206,8 +207,9 @@ export class RSAKeyPair {
   /** A fresh key pair of `keyLength` bits (640..=4096; the SDK's default is 4096). */
   static async create(keyLength: number): Promise<RSAKeyPair> {
     count('RSAKeyPair.create');
-    const pair = wasm.RsaKeyPair.generate(keyLength);
-    const out = new RSAKeyPair(pair.toPkcs8Pem(), pair.publicKeyPem);
+    // The platform's RSA (node:crypto, WebCrypto) or the rsa-wasm module: not the main module.
+    const pair = await RsaKeyPair.generate(keyLength);
+    const out = new RSAKeyPair(await pair.toPkcs8Pem(), pair.publicKeyPem);
     pair.free();
     return out;
   }

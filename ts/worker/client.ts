@@ -1,4 +1,5 @@
-import { AsymmetricEncryptionType, GroupKey, RsaKeyPair } from '#wasm';
+import { AsymmetricEncryptionType, GroupKey } from '#wasm';
+import { RsaKeyPair } from '../rsa/index.js';
 import { createError } from '../errors.js';
 import type { WorkerCall, WorkerRequest, WorkerResponse, WorkerSuccess } from './protocol.js';
 import { mainThreadSection } from './timing.js';
@@ -68,14 +69,14 @@ export class CryptoWorker {
 
   /**
    * A fresh RSA key pair of `bits` (default 4096, the SDK's `rsaKeyLength`), generated in
-   * the worker by the wasm core and rebuilt here from its PKCS#8 PEM. Rejects with
-   * `INVALID_KEY` for sizes outside 640..=4096.
+   * the worker (its WebCrypto, or the rsa-wasm module there) and rebuilt here from its PKCS#8
+   * PEM. Rejects with `INVALID_KEY` for sizes outside 640..=4096.
    */
   async generateRsaKeyPair(bits = 4096): Promise<RsaKeyPair> {
     const res = await this.call({ op: 'generateRsaKeyPair', bits });
     if (res.result.op !== 'generateRsaKeyPair') throw createError('INVALID_ARGUMENT', 'unexpected worker answer');
     const pem = res.result.pkcs8Pem;
-    return mainThreadSection('rsa-import', () => RsaKeyPair.fromPkcs8Pem(pem));
+    return RsaKeyPair.fromPkcs8Pem(pem);
   }
 
   /**

@@ -5,10 +5,12 @@
  *
  * - `WebCryptoRsaKeyExchange`: a non-extractable key; give `keyExchange` to the `Subscriber`
  *   and answer its `unwrapGroupKey` questions with `answerUnwrap` (RSA-OAEP-SHA-1, as the SDK).
- * - `generateRsaKeyPairWebCrypto`: the same generation, exported once as PKCS#8 into a wasm
- *   `RsaKeyPair` for hosts that want the key pair inside the core (and to persist it).
+ * - `generateRsaKeyPairWebCrypto`: an extractable `RsaKeyPair` (persistable with
+ *   `toPkcs8Pem`); the same as `RsaKeyPair.generate` where WebCrypto takes the size.
  */
-import { AsymmetricEncryptionType, RsaKeyPair } from '#wasm';
+import { AsymmetricEncryptionType } from '#wasm';
+import { RsaKeyPair } from '../rsa/index.js';
+import { toPem } from '../rsa/pem.js';
 import { createError } from '../errors.js';
 import { mainThreadSection } from './timing.js';
 
@@ -26,17 +28,8 @@ function checkBits(bits: number): void {
   }
 }
 
-function base64(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
 /** PEM in Node's layout: 64-column base64, one final newline (what requests carry). */
-export function toPem(label: 'PUBLIC KEY' | 'PRIVATE KEY', der: Uint8Array): string {
-  const lines = base64(der).match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
-}
+export { toPem };
 
 async function generate(bits: number, extractable: boolean): Promise<CryptoKeyPair> {
   checkBits(bits);
@@ -79,15 +72,10 @@ export class WebCryptoRsaKeyExchange {
 }
 
 /**
- * A wasm `RsaKeyPair` whose key WebCrypto generated (native, off the main thread), moved in
- * once as PKCS#8. The exported bytes are zeroed after the import; the CryptoKey is dropped.
+ * An `RsaKeyPair` whose key WebCrypto generated (native, off the main thread), extractable so
+ * that `toPkcs8Pem` can persist it. Kept for compatibility: `RsaKeyPair.generate` does the same.
  */
 export async function generateRsaKeyPairWebCrypto(bits = 4096): Promise<RsaKeyPair> {
-  const pair = await generate(bits, true);
-  const der = new Uint8Array(await subtle().exportKey('pkcs8', pair.privateKey));
-  try {
-    return mainThreadSection('rsa-import', () => RsaKeyPair.fromPkcs8Pem(toPem('PRIVATE KEY', der)));
-  } finally {
-    der.fill(0);
-  }
+  checkBits(bits);
+  return RsaKeyPair.generate(bits);
 }

@@ -1,10 +1,12 @@
 /**
  * The package's Web Worker: loads the wasm core in the worker and runs slow work there
- * (RSA key generation, RSA unwrapping with a key kept here, bulk AES decryption) so the page's main thread never blocks on it.
+ * (RSA key generation and unwrapping with a key kept here, by the worker's WebCrypto or the
+ * rsa-wasm module loaded in the worker on first use; bulk AES decryption) so the page's main thread never blocks on it.
  * Spawned by `CryptoWorker.spawn()`; bundlers follow the `new Worker(new URL('./worker.js',
  * import.meta.url), { type: 'module' })` in client.ts to emit it as its own chunk.
  */
-import { RsaKeyPair, decryptWithAES } from '#wasm';
+import { decryptWithAES } from '#wasm';
+import { RsaKeyPair } from '../rsa/index.js';
 import { createError } from '../errors.js';
 import type { WorkerRequest, WorkerResponse, WorkerResult } from './protocol.js';
 
@@ -28,20 +30,23 @@ function describe(err: unknown): { name: string; code?: string; message: string 
 const keyExchanges = new Map<number, RsaKeyPair>();
 let nextHandle = 1;
 
-function handle(req: WorkerRequest): { result: WorkerResult; transfer: Transferable[] } {
+async function handle(req: WorkerRequest): Promise<{ result: WorkerResult; transfer: Transferable[] }> {
   switch (req.op) {
     case 'generateRsaKeyPair': {
-      const pair = RsaKeyPair.generate(req.bits);
+      const pair = await RsaKeyPair.generate(req.bits);
       try {
         // PKCS#8 PEM crosses to the main thread, which rebuilds the pair with fromPkcs8Pem
-        // (milliseconds); the string cannot be wiped, the wasm copy here is freed.
-        return { result: { op: 'generateRsaKeyPair', pkcs8Pem: pair.toPkcs8Pem() }, transfer: [] };
+        // (milliseconds); the string cannot be wiped, the key here is freed.
+        return { result: { op: 'generateRsaKeyPair', pkcs8Pem: await pair.toPkcs8Pem() }, transfer: [] };
       } finally {
         pair.free();
       }
     }
     case 'createRsaKeyExchange': {
-      const pair = req.pkcs8Pem === undefined ? RsaKeyPair.generate(req.bits) : RsaKeyPair.fromPkcs8Pem(req.pkcs8Pem);
+      const pair =
+        req.pkcs8Pem === undefined
+          ? await RsaKeyPair.generate(req.bits, { extractable: false })
+          : await RsaKeyPair.fromPkcs8Pem(req.pkcs8Pem, { extractable: false });
       const handle = nextHandle++;
       keyExchanges.set(handle, pair);
       return { result: { op: 'createRsaKeyExchange', handle, publicKeyPem: pair.publicKeyPem }, transfer: [] };
@@ -51,14 +56,12 @@ function handle(req: WorkerRequest): { result: WorkerResult; transfer: Transfera
       if (pair === undefined) {
         throw createError('INVALID_ARGUMENT', 'this key exchange was disposed');
       }
-      // The key id only labels the result; the host's question carries the real one.
-      const key = pair.unwrapGroupKey('unwrap', req.data);
-      try {
-        const bytes = key.data;
-        return { result: { op: 'unwrapRsa', bytes }, transfer: [bytes.buffer] };
-      } finally {
-        key.free();
+      const bytes = await pair.unwrap(req.data);
+      if (bytes.length !== 32) {
+        bytes.fill(0);
+        throw createError('DECRYPT_ERROR', 'RSA-OAEP decryption failed');
       }
+      return { result: { op: 'unwrapRsa', bytes }, transfer: [bytes.buffer] };
     }
     case 'disposeRsaKeyExchange': {
       keyExchanges.get(req.handle)?.free();
@@ -86,12 +89,12 @@ function handle(req: WorkerRequest): { result: WorkerResult; transfer: Transfera
   }
 }
 
-scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
+scope.onmessage = async (event: MessageEvent<WorkerRequest>) => {
   const req = event.data;
   let response: WorkerResponse;
   let transfer: Transferable[] = [];
   try {
-    const out = handle(req);
+    const out = await handle(req);
     response = { id: req.id, ok: true, result: out.result };
     transfer = out.transfer;
   } catch (err) {

@@ -8,7 +8,7 @@
 //      --bench, also the RSA-4096 benchmark behind docs/worker.md (numbers, not a test).
 // Prints failures and `N passed, N failed`; exits non-zero if any failed.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -42,6 +42,9 @@ function viteBuild() {
   if (r.status !== 0) throw new Error(`vite build failed (${r.status ?? r.signal})`);
   return join(repo, 'test-results/keystore-vite');
 }
+
+/** The RSA module's size: the pages tell its fetch from the main module's by it. */
+const RSA_WASM_BYTES = statSync(join(repo, 'pkg/rsa-wasm/bundler/streamr_e2ee_rsa_wasm_bg.wasm')).size;
 
 function startServer(dir) {
   const child = spawn(process.execPath, [join(repo, 'tests/js/browser/serve.mjs'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -103,10 +106,12 @@ async function main() {
     context = await launch(profile); // same profile: a browser restart
     page = context.pages()[0] ?? await context.newPage();
     all.push(await phase(page, `${origin}/?phase=restart`));
+    // A fresh document first thing in it, so nothing RSA ran before (issue #16).
+    all.push(await phase(page, `${origin}/?phase=rsa&rsaWasmBytes=${RSA_WASM_BYTES}`));
     all.push(await phase(page, `${origin}/?phase=worker`));
     if (BENCH) all.push(await phase(page, `${origin}/?phase=${BENCH_ARG === '--bench=unwrap' ? 'bench-unwrap' : 'bench'}`));
     viteServer = await startServer(viteDir);
-    all.push(await phase(page, `http://127.0.0.1:${viteServer.port}/`));
+    all.push(await phase(page, `http://127.0.0.1:${viteServer.port}/?rsaWasmBytes=${RSA_WASM_BYTES}`));
   } finally {
     await context?.close();
     stopServer(child);

@@ -430,7 +430,7 @@ describe('key exchange', () => {
     await chain.grant(streamId, pubSigner.address, PERM.PUBLISH);
     const publisher = track(createPublisher({ streamId, signer: pubSigner, transport: transport(), registry: registryFor() }));
     await publisher.ready;
-    const rsa = RsaKeyPair.generate(2048);
+    const rsa = await RsaKeyPair.generate(2048);
     const asked = [];
     let unwraps = 0;
     const keyPairFactory = (spec) => {
@@ -439,7 +439,7 @@ describe('key exchange', () => {
         keyExchange: { encryptionType: AsymmetricEncryptionType.RSA, publicKey: rsa.publicKeyPem },
         async unwrapGroupKey(keyId, data) {
           unwraps++;
-          const key = rsa.unwrapGroupKey(keyId, data);
+          const key = await rsa.unwrapGroupKey(keyId, data);
           try {
             return key.data;
           } finally {
@@ -456,7 +456,7 @@ describe('key exchange', () => {
     assert.deepEqual(sub.got[0].content, { rsa: true });
     // The worker/WebCrypto shape: `unwrap(data)` without the key id.
     const viaUnwrap = await localSubscriber(streamId, {
-      options: { ...SUB_OPTIONS, keyExchange: 'RSA', keyPairFactory: () => ({ keyExchange: { encryptionType: AsymmetricEncryptionType.RSA, publicKey: rsa.publicKeyPem }, unwrap: async (data) => { unwraps++; const k = rsa.unwrapGroupKey('x', data); try { return k.data; } finally { k.free(); } } }) },
+      options: { ...SUB_OPTIONS, keyExchange: 'RSA', keyPairFactory: () => ({ keyExchange: { encryptionType: AsymmetricEncryptionType.RSA, publicKey: rsa.publicKeyPem }, unwrap: async (data) => { unwraps++; const k = await rsa.unwrapGroupKey('x', data); try { return k.data; } finally { k.free(); } } }) },
     });
     await publisher.publish({ rsa: 2 });
     await until(() => viaUnwrap.got.length === 1, 20_000, 'the message through unwrap(data)');

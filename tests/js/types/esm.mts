@@ -54,7 +54,9 @@ const subConfig: SubscriberConfig = { streamId: 's', keyRequestTimeout: 30_000, 
 const badSource: PublisherConfig = { streamId: 's', permissionSource: 'chain' };
 const wallet: Signer = { userId: '0x00', signatureType: SignatureType.ECDSA_SECP256K1_EVM };
 const signers: Signer[] = [signer, P256Signer.generate(), MlDsa87Signer.fromSeed(new Uint8Array(32)), wallet];
-const kx: KeyExchange[] = [MlKemKeyPair.generate(), RsaKeyPair.generate(640),
+// RSA key pairs are the platform's (issue #16): async, and given to a raw Subscriber by keyExchange.
+const rsaPair: RsaKeyPair = await RsaKeyPair.generate(640, { extractable: false });
+const kx: KeyExchange[] = [MlKemKeyPair.generate(), rsaPair.keyExchange,
   { encryptionType: AsymmetricEncryptionType.RSA, publicKey: '-----BEGIN PUBLIC KEY-----\n' }];
 const pub = new Publisher(pubConfig, signers[0]);
 const sub = new Subscriber(subConfig, signers[1], kx[0], Date.now());
@@ -67,13 +69,16 @@ pub.restoreKeys();
 const currentKeyId: string | undefined = pub.currentKeyId;
 sub.addKey(pub.userId, stored, Date.now());
 const known: boolean = sub.hasKey(pub.userId, 'k');
-const wrapped: Uint8Array = wrapGroupKey(key, AsymmetricEncryptionType.ML_KEM, new Uint8Array(1568));
+const wrapped: Promise<Uint8Array> = wrapGroupKey(key, AsymmetricEncryptionType.ML_KEM, new Uint8Array(1568));
+const pem: Promise<string> = rsaPair.toPkcs8Pem();
+void pem;
 function answerFor(q: Question): Answer {
   switch (q.type) {
     case 'permission': return { type: 'permission', allowed: q.permission === 'SUBSCRIBE' };
     case 'erc1271': return { type: 'permission', allowed: q.digest.length === 32 };
     case 'sign': return { type: 'signature', signature: signer.sign(q.payload) };
     case 'unwrapGroupKey': return { type: 'groupKeyBytes', bytes: q.data };
+    case 'wrapGroupKeys': return { type: 'wrappedGroupKeys', data: q.keys.map((k) => k.data.subarray(0, q.bits / 8)) };
     case 'registryCall': return { type: 'callResult', data: q.data };
     case 'contractCall': return q.to.startsWith('0x') ? { type: 'callReverted', data: q.data } : { type: 'failed', reason: 'no' };
     case 'loadKey': return q.streamId.length > 0 && q.keyId.length > 0 ? { type: 'storedKey' } : { type: 'storedKey', data: new Uint8Array(32) };

@@ -4,6 +4,7 @@ import { writePhase, persistedPhase } from './keystore-phases.mjs';
 import { sealWritePhase, sealPersistedPhase } from './seal-phases.mjs';
 import { sessionWritePhase, sessionPersistedPhase } from './session-phases.mjs';
 import { workerPhase, benchPhase } from './worker-phases.mjs';
+import { rsaLazyPhase } from './rsa-phases.mjs';
 
 const phase = new URLSearchParams(location.search).get('phase') ?? 'write';
 const phases = {
@@ -11,6 +12,7 @@ const phases = {
   reload: () => { persistedPhase(); sealPersistedPhase(); sessionPersistedPhase(); },
   restart: () => { persistedPhase(); sealPersistedPhase(); sessionPersistedPhase(); },
   worker: workerPhase,
+  rsa: () => rsaLazyPhase('webpack'),
   bench: () => benchPhase(),
   'bench-unwrap': () => benchPhase({ keygen: false }),
 };

@@ -1,85 +1,27 @@
-//! RSA key exchange (spec §8, `AsymmetricEncryptionType` 0): RSAES-OAEP with SHA-1, MGF1-SHA-1
-//! and an empty label, the default of Node's `crypto.publicEncrypt` (SHA-256 OAEP does not
-//! interoperate). Public keys travel as the UTF-8 of an SPKI PEM; private keys are PKCS#8 PEM.
-//!
-//! Three ways to hold the subscriber side:
-//!
-//! - [`RsaKeyPair`]: the private key in Rust. Generating 4096 bits takes seconds in wasm.
-//! - [`ExternalRsaKeyPair`]: only the public key in Rust, the private operation done by the host
-//!   through a synchronous [`RsaDecryptor`] (Node's `crypto.privateDecrypt`, a test key).
-//! - [`RsaPublicKey::begin_unwrap`] → [`PendingUnwrap`]: for an asynchronous host (WebCrypto's
-//!   `subtle.decrypt` returns a promise). The core checks the response and hands out the
-//!   ciphertext; the host decrypts it and calls [`PendingUnwrap::complete`].
-//!
-//! Key sizes 640..=4096 bits are accepted everywhere: 640 is the SDK's test setting, 4096 its
-//! default, and the upper bound caps the cost a requester can impose on a publisher. A
-//! publisher refuses requests under its own floor on top of that (`min_rsa_key_bits`, 2048 by
-//! default; see [`super::check_key_size`]).
+//! In-core RSA (feature `rsa`): the `rsa` crate's arithmetic behind [`RsaKeyPair`] and the
+//! encryption methods of [`RsaPublicKey`]. Without the feature the host does these (see the
+//! parent module).
 
 use std::fmt;
 
 use ::rsa::pkcs1::RsaPublicKeyRef;
 use ::rsa::pkcs8::der::Decode;
-use ::rsa::pkcs8::der::asn1::Null;
 use ::rsa::pkcs8::spki::SubjectPublicKeyInfoRef;
-use ::rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, LineEnding};
+use ::rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
 use ::rsa::traits::PublicKeyParts;
 use ::rsa::{BoxedUint, PrivateKey, PublicKey};
 use sha1::Sha1;
 use zeroize::Zeroizing;
 
-use super::KeyExchangeKeyPair;
-use super::pem::{self, Label};
-use super::rng::CoreRng;
+use super::super::KeyExchangeKeyPair;
+use super::super::pem::{self, Label};
+use super::super::rng::CoreRng;
+use super::{MAX_BITS, MIN_BITS, RsaPublicKey, check_bits};
 use crate::cipher::GroupKey;
-use crate::cipher::aes_ctr::KEY_LEN;
 use crate::error::{Error, Result};
 use crate::wire::AsymmetricEncryptionType;
 
-/// Smallest modulus accepted, in bits (the SDK's `rsaKeyLength` in tests).
-pub const MIN_BITS: usize = 640;
-/// Largest modulus accepted, in bits.
-pub const MAX_BITS: usize = 4096;
-/// The SDK's default `rsaKeyLength`.
-pub const DEFAULT_BITS: usize = 4096;
-
-/// A requester's RSA public key, parsed from `GroupKeyRequest.publicKey` and checked.
-#[derive(Clone)]
-pub struct RsaPublicKey {
-    key: PublicKey,
-    pem: String,
-}
-
 impl RsaPublicKey {
-    /// Parses the UTF-8 SPKI PEM of a `GroupKeyRequest.publicKey`.
-    ///
-    /// Both the SDK's layouts are accepted: Node's 64-column base64 and the browser's single
-    /// line. The text must start with `-----BEGIN PUBLIC KEY-----` and end with
-    /// `-----END PUBLIC KEY-----\n`, exactly one newline, or the SDK itself refuses it. The key
-    /// must be `rsaEncryption` with 640..=4096 bits and a public exponent in 3..2^33.
-    /// Anything else is [`Error::InvalidKey`].
-    pub fn from_pem(pem: &[u8]) -> Result<Self> {
-        let der = pem::decode(pem, Label::PublicKey).map_err(Error::InvalidKey)?;
-        let key = decode_spki(&der)?;
-        Self::from_key(key)
-    }
-
-    /// The PEM as Node writes it (64 columns, one final `\n`), whatever layout it was parsed
-    /// from. This is what goes into `GroupKeyRequest.publicKey`.
-    pub fn to_pem(&self) -> &str {
-        &self.pem
-    }
-
-    /// The modulus size in bits.
-    pub fn bits(&self) -> usize {
-        modulus_bits(&self.key)
-    }
-
-    /// `k`, the modulus size in bytes: the length of every ciphertext for this key.
-    pub fn ciphertext_len(&self) -> usize {
-        self.key.size()
-    }
-
     /// Encrypts `key`'s 32 bytes with RSAES-OAEP-SHA1: `ciphertext_len()` bytes, randomized.
     pub fn wrap_group_key(&self, key: &GroupKey) -> Result<Vec<u8>> {
         self.key
@@ -100,44 +42,12 @@ impl RsaPublicKey {
             })
     }
 
-    /// Checks a wrapped key for this public key and hands it to the host, which holds the
-    /// private key, to decrypt with RSA-OAEP-SHA1 (see [`PendingUnwrap`]).
-    ///
-    /// A ciphertext of the wrong length is the opaque [`Error::Decrypt`]; an unusable `key_id`
-    /// is [`Error::InvalidKey`].
-    pub fn begin_unwrap(&self, key_id: &str, data: &[u8]) -> Result<PendingUnwrap> {
-        // Validate the id now, so a bad one is not first noticed after the host's work.
-        GroupKey::new(key_id, &[0; KEY_LEN])?;
-        if data.len() != self.ciphertext_len() {
-            return Err(Error::Decrypt);
-        }
-        Ok(PendingUnwrap {
-            key_id: key_id.to_owned(),
-            ciphertext: data.to_vec(),
-        })
-    }
-
-    fn from_key(key: PublicKey) -> Result<Self> {
-        let pem = key
-            .to_public_key_pem(LineEnding::LF)
+    fn from_key(key: &PublicKey) -> Result<Self> {
+        use ::rsa::pkcs8::EncodePublicKey;
+        let der = key
+            .to_public_key_der()
             .map_err(|_| Error::InvalidKey("RSA public key cannot be encoded".into()))?;
-        Ok(RsaPublicKey { key, pem })
-    }
-}
-
-impl PartialEq for RsaPublicKey {
-    fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
-    }
-}
-
-impl Eq for RsaPublicKey {}
-
-impl fmt::Debug for RsaPublicKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RsaPublicKey")
-            .field("bits", &self.bits())
-            .finish()
+        Self::from_der(der.as_bytes())
     }
 }
 
@@ -199,7 +109,7 @@ impl RsaKeyPair {
 
     fn from_private(private: PrivateKey) -> Result<Self> {
         check_bits(modulus_bits(private.as_public_key()))?;
-        let public = RsaPublicKey::from_key(private.to_public_key())?;
+        let public = RsaPublicKey::from_key(&private.to_public_key())?;
         Ok(RsaKeyPair { private, public })
     }
 }
@@ -210,7 +120,7 @@ impl KeyExchangeKeyPair for RsaKeyPair {
     }
 
     fn public_key_bytes(&self) -> &[u8] {
-        self.public.pem.as_bytes()
+        self.public.to_pem().as_bytes()
     }
 
     fn unwrap_group_key(&self, key_id: &str, data: &[u8]) -> Result<GroupKey> {
@@ -234,152 +144,19 @@ impl fmt::Debug for RsaKeyPair {
     }
 }
 
-/// The private half of an RSA key pair held outside Rust: RSAES-OAEP with SHA-1, MGF1-SHA-1 and
-/// an empty label, as Node's `crypto.privateDecrypt(pem, ciphertext)` does by default.
-///
-/// Any error the host reports is turned into the opaque [`Error::Decrypt`]. Closures
-/// `Fn(&[u8]) -> Result<Zeroizing<Vec<u8>>>` implement it.
-pub trait RsaDecryptor {
-    /// Decrypts a `k`-byte ciphertext, returning the plaintext (32 bytes when it is a group
-    /// key).
-    fn decrypt(&self, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>>;
-}
-
-impl<F> RsaDecryptor for F
-where
-    F: Fn(&[u8]) -> Result<Zeroizing<Vec<u8>>>,
-{
-    fn decrypt(&self, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-        self(ciphertext)
-    }
-}
-
-/// An RSA key pair whose private key stays in the host (e.g. a WebCrypto key generated by the
-/// JS shim): the public key in Rust, the private operation through `D`.
-pub struct ExternalRsaKeyPair<D> {
-    public: RsaPublicKey,
-    decryptor: D,
-}
-
-impl<D: RsaDecryptor> ExternalRsaKeyPair<D> {
-    /// From the host key's SPKI PEM (checked as in [`RsaPublicKey::from_pem`]) and its
-    /// decryptor. The request will carry the PEM re-encoded in Node's layout.
-    pub fn new(public_key_pem: &[u8], decryptor: D) -> Result<Self> {
-        Ok(ExternalRsaKeyPair {
-            public: RsaPublicKey::from_pem(public_key_pem)?,
-            decryptor,
-        })
-    }
-
-    /// The public half.
-    pub fn public_key(&self) -> &RsaPublicKey {
-        &self.public
-    }
-}
-
-impl<D: RsaDecryptor> KeyExchangeKeyPair for ExternalRsaKeyPair<D> {
-    fn encryption_type(&self) -> AsymmetricEncryptionType {
-        AsymmetricEncryptionType::Rsa
-    }
-
-    fn public_key_bytes(&self) -> &[u8] {
-        self.public.pem.as_bytes()
-    }
-
-    fn unwrap_group_key(&self, key_id: &str, data: &[u8]) -> Result<GroupKey> {
-        let pending = self.public.begin_unwrap(key_id, data)?;
-        let plaintext = self
-            .decryptor
-            .decrypt(&pending.ciphertext)
-            .map_err(|_| Error::Decrypt)?;
-        pending.complete(&plaintext)
-    }
-}
-
-impl<D> fmt::Debug for ExternalRsaKeyPair<D> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ExternalRsaKeyPair")
-            .field("bits", &self.public.bits())
-            .field("private_key", &"<held by the host>")
-            .finish()
-    }
-}
-
-/// A wrapped RSA group key waiting for the host to decrypt it: made by
-/// [`RsaPublicKey::begin_unwrap`], finished by [`Self::complete`].
-///
-/// ```text
-/// let pending = public_key.begin_unwrap(&key.id, &key.data)?;          // core
-/// let plaintext = await subtle.decrypt({name: "RSA-OAEP"}, privateKey,  // host; the key was
-///                                      pending.ciphertext());           // imported with SHA-1
-/// let group_key = pending.complete(&plaintext)?;                        // core
-/// ```
-#[derive(Clone, PartialEq, Eq)]
-pub struct PendingUnwrap {
-    key_id: String,
-    ciphertext: Vec<u8>,
-}
-
-impl PendingUnwrap {
-    /// The id the key will get.
-    pub fn key_id(&self) -> &str {
-        &self.key_id
-    }
-
-    /// The RSA-OAEP-SHA1 ciphertext for the host to decrypt (`k` bytes, public).
-    pub fn ciphertext(&self) -> &[u8] {
-        &self.ciphertext
-    }
-
-    /// Turns the host's plaintext into the group key. Anything but 32 bytes is the opaque
-    /// [`Error::Decrypt`].
-    pub fn complete(self, plaintext: &[u8]) -> Result<GroupKey> {
-        if plaintext.len() != KEY_LEN {
-            return Err(Error::Decrypt);
-        }
-        GroupKey::new(self.key_id, plaintext)
-    }
-}
-
-impl fmt::Debug for PendingUnwrap {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PendingUnwrap")
-            .field("key_id", &self.key_id)
-            .field("ciphertext_len", &self.ciphertext.len())
-            .finish()
-    }
-}
-
-fn check_bits(bits: usize) -> Result<()> {
-    if (MIN_BITS..=MAX_BITS).contains(&bits) {
-        Ok(())
-    } else {
-        Err(Error::InvalidKey(format!(
-            "RSA key must have {MIN_BITS}..={MAX_BITS} bits, got {bits}"
-        )))
-    }
-}
-
 fn modulus_bits(key: &PublicKey) -> usize {
     key.n().bit_width_vartime() as usize
 }
 
-/// SPKI DER → key, by hand: `rsa`'s own SPKI decoder refuses moduli under 1024 bits.
-fn decode_spki(der: &[u8]) -> Result<PublicKey> {
+/// SPKI DER (already checked by the parent's `check_spki`) → key, by hand: `rsa`'s own SPKI
+/// decoder refuses moduli under 1024 bits.
+pub(super) fn decode_spki(der: &[u8]) -> Result<PublicKey> {
     let malformed = || Error::InvalidKey("not an SPKI RSA public key".into());
     let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(|_| malformed())?;
-    // rsaEncryption with NULL parameters only (no RSASSA-PSS keys, as Node's publicEncrypt).
-    if spki.algorithm.oid != ::rsa::pkcs1::ALGORITHM_OID
-        || spki.algorithm.parameters_any().map_err(|_| malformed())? != Null.into()
-    {
-        return Err(Error::InvalidKey("SPKI key is not rsaEncryption".into()));
-    }
     let bits = spki.subject_public_key.as_bytes().ok_or_else(malformed)?;
     let components = RsaPublicKeyRef::from_der(bits).map_err(|_| malformed())?;
     let n = uint(components.modulus.as_bytes()).ok_or_else(malformed)?;
     let e = uint(components.public_exponent.as_bytes()).ok_or_else(malformed)?;
-    let n_bits = n.bit_width_vartime() as usize;
-    check_bits(n_bits)?;
     PublicKey::new_with_size_limits(n, e, MIN_BITS..=MAX_BITS)
         .map_err(|_| Error::InvalidKey("RSA public key has an invalid modulus or exponent".into()))
 }
@@ -392,6 +169,7 @@ fn uint(be: &[u8]) -> Option<BoxedUint> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exchange::ExternalRsaKeyPair;
 
     fn pair(bits: usize) -> RsaKeyPair {
         RsaKeyPair::generate(bits).unwrap()
@@ -460,7 +238,7 @@ mod tests {
         };
         let external = ExternalRsaKeyPair::new(inner.public_key_bytes(), host).unwrap();
         let key = GroupKey::generate().unwrap();
-        let wrapped = super::super::wrap_group_key(
+        let wrapped = crate::exchange::wrap_group_key(
             &key,
             AsymmetricEncryptionType::Rsa,
             external.public_key_bytes(),
