@@ -3,6 +3,7 @@
 //         (log scale, 1× in the middle: green = ours faster, red = ours slower)
 //   right: the targets, met or not, and the .wasm sizes against the 200 KB budget.
 import { BROTLI_TARGET, byCase, targets } from './report.mjs';
+import { isValidRow } from './timing.mjs';
 
 const COLORS = {
   WebCrypto: '#1f77b4', SDK: '#ff7f0e', '@noble/post-quantum': '#9467bd',
@@ -14,11 +15,12 @@ export function renderChart(data) {
   const cases = byCase(data).filter((c) => c.rows.some((r) => r.impl === 'ours') && c.rows.length > 1);
   const rows = [];
   for (const c of cases) {
-    const base = c.rows.find((r) => r.impl === 'ours').medianMs;
-    const peers = c.rows.filter((r) => r.impl !== 'ours' && !r.impl.includes('native') && !r.impl.includes('Node'));
+    const ours = c.rows.find((r) => r.impl === 'ours');
+    // Failed rows (benches/timing.mjs) get no bar: a ratio is never built on them.
+    const peers = isValidRow(ours) ? c.rows.filter((r) => r.impl !== 'ours' && !r.impl.includes('native') && !r.impl.includes('Node') && isValidRow(r)) : [];
     if (peers.length === 0) continue;
     rows.push({ head: c.name });
-    for (const p of peers) rows.push({ impl: p.impl, ratio: p.medianMs / base, lo: p.p25Ms / c.rows.find((r) => r.impl === 'ours').p75Ms, hi: p.p75Ms / c.rows.find((r) => r.impl === 'ours').p25Ms });
+    for (const p of peers) rows.push({ impl: p.impl, ratio: p.medianMs / ours.medianMs, lo: p.p25Ms / ours.p75Ms, hi: p.p75Ms / ours.p25Ms });
   }
   const W = 1720;
   const rowH = 15;

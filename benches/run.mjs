@@ -5,6 +5,8 @@
 //      @streamr/utils' browser build) against WebCrypto and the SDK's code
 //   4. network (issue #14, benches/network.mjs): ours against a stock SDK pair on a local Streamr
 //      network (latency, key-exchange round trips), and the transport's bundle cost
+//   4b. coldstart (issue #16, benches/coldstart.mjs): navigation to the first decrypted message,
+//      this build against the pkg/ from before #16 and the SDK's browser bundle
 //   5. writes BENCHMARKS.md, benches/results.json and the chart benches/chart.png
 // --render: rewrite BENCHMARKS.md and the chart from the saved results.json, measuring nothing.
 // --quick: a few samples of everything, results under test-results/bench/ (the committed
@@ -22,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { renderChart } from './chart.mjs';
+import { coldStartBench } from './coldstart.mjs';
 import { networkBench } from './network.mjs';
 import { renderMarkdown } from './report.mjs';
 
@@ -65,8 +68,8 @@ function compressed(buf) {
 }
 
 function sizes() {
-  const wasm = compressed(readFileSync(`${repo}pkg/bundler/streamr_e2ee_bg.wasm`));
-  const jsFiles = [`${repo}pkg/bundler/streamr_e2ee_bg.js`, `${repo}pkg/bundler/streamr_e2ee.js`,
+  const wasm = compressed(readFileSync(`${repo}pkg/web/streamr_e2ee_bg.wasm`));
+  const jsFiles = [`${repo}pkg/web/streamr_e2ee.js`,
     ...readdirSync(`${repo}pkg/dist`).filter((f) => f.endsWith('.js')).map((f) => `${repo}pkg/dist/${f}`)];
   const js = compressed(Buffer.concat(jsFiles.map((f) => readFileSync(f))));
   const variants = {};
@@ -75,7 +78,7 @@ function sizes() {
     if (dir && existsSync(`${dir}/streamr_e2ee_bg.wasm`)) variants[name.toLowerCase()] = compressed(readFileSync(`${dir}/streamr_e2ee_bg.wasm`));
   }
   // Issue #16: the RSA module, fetched only for an RSA exchange (not part of `wasm`).
-  const rsaWasm = compressed(readFileSync(`${repo}pkg/rsa-wasm/bundler/streamr_e2ee_rsa_wasm_bg.wasm`));
+  const rsaWasm = compressed(readFileSync(`${repo}pkg/rsa-wasm/web/streamr_e2ee_rsa_wasm_bg.wasm`));
   return { wasm, rsaWasm, js, jsFiles: jsFiles.map((f) => f.slice(repo.length)), variants };
 }
 
@@ -210,8 +213,10 @@ async function main() {
   log(`wasm ${size.wasm.raw} B raw, ${size.wasm.gzip} gzip, ${size.wasm.brotli} brotli`);
   const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
   const saved = merge ? JSON.parse(readFileSync(files.json, 'utf8')) : null;
-  // A run of the network group alone measures nothing native.
-  const networkOnly = only?.every((g) => g === 'network');
+  // A merge keeps the saved variant sizes when no variant is given: its rows were measured on them.
+  if (saved && Object.keys(size.variants).length === 0) size.variants = saved.size?.variants ?? {};
+  // A run of the network or cold-start groups alone measures nothing native.
+  const networkOnly = only?.every((g) => g === 'network' || g === 'coldstart');
   const native = saved ? saved.native : args.includes('--no-native') || networkOnly ? { results: [], profile: 'skipped' } : nativeRust();
   if (!saved && !networkOnly) native.results.push(...nativeNodeAes());
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
@@ -219,9 +224,9 @@ async function main() {
     m.chromium = browser.version();
     // Memory in a page of its own: wasm memory never shrinks, so after the other cases (1,000
     // subscribers, 1 MiB buffers) it would show their high-water mark instead.
-    const groups = ['aes', 'sig', 'kem', 'pipe', 'relay', 'startup', 'mem', 'network'].filter((g) => !only || only.includes(g));
+    const groups = ['aes', 'sig', 'kem', 'pipe', 'relay', 'startup', 'mem', 'network', 'coldstart'].filter((g) => !only || only.includes(g));
     let web = merge ? JSON.parse(readFileSync(files.json, 'utf8')).web : null;
-    const main = groups.filter((g) => g !== 'mem' && g !== 'network');
+    const main = groups.filter((g) => g !== 'mem' && g !== 'network' && g !== 'coldstart');
     if (main.length) {
       const r = await inBrowser(browser, main);
       web = web ? { ...web, results: [...web.results.filter((x) => !main.includes(x.group)), ...r.results], startup: r.startup ?? web.startup, userAgent: r.userAgent } : r;
@@ -232,12 +237,13 @@ async function main() {
     }
     web ??= { results: [], config: null };
     const network = groups.includes('network') ? await networkBench({ quick, workDir: `${repo}test-results/bench`, log }) : saved?.network;
+    const coldstart = groups.includes('coldstart') ? await coldStartBench({ quick, workDir: `${repo}test-results/bench`, log }) : saved?.coldstart;
     m.loadEnd = os.loadavg();
     m.userAgent = web.userAgent;
     if (saved) {
       saved.machine.merged = [...(saved.machine.merged ?? []), { groups, date: m.date, loadStart: m.loadStart, loadEnd: m.loadEnd, commit: m.commit }];
     }
-    const data = { quick, machine: saved ? saved.machine : m, size, native, web, network, command: `npm run bench${quick ? ' -- --quick' : ''}`, seconds: saved ? saved.seconds : (Date.now() - t0) / 1000 };
+    const data = { quick, machine: saved ? saved.machine : m, size, native, web, network, coldstart, command: `npm run bench${quick ? ' -- --quick' : ''}`, seconds: saved ? saved.seconds : (Date.now() - t0) / 1000 };
     writeFileSync(files.json, JSON.stringify(data, null, 1) + '\n');
     await screenshot(browser, renderChart(data), files.png);
     writeFileSync(files.md, renderMarkdown(data, { chart: quick ? 'chart.png' : 'benches/chart.png' }));

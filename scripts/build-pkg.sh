@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Builds pkg/, the npm package `streamr-e2ee`:
-#   pkg/bundler/   wasm-bindgen --target bundler (ES module + .wasm import; webpack, vite, …)
+#   pkg/web/       wasm-bindgen --target web (ES module; `ready()` fetches and compiles the
+#                  .wasm on first use, instantiateStreaming; webpack 5, Vite, plain browsers)
 #   pkg/node/      wasm-bindgen --target nodejs (CommonJS; loads the .wasm synchronously)
 #   pkg/dist/        the TypeScript shim (ts/, compiled by tsc): the high-level API
 #   pkg/index.js, index.d.ts         browser/bundler entry: the shim + raw bindings
 #   pkg/node.mjs                     Node ESM entry: the same shim, over the Node build
 #   pkg/node.cjs, node.d.cts         Node require(): the same (require(esm), Node >= 20.19)
 #   pkg/package.json                 conditional exports over those entries, and the
-#                                    "#wasm" import the shim loads the raw bindings through
+#                                    "#wasm*" imports the shim loads the raw bindings through
 # Needs: cargo + the wasm32 target, wasm-bindgen-cli = the Cargo.lock version, and npm's
 # binaryen (node_modules/.bin/wasm-opt). scripts/setup.sh installs all of them.
 set -euo pipefail
@@ -33,46 +34,56 @@ start=$SECONDS
 step "cargo build --profile wasm-release --target wasm32-unknown-unknown --no-default-features"
 # Without the feature `rsa`: no RSA in the main module (issue #16); RSA is the platform's or
 # the separate rsa-wasm module's (built below).
+# Flags for the shipped module only (the wasm32 test builds keep the defaults; a change here
+# rebuilds the wasm-release dependencies once):
+# - sha2's compact (rolled) SHA-256/512 rounds instead of the unrolled ones: -2.9 KB brotli;
+#   SHA-512 runs in HKDF (ML-KEM key wrap), SHA-256 in P-256 verification and the RFC 6979
+#   nonces of signing; none measurably slower but P-256 verify (BENCHMARKS.md, "Size").
+# - cargo's registry path out of panic locations (-0.2 KB brotli of file names).
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg sha2_backend_soft=\"compact\" --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src/=crates/"
 cargo build --profile wasm-release --target wasm32-unknown-unknown --no-default-features
 
-step "wasm-bindgen $(wasm-bindgen --version | cut -d' ' -f2) (bundler, nodejs)"
+step "wasm-bindgen $(wasm-bindgen --version | cut -d' ' -f2) (web, nodejs)"
 rm -rf "$OUT"
-wasm-bindgen --target bundler --out-dir "$OUT/bundler" "$RAW"
+# web, not bundler: the bundler build imports the .wasm as an ES module, so importing the
+# package would download and instantiate it (a top-level await for every importer). The web
+# build loads it when `ready()` is first called (ts/ready.ts), streaming-compiled.
+wasm-bindgen --target web --out-dir "$OUT/web" "$RAW"
 wasm-bindgen --target nodejs --out-dir "$OUT/node" "$RAW"
 
 step "wasm-opt -Oz (binaryen 132)"
-wasm-opt -Oz "$OUT/bundler/${CRATE}_bg.wasm" -o "$OUT/bundler/${CRATE}_bg.wasm.opt"
+wasm-opt -Oz "$OUT/web/${CRATE}_bg.wasm" -o "$OUT/web/${CRATE}_bg.wasm.opt"
 # Both targets get the same module from wasm-bindgen; optimise once when that holds.
-if cmp -s "$OUT/bundler/${CRATE}_bg.wasm" "$OUT/node/${CRATE}_bg.wasm"; then
-  cp "$OUT/bundler/${CRATE}_bg.wasm.opt" "$OUT/node/${CRATE}_bg.wasm"
+if cmp -s "$OUT/web/${CRATE}_bg.wasm" "$OUT/node/${CRATE}_bg.wasm"; then
+  cp "$OUT/web/${CRATE}_bg.wasm.opt" "$OUT/node/${CRATE}_bg.wasm"
 else
   wasm-opt -Oz "$OUT/node/${CRATE}_bg.wasm" -o "$OUT/node/${CRATE}_bg.wasm"
 fi
-mv "$OUT/bundler/${CRATE}_bg.wasm.opt" "$OUT/bundler/${CRATE}_bg.wasm"
+mv "$OUT/web/${CRATE}_bg.wasm.opt" "$OUT/web/${CRATE}_bg.wasm"
 
-# ---- RSA module (issue #16, RSA part): rsa-wasm/ into pkg/rsa-wasm/{bundler,node}/, loaded
+# ---- RSA module (issue #16, RSA part): rsa-wasm/ into pkg/rsa-wasm/{web,node}/, loaded
 # by the shim with import('#rsa-wasm') only when an RSA exchange happens and the platform's
 # RSA-OAEP (WebCrypto, node:crypto) is missing or refuses the key.
 RSA_CRATE=streamr_e2ee_rsa_wasm
 RSA_RAW="$TARGET_DIR/wasm32-unknown-unknown/wasm-release/$RSA_CRATE.wasm"
 step "rsa-wasm: cargo build, wasm-bindgen, wasm-opt -Oz"
 cargo build -p streamr-e2ee-rsa-wasm --profile wasm-release --target wasm32-unknown-unknown
-wasm-bindgen --target bundler --out-dir "$OUT/rsa-wasm/bundler" "$RSA_RAW"
+wasm-bindgen --target web --out-dir "$OUT/rsa-wasm/web" "$RSA_RAW"
 wasm-bindgen --target nodejs --out-dir "$OUT/rsa-wasm/node" "$RSA_RAW"
-wasm-opt -Oz "$OUT/rsa-wasm/bundler/${RSA_CRATE}_bg.wasm" -o "$OUT/rsa-wasm/bundler/${RSA_CRATE}_bg.wasm.opt"
-if cmp -s "$OUT/rsa-wasm/bundler/${RSA_CRATE}_bg.wasm" "$OUT/rsa-wasm/node/${RSA_CRATE}_bg.wasm"; then
-  cp "$OUT/rsa-wasm/bundler/${RSA_CRATE}_bg.wasm.opt" "$OUT/rsa-wasm/node/${RSA_CRATE}_bg.wasm"
+wasm-opt -Oz "$OUT/rsa-wasm/web/${RSA_CRATE}_bg.wasm" -o "$OUT/rsa-wasm/web/${RSA_CRATE}_bg.wasm.opt"
+if cmp -s "$OUT/rsa-wasm/web/${RSA_CRATE}_bg.wasm" "$OUT/rsa-wasm/node/${RSA_CRATE}_bg.wasm"; then
+  cp "$OUT/rsa-wasm/web/${RSA_CRATE}_bg.wasm.opt" "$OUT/rsa-wasm/node/${RSA_CRATE}_bg.wasm"
 else
   wasm-opt -Oz "$OUT/rsa-wasm/node/${RSA_CRATE}_bg.wasm" -o "$OUT/rsa-wasm/node/${RSA_CRATE}_bg.wasm"
 fi
-mv "$OUT/rsa-wasm/bundler/${RSA_CRATE}_bg.wasm.opt" "$OUT/rsa-wasm/bundler/${RSA_CRATE}_bg.wasm"
+mv "$OUT/rsa-wasm/web/${RSA_CRATE}_bg.wasm.opt" "$OUT/rsa-wasm/web/${RSA_CRATE}_bg.wasm"
 echo '{ "type": "commonjs" }' > "$OUT/rsa-wasm/node/package.json"
 # ---- end of the RSA module block
 
 step "entries and package.json"
 # wasm-bindgen's classes declare [Symbol.dispose]; pull in that lib so consumers type-check
 # without skipLibCheck or an esnext lib setting (TypeScript >= 5.2).
-for d in "$OUT/bundler/${CRATE}.d.ts" "$OUT/node/${CRATE}.d.ts"; do
+for d in "$OUT/web/${CRATE}.d.ts" "$OUT/node/${CRATE}.d.ts"; do
   printf '/// <reference lib="esnext.disposable" />\n%s\n' "$(cat "$d")" > "$d"
 done
 # node/ is CommonJS inside a "type": "module" package.
@@ -158,9 +169,10 @@ const pkg = {
     'streamr-e2ee-entry-point': './dist/streamr-network/cli.js',
     'streamr-e2ee-custodian': './dist/custodian/cli.js',
   },
-  // The modules that instantiate the wasm must survive tree shaking (webpack's sideEffects).
   // The shim reaches the raw bindings through "#wasm": the Node build (CommonJS, loads the
-  // .wasm synchronously) under Node, the bundler build (ES module + .wasm import) elsewhere.
+  // .wasm synchronously) under Node, the web build (instantiated by `ready()`) elsewhere.
+  // "#wasm-init" is what `ready()` awaits (the web build's init; a no-op under Node);
+  // "#wasm-eager" instantiates at import, for the SDK backend only (docs/sdk-backend.md).
   imports: {
     // RSA-OAEP (issue #16): the platform's (node:crypto in Node, WebCrypto elsewhere) and the
     // rsa-wasm fallback module, each reached only through a dynamic import() when an RSA
@@ -171,15 +183,24 @@ const pkg = {
     },
     '#rsa-wasm': {
       node: { types: './rsa-wasm/node/streamr_e2ee_rsa_wasm.d.ts', default: './rsa-wasm/node/streamr_e2ee_rsa_wasm.js' },
-      default: { types: './rsa-wasm/bundler/streamr_e2ee_rsa_wasm.d.ts', default: './rsa-wasm/bundler/streamr_e2ee_rsa_wasm.js' },
+      default: { types: './rsa-wasm/web/streamr_e2ee_rsa_wasm.d.ts', default: './rsa-wasm/web/streamr_e2ee_rsa_wasm.js' },
     },
     '#wasm': {
       node: { types: `./node/${CRATE}.d.ts`, default: `./node/${CRATE}.js` },
-      default: { types: `./bundler/${CRATE}.d.ts`, default: `./bundler/${CRATE}.js` },
+      default: { types: `./web/${CRATE}.d.ts`, default: `./web/${CRATE}.js` },
+    },
+    '#wasm-init': {
+      node: { types: './dist/wasm-init-node.d.ts', default: './dist/wasm-init-node.js' },
+      default: { types: `./web/${CRATE}.d.ts`, default: `./web/${CRATE}.js` },
+    },
+    '#wasm-eager': {
+      node: { types: './dist/wasm-init-node.d.ts', default: './dist/wasm-init-node.js' },
+      default: { types: './dist/wasm-eager.d.ts', default: './dist/wasm-eager.js' },
     },
   },
-  sideEffects: [`./bundler/${CRATE}.js`, './bundler/snippets/*', `./node/${CRATE}.js`, './rsa-wasm/bundler/*.js', './rsa-wasm/node/*.js'],
-  files: ['bundler/', 'node/', 'rsa-wasm/', 'dist/', 'index.js', 'index.d.ts', 'node.mjs', 'node.cjs', 'node.d.cts', 'README.md'],
+  // Modules with import-time effects must survive tree shaking (webpack's sideEffects).
+  sideEffects: ['./dist/wasm-eager.js', `./node/${CRATE}.js`, './web/snippets/*', './rsa-wasm/node/*.js'],
+  files: ['web/', 'node/', 'rsa-wasm/', 'dist/', 'index.js', 'index.d.ts', 'node.mjs', 'node.cjs', 'node.d.cts', 'README.md'],
   engines: { node: '>=20.19' },
 };
 fs.writeFileSync(process.argv[2], JSON.stringify(pkg, null, 2) + '\n');
@@ -196,12 +217,13 @@ JS
 # margin. Session keys (issue #15: the setPermissionsForUser / revokeAllPermissionsForUser
 # calldata and the getPermissionsForUserId exports, EvmSigner pause/resume/wipe) cost
 # +1,634 bytes (290,577 -> 292,211), past the old 292,000: raised to that plus rounding.
-# Key custodians (issue #19: the serve-only Custodian class, the publisher's eager hand-off,
-# identity sealing) cost +10,565 bytes (292,211 -> 302,776); most of it is the Custodian class,
-# which only Node runs: a Node-only build would give it back to browsers.
-# The goal (issue #16) is 200 KB; BENCHMARKS.md says how far we are.
-MAX_WASM_BROTLI_BYTES=${MAX_WASM_BROTLI_BYTES:-302900}
-wasm_file="$OUT/bundler/${CRATE}_bg.wasm"
+# Issue #16: no float printing in error messages (-7,360), sha2's compact rounds (-2,895),
+# shorter panic-location paths (about -230), and RSA out of the main module (the rsa-wasm
+# module and the platform's RSA-OAEP: -76,570); key custodians (issue #19: the Custodian
+# class, the publisher's eager hand-off, identity sealing) added +10,565. BUDGET_NOTE
+# The goal is 200 KB; BENCHMARKS.md ("Size") says what each cut cost.
+MAX_WASM_BROTLI_BYTES=${MAX_WASM_BROTLI_BYTES:-230000}
+wasm_file="$OUT/web/${CRATE}_bg.wasm"
 read -r raw gz br < <(node -e '
 const z = require("node:zlib"), b = require("node:fs").readFileSync(process.argv[1]);
 const br = z.brotliCompressSync(b, { params: { [z.constants.BROTLI_PARAM_QUALITY]: 11, [z.constants.BROTLI_PARAM_SIZE_HINT]: b.length } });
@@ -209,7 +231,7 @@ console.log(b.length, z.gzipSync(b, { level: 9 }).length, br.length);' "$wasm_fi
 printf '\nbuild-pkg: done in %ss: %s %s bytes (gzip -9: %s, brotli -11: %s bytes; brotli budget %s, goal 200000)\n' \
   "$((SECONDS - start))" "$wasm_file" "$raw" "$gz" "$br" "$MAX_WASM_BROTLI_BYTES"
 # The RSA module's size (issue #16, RSA part): not part of the main budget, loaded only for RSA.
-rsa_wasm_file="$OUT/rsa-wasm/bundler/${RSA_CRATE}_bg.wasm"
+rsa_wasm_file="$OUT/rsa-wasm/web/${RSA_CRATE}_bg.wasm"
 read -r rsa_raw rsa_br < <(node -e '
 const z = require("node:zlib"), b = require("node:fs").readFileSync(process.argv[1]);
 console.log(b.length, z.brotliCompressSync(b, { params: { [z.constants.BROTLI_PARAM_QUALITY]: 11, [z.constants.BROTLI_PARAM_SIZE_HINT]: b.length } }).length);' "$rsa_wasm_file")

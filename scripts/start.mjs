@@ -269,8 +269,8 @@ async function main() {
   });
 
   await step('wasm package pkg/ (scripts/build-pkg.sh)', async (line) => {
-    const built = existsSync(join(ROOT, 'pkg/bundler/streamr_e2ee_bg.wasm')) && existsSync(join(ROOT, 'pkg/index.js'))
-      ? Math.min(statSync(join(ROOT, 'pkg/bundler/streamr_e2ee_bg.wasm')).mtimeMs, statSync(join(ROOT, 'pkg/index.js')).mtimeMs)
+    const built = existsSync(join(ROOT, 'pkg/web/streamr_e2ee_bg.wasm')) && existsSync(join(ROOT, 'pkg/index.js'))
+      ? Math.min(statSync(join(ROOT, 'pkg/web/streamr_e2ee_bg.wasm')).mtimeMs, statSync(join(ROOT, 'pkg/index.js')).mtimeMs)
       : 0;
     const sources = newest(['src', 'ts', 'Cargo.toml', 'Cargo.lock', 'scripts/build-pkg.sh']);
     if (built > sources) return 'up to date';

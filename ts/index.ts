@@ -4,6 +4,7 @@
  * the wasm core for apps that drive the sans-IO handles themselves.
  */
 export * from '#wasm';
+export { ready } from './ready.js';
 export * from './ports.js';
 export * from './api/index.js';
 export * from './keystore/index.js';

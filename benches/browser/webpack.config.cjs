@@ -24,8 +24,9 @@ module.exports = {
   devtool: false,
   resolve: {
     alias: {
-      // The package's own wasm module: its `memory` export, for the memory figures.
-      'streamr-e2ee-wasm-memory': path.join(repo, 'pkg/bundler/streamr_e2ee_bg.wasm'),
+      // The package's web build (the same module the package imports): its init returns the
+      // instance's exports, `memory` among them, for the memory figures.
+      'streamr-e2ee-web': path.join(repo, 'pkg/web/streamr_e2ee.js'),
       'streamr-e2ee-variant-simd128': variant('simd128'),
       'streamr-e2ee-variant-o3': variant('o3'),
     },

@@ -87,7 +87,8 @@ fn opt_integer(obj: &JsValue, name: &str, max: f64) -> Result<Option<f64>> {
                 .ok_or_else(|| invalid_argument(format!("{name} must be a number")))?;
             if n.fract() != 0.0 || !(0.0..=max).contains(&n) {
                 return Err(invalid_argument(format!(
-                    "{name} must be an integer from 0 to {max}"
+                    "{name} must be an integer from 0 to {}",
+                    super::host_io::js_number(max)
                 )));
             }
             Ok(n)

@@ -25,12 +25,23 @@ const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 /// A non-negative safe integer given as a JS number (a time in ms, a question id).
 pub(crate) fn safe_integer(value: f64, name: &str) -> CoreResult<u64> {
     if value.fract() != 0.0 || !(0.0..=MAX_SAFE_INTEGER).contains(&value) {
+        let value = js_number(value);
         return Err(invalid_argument(format!(
-            "{name} must be an integer from 0 to {MAX_SAFE_INTEGER}, got {value}"
+            "{name} must be an integer from 0 to 9007199254740991, got {value}"
         )));
     }
     // Integral and within 0..2^53: the cast is exact.
     Ok(value as u64)
+}
+
+/// A JS number as JS prints it (`Number.prototype.toString`). Error messages format numbers
+/// through this, never through Rust's `f64` `Display`: that pulls core's float printing
+/// (flt2dec, about 20 KB of wasm) into the module for a message.
+pub(crate) fn js_number(value: f64) -> String {
+    js_sys::Number::from(value)
+        .to_string_with_radix(10)
+        .map(String::from)
+        .unwrap_or_default()
 }
 
 /// `nowMs`: Unix milliseconds as a non-negative integer.
@@ -71,7 +82,7 @@ pub(crate) fn wire_enum_value<E: TryFrom<i32>>(value: &JsValue, name: &str) -> C
     let known = (n.fract() == 0.0 && (0.0..=f64::from(i32::MAX)).contains(&n))
         .then_some(n as i32)
         .and_then(|n| E::try_from(n).ok());
-    known.ok_or_else(|| invalid_argument(format!("unknown {name} {n}")))
+    known.ok_or_else(|| invalid_argument(format!("unknown {name} {}", js_number(n))))
 }
 
 /// A group key given as a `GroupKey` or as a plain `{ id, data }` (read through the same

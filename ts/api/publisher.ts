@@ -17,6 +17,7 @@ import {
 import { streamPartId } from '../ports.js';
 import { fromHex } from '../wallet/hex.js';
 import { asStreamrE2eeError, createError } from '../errors.js';
+import { ready } from '../ready.js';
 import { Emitter } from './emitter.js';
 import { answerQuestion, beforeCoreInput, coreSignerFor, defined, explicitKey } from './host.js';
 import type {
@@ -87,6 +88,7 @@ class PublisherImpl implements PublisherHandle {
   }
 
   private async start(): Promise<void> {
+    await ready(); // the wasm core (browsers load it on first use; ready.ts)
     const { signer, keyStore, transport } = this.args;
     const options = this.args.options ?? {};
     const { core: coreSigner, userId } = await coreSignerFor(signer);

@@ -19,6 +19,7 @@ import {
 import { RsaKeyPair } from '../rsa/index.js';
 import { streamPartId } from '../ports.js';
 import { asStreamrE2eeError, createError } from '../errors.js';
+import { ready } from '../ready.js';
 import { Emitter } from './emitter.js';
 import { answerQuestion, beforeCoreInput, coreSignerFor, defined } from './host.js';
 import type {
@@ -75,6 +76,7 @@ class SubscriberImpl implements SubscriberHandle {
   }
 
   private async makeIdentity(): Promise<Identity> {
+    await ready(); // the wasm core (browsers load it on first use; ready.ts)
     const o = this.args.options ?? {};
     const algorithm = this.algorithm();
     const rsaKeyLength = o.rsaKeyLength ?? 4096;
@@ -162,6 +164,7 @@ class SubscriptionImpl implements Subscription {
   }
 
   async start(): Promise<void> {
+    await ready();
     const o = this.owner.args.options ?? {};
     const config: SubscriberConfig = defined({
       keyRequestTimeout: o.keyRequestTimeout,

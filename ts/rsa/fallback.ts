@@ -27,11 +27,22 @@ export function rsaWasmLoaded(): boolean {
 }
 
 function load(): Promise<RsaWasmModule> {
-  loading ??= import('#rsa-wasm').then((m) => {
-    // Node's build is CommonJS: its exports may arrive under `default`.
-    const mod = m as unknown as RsaWasmModule & { default?: RsaWasmModule };
-    return mod.RsaPrivateKey !== undefined ? mod : (mod.default as RsaWasmModule);
-  });
+  if (loading === undefined) {
+    const attempt = import('#rsa-wasm').then(async (m) => {
+      const mod = m as unknown as RsaWasmModule & { default?: unknown };
+      // Node's build is CommonJS: its exports may arrive under `default`.
+      if (mod.RsaPrivateKey === undefined) return mod.default as RsaWasmModule;
+      // The web build (browsers, bundlers): its default export fetches the .wasm and compiles it
+      // while it downloads, as the main module's ready() does (ts/ready.ts).
+      if (typeof mod.default === 'function') await (mod.default as () => Promise<unknown>)();
+      return mod;
+    });
+    // A failed fetch is not final: the next RSA operation tries again.
+    attempt.catch(() => {
+      if (loading === attempt) loading = undefined;
+    });
+    loading = attempt;
+  }
   return loading;
 }
 

@@ -10,6 +10,8 @@
  */
 import { RsaKeyPair, rsaOaepDecrypt, rsaOaepEncrypt } from '../rsa/index.js';
 import * as wasm from '#wasm';
+// Browsers: instantiate the core before any importer runs (the SDK calls it synchronously).
+import '#wasm-eager';
 import { asBuffer, bufferFrom, isBuffer, type BufferLike } from './buffer.js';
 import { count } from './calls.js';
 import { randomBytes } from './random.js';
@@ -18,9 +20,7 @@ export { backendCalls, resetBackendCalls } from './calls.js';
 export { AsymmetricEncryptionType } from '#wasm';
 
 /** Resolves once the wasm core can be called (see docs/sdk-backend.md, "Initialisation"). */
-export async function ready(): Promise<void> {
-  wasm.keccak256(new Uint8Array(0));
-}
+export { ready } from '../ready.js';
 
 const IV_LENGTH = 16;
 const KEM_CIPHER_LENGTH = 1568;

@@ -7,6 +7,8 @@
  */
 import * as noble from '@noble/post-quantum/ml-kem';
 import * as wasm from '#wasm';
+// Browsers: instantiate the core before any importer runs (the SDK calls it synchronously).
+import '#wasm-eager';
 import { count } from './calls.js';
 
 export * from '@noble/post-quantum/ml-kem';

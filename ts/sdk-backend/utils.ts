@@ -16,6 +16,8 @@
 import * as real from '@streamr/utils';
 import * as wasm from '#wasm';
 import { createError } from '../errors.js';
+// Browsers: instantiate the core before any importer runs (the SDK calls it synchronously).
+import '#wasm-eager';
 import { asBuffer, bufferFrom, emptyBuffer, type BufferLike } from './buffer.js';
 import { count } from './calls.js';
 import { randomBytes } from './random.js';
@@ -25,9 +27,7 @@ export * from '@streamr/utils';
 export { backendCalls, resetBackendCalls } from './calls.js';
 
 /** Resolves once the wasm core can be called (see docs/sdk-backend.md, "Initialisation"). */
-export async function ready(): Promise<void> {
-  wasm.keccak256(new Uint8Array(0));
-}
+export { ready } from '../ready.js';
 
 // ---------------------------------------------------------------- AES-256-CTR
 

@@ -12,6 +12,7 @@
  * reference, whether or not a dying leader got it out.
  */
 import { GroupKey, type GroupKeyData } from '#wasm';
+import { ready } from '../ready.js';
 import { createError } from '../errors.js';
 import type { KeyStore, Transport } from '../ports.js';
 import { explicitKey } from '../api/host.js';
@@ -54,6 +55,8 @@ export class PublisherEngines {
 
   /** Starts the serving core on `chain` (the leading tab's own); resolves once it is ready. */
   async start(chain: string): Promise<CorePublisher> {
+    // GroupKey below is a raw binding: in a browser the core must be loaded first (ts/ready.ts).
+    await ready();
     await this.ensureKey();
     const p = this.makeCore(chain, true);
     this.cores.set(chain, p);

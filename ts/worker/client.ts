@@ -44,6 +44,8 @@ export class CryptoWorker {
     worker.onmessage = (event: MessageEvent<WorkerResponse>) => {
       const msg = event.data;
       if ('ready' in msg) return markReady();
+      // id 0 is never a request's: the worker could not load the wasm core.
+      if (msg.id === 0 && !msg.ok) return this.fail(createError('WORKER_UNAVAILABLE', `the crypto worker could not load the wasm core: ${msg.error.message}`));
       const p = this.pending.get(msg.id);
       if (p === undefined) return;
       this.pending.delete(msg.id);

@@ -8,6 +8,7 @@
 import { decryptWithAES } from '#wasm';
 import { RsaKeyPair } from '../rsa/index.js';
 import { createError } from '../errors.js';
+import { ready } from '../ready.js';
 import type { WorkerRequest, WorkerResponse, WorkerResult } from './protocol.js';
 
 /** The part of DedicatedWorkerGlobalScope used here (the package compiles with the DOM lib). */
@@ -89,8 +90,16 @@ async function handle(req: WorkerRequest): Promise<{ result: WorkerResult; trans
   }
 }
 
-scope.onmessage = async (event: MessageEvent<WorkerRequest>) => {
-  const req = event.data;
+// The core loads when the worker starts (below); a request that comes first waits for it, and
+// requests still run in the order they came.
+scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
+  void ready().then(
+    () => respond(event.data),
+    (err: unknown) => scope.postMessage({ id: event.data?.id ?? -1, ok: false, error: describe(err) }),
+  );
+};
+
+async function respond(req: WorkerRequest): Promise<void> {
   let response: WorkerResponse;
   let transfer: Transferable[] = [];
   try {
@@ -101,8 +110,11 @@ scope.onmessage = async (event: MessageEvent<WorkerRequest>) => {
     response = { id: req?.id ?? -1, ok: false, error: describe(err) };
   }
   scope.postMessage(response, transfer);
-};
+}
 
-// The wasm module is instantiated by the import above (top-level await in the bundle): once
-// this runs, requests are served.
-scope.postMessage({ id: 0, ready: true } satisfies WorkerResponse);
+// Announce the worker once its core is loaded (CryptoWorker.spawn waits for this).
+void ready().then(
+  () => scope.postMessage({ id: 0, ready: true } satisfies WorkerResponse),
+  // CryptoWorker fails with WORKER_UNAVAILABLE on a refusal with id 0.
+  (err: unknown) => scope.postMessage({ id: 0, ok: false, error: describe(err) } satisfies WorkerResponse),
+);

@@ -3,7 +3,7 @@
 // in separate browsers (www/src/transports.js). Config (transport, entry points or relay,
 // chain, registry, stream, dev keys, the stock client's endpoint) comes from config.json,
 // written by `npm start`.
-import { JsonRpcRegistry, LocalSigner } from 'streamr-e2ee';
+import { JsonRpcRegistry, LocalSigner, ready } from 'streamr-e2ee';
 import { PermissionType, StreamAdmin } from './chain.js';
 import { $, clock, h, nameOf, prepend, setWalletAddress, short, showError, statusChip } from './dom.js';
 import { DemoPublisher, DemoSubscriber } from './e2ee.js';
@@ -32,7 +32,8 @@ async function loadConfig() {
 }
 
 async function main() {
-  const config = await loadConfig();
+  // Fetch the wasm core and the config side by side; LocalSigner needs the core.
+  const [config] = await Promise.all([loadConfig(), ready()]);
   const streamPart = `${config.streamId}#${config.partition}`;
   const registry = new JsonRpcRegistry({ rpcUrl: config.rpcUrl, streamRegistryAddress: config.streamRegistry, chainId: config.chainId });
   const admin = new StreamAdmin(config);

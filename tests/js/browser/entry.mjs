@@ -27,6 +27,7 @@ const rsaHost = {
 };
 
 async function run() {
+  await lib.ready();
   const suites = [
     ['suite.mjs', cases(lib, { aes, rotation, signatures, content, keyExchange })],
     ['scenarios.mjs', scenarioCases(lib, { rsaHost })],

@@ -44,7 +44,7 @@ function viteBuild() {
 }
 
 /** The RSA module's size: the pages tell its fetch from the main module's by it. */
-const RSA_WASM_BYTES = statSync(join(repo, 'pkg/rsa-wasm/bundler/streamr_e2ee_rsa_wasm_bg.wasm')).size;
+const RSA_WASM_BYTES = statSync(join(repo, 'pkg/rsa-wasm/web/streamr_e2ee_rsa_wasm_bg.wasm')).size;
 
 function startServer(dir) {
   const child = spawn(process.execPath, [join(repo, 'tests/js/browser/serve.mjs'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });

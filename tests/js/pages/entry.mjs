@@ -8,6 +8,7 @@ import {
   WebSocketTransport,
   createPublisher,
   createSubscriber,
+  ready,
 } from 'streamr-e2ee';
 
 const state = {
@@ -35,6 +36,7 @@ function common(cfg) {
 window.shim = {
   async startPublisher(cfg) {
     state.role = 'publisher';
+    await ready(); // LocalSigner is a wasm object: the core must be loaded first
     const { signer, transport, registry } = common(cfg);
     const keyStore = await IndexedDbKeyStore.open({ ownerId: signer.address });
     publisher = createPublisher({ streamId: cfg.streamId, signer, transport, registry, keyStore, options: { encryption: 'always' } });
@@ -58,6 +60,7 @@ window.shim = {
   },
   async startSubscriber(cfg) {
     state.role = 'subscriber';
+    await ready();
     const { signer, transport, registry } = common(cfg);
     const keyStore = await IndexedDbKeyStore.open({ ownerId: signer.address });
     const subscriber = createSubscriber({ signer, transport, registry, keyStore, options: { keyRequestTimeout: 15000 } });

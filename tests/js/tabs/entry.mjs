@@ -13,6 +13,7 @@ import {
   createSubscriber,
   multiTabStatus,
   onMultiTabWarning,
+  ready,
 } from 'streamr-e2ee';
 
 const state = { errors: [], received: [], published: 0, publishErrors: [], keyRequestsSent: 0, warnings: [] };
@@ -45,6 +46,7 @@ async function identity(cfg) {
 
 window.tabs = {
   async start(cfg) {
+    await ready(); // LocalSigner's factories are raw bindings (docs/shim-api.md, "Loading the wasm")
     const signer = await identity(cfg);
     const userId = await signer.getUserId();
     const registry = new JsonRpcRegistry({ streamRegistryAddress: cfg.registryAddress, rpcUrl: cfg.rpcUrl });

@@ -1,5 +1,5 @@
 // Bundles the multi-tab test page as an app would: webpack 5,
-// production mode, async WebAssembly.
+// production mode (the package's web build needs no wasm setting).
 const path = require('node:path');
 
 module.exports = {
@@ -12,7 +12,6 @@ module.exports = {
     filename: 'main.js',
     clean: true,
   },
-  experiments: { asyncWebAssembly: true },
   performance: { hints: false },
   devtool: false,
 };

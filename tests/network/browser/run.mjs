@@ -35,7 +35,7 @@ function check(name, ok, detail = '') {
 /** Check 5: importing streamr-e2ee alone pulls in none of the network layer; the page bundle does. */
 function bundleChecks(only, page) {
   const b = only.bundler;
-  const ownModules = only.modules.filter((m) => /\/pkg\/(index\.js|dist\/index\.js|bundler\/streamr_e2ee_bg\.wasm)$/.test(m));
+  const ownModules = only.modules.filter((m) => /\/pkg\/(index\.js|dist\/index\.js|web\/streamr_e2ee\.js)$/.test(m));
   const found = Object.fromEntries(NETWORK_PACKAGES.map((p) => [p, modulesOf(only.modules, p)]));
   check(`${b}: streamr-e2ee alone has no module of ${NETWORK_PACKAGES.join(', ')} (${only.modules.length} modules)`,
     ownModules.length >= 2 && Object.values(found).every((l) => l.length === 0),

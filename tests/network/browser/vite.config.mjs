@@ -1,10 +1,9 @@
 // Vite builds for the browser network test (env E2EE_APP=page or only; see webpack.config.cjs):
-// vite-plugin-wasm for the package's wasm (page and worker), an es2022 target for its top-level
-// await. Each build also writes <out>.modules.json: the module ids of every output chunk, from
+// no wasm plugin (the package's web build: its .wasm is a `new URL(…, import.meta.url)` asset
+// Vite emits itself, page and worker), an es2022 target for the page's top-level await. Each build also writes <out>.modules.json: the module ids of every output chunk, from
 // Vite's own bundle (the worker is a separate bundle: builds.mjs's output scan covers it).
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import wasm from 'vite-plugin-wasm';
 
 const app = process.env.E2EE_APP;
 if (app !== 'page' && app !== 'only') throw new Error(`E2EE_APP=page|only, got ${app}`);
@@ -25,9 +24,9 @@ const moduleList = {
 export default {
   root: fileURLToPath(new URL(`./${app}`, import.meta.url)),
   logLevel: 'warn',
-  plugins: [wasm(), moduleList],
+  plugins: [moduleList],
   // The package's crypto worker (a chunk of its own, with the wasm) is built too.
-  worker: { format: 'es', plugins: () => [wasm()] },
+  worker: { format: 'es' },
   // The network layer's dependencies include browserify-era modules (k-bucket's randombytes)
   // that read Node's `global`. webpack 5 maps it to the global object by itself; Vite does not,
   // so an app importing streamr-e2ee/streamr-network under Vite needs this one define.

@@ -1,5 +1,6 @@
 // A minimal in-page test harness: tests run in order, results land in window.__results for
 // the runner (tests/js/keystore/run.mjs) to read.
+import { ready } from 'streamr-e2ee';
 const tests = [];
 
 export function test(name, fn) {
@@ -31,9 +32,21 @@ export async function assertRejects(promise, code, message) {
   return err;
 }
 
+const wasmFetches = () => performance.getEntriesByType('resource').filter((e) => new URL(e.name).pathname.endsWith('.wasm')).length;
+
 export async function run(phase) {
+  // Importing the package fetches nothing (docs/shim-api.md, "Loading the wasm"); ready() does,
+  // once, and the phases then call raw bindings (EvmSigner, SealingKey).
+  const atImport = wasmFetches();
+  await Promise.all([ready(), ready()]);
+  const afterReady = wasmFetches();
+  await ready();
+  const lazy = { atImport, afterReady, afterSecondReady: wasmFetches() };
+  const all = [{ name: 'the .wasm is fetched by ready(), once, not by the import', fn: () => {
+    assert(lazy.atImport === 0 && lazy.afterReady === 1 && lazy.afterSecondReady === 1, JSON.stringify(lazy));
+  } }, ...tests];
   const results = { phase, passed: 0, failed: 0, failures: [], notes: {}, userAgent: navigator.userAgent };
-  for (const t of tests) {
+  for (const t of all) {
     try {
       const note = await t.fn();
       if (note !== undefined) results.notes[t.name] = note;

@@ -3,4 +3,5 @@
 import * as e2ee from 'streamr-e2ee';
 
 window.e2ee = e2ee;
+await e2ee.ready(); // the runner calls raw bindings
 window.__ready = true;

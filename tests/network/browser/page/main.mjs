@@ -2,7 +2,7 @@
 // HTTP RPC) on StreamrNetworkTransport, a browser node that joins the local Streamr Network
 // through the entry point's WebSocket. The runner drives it through window.app and reads what
 // it did; the page also lists what it published (for the screenshot).
-import { JsonRpcRegistry, LocalSigner, createPublisher } from 'streamr-e2ee';
+import { JsonRpcRegistry, LocalSigner, createPublisher, ready } from 'streamr-e2ee';
 import { StreamrNetworkTransport } from 'streamr-e2ee/streamr-network';
 
 const state = { transport: [], errors: [], keyRequests: [], keyDenied: [], published: [], publishErrors: [] };
@@ -76,4 +76,6 @@ window.app = {
     show('closed');
   },
 };
+// LocalSigner is a wasm object: the runner starts once the core is loaded.
+await ready();
 window.__ready = true;
