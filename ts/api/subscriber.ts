@@ -21,6 +21,7 @@ import { streamPartId } from '../ports.js';
 import { asStreamrE2eeError, createError } from '../errors.js';
 import { ready } from '../ready.js';
 import { Emitter } from './emitter.js';
+import { Inbox } from './inbox.js';
 import { answerQuestion, beforeCoreInput, coreSignerFor, defined } from './host.js';
 import type {
   CreateSubscriberArgs,
@@ -132,9 +133,7 @@ class SubscriptionImpl implements Subscription {
   private ended = false;
   private stopTransport: (() => Promise<void>) | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  /** Async-iterator buffer and the readers waiting for it. */
-  private readonly buffer: ReceivedMessage[] = [];
-  private readonly readers: Array<(r: IteratorResult<ReceivedMessage>) => void> = [];
+  private readonly inbox: Inbox;
   private lastStats: SubscriberStats = { delivered: 0, duplicates: 0, dropped: 0, keyRequestsSent: 0, keysLearned: 0 };
 
   constructor(
@@ -142,9 +141,11 @@ class SubscriptionImpl implements Subscription {
     private readonly identity: Identity,
     readonly streamId: string,
     readonly partition: number,
-    private readonly onMessage: ((m: ReceivedMessage) => void) | undefined,
+    onMessage: ((m: ReceivedMessage) => void) | undefined,
     private readonly onEnd: () => void,
-  ) {}
+  ) {
+    this.inbox = new Inbox(onMessage, owner.args.options?.maxBufferedMessages ?? 10_000, (e) => this.emitError(e));
+  }
 
   get stats(): SubscriberStats {
     if (this.core !== undefined) this.lastStats = this.core.stats;
@@ -200,22 +201,11 @@ class SubscriptionImpl implements Subscription {
       this.core.free();
       this.core = undefined;
     }
-    for (const r of this.readers.splice(0)) r({ done: true, value: undefined });
+    this.inbox.end();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<ReceivedMessage> {
-    return {
-      next: () => {
-        const m = this.buffer.shift();
-        if (m !== undefined) return Promise.resolve({ done: false, value: m });
-        if (this.ended) return Promise.resolve({ done: true, value: undefined });
-        return new Promise((resolve) => this.readers.push(resolve));
-      },
-      return: async () => {
-        await this.unsubscribe();
-        return { done: true, value: undefined };
-      },
-    };
+    return this.inbox.iterator(() => this.unsubscribe());
   }
 
   /** Network bytes, straight to the core, synchronously and in arrival order: nothing here decodes or waits. */
@@ -318,26 +308,7 @@ class SubscriptionImpl implements Subscription {
       encrypted: out.groupKeyId !== undefined,
       ...(out.groupKeyId !== undefined ? { groupKeyId: out.groupKeyId } : {}),
     };
-    if (this.onMessage !== undefined) {
-      try {
-        this.onMessage(message);
-      } catch (e) {
-        queueMicrotask(() => {
-          throw e;
-        });
-      }
-      return;
-    }
-    const reader = this.readers.shift();
-    if (reader !== undefined) return reader({ done: false, value: message });
-    const max = this.owner.args.options?.maxBufferedMessages ?? 10_000;
-    if (this.buffer.length >= max) {
-      const err = createError('BUFFER_OVERFLOW', `the subscription buffers ${max} messages; the consumer is too slow, a message was dropped`) as E2eeError;
-      err.messageRef = { publisherId: out.publisherId, msgChainId: out.msgChainId, timestamp: out.timestamp, sequenceNumber: out.sequenceNumber };
-      this.emitError(err);
-      return;
-    }
-    this.buffer.push(message);
+    this.inbox.give(message);
   }
 
   private async answer(id: number, question: Parameters<typeof answerQuestion>[0]): Promise<void> {

@@ -1,13 +1,13 @@
 /**
- * One tab's side of a subscription's deliveries: what it was given already, by chain, and the
- * app's callback or async-iterator buffer. Every tab, the leader included, takes the leader's
- * deliveries through here, so a delivery repeated after a hand-off (the new leader's core
+ * One tab's side of a subscription's deliveries: what it was given already, by chain, in front
+ * of the app's callback or async-iterator buffer ({@link Inbox}). Every tab, the leader
+ * included, takes the leader's deliveries through here, so a delivery repeated after a hand-off (the new leader's core
  * replays what the old one may have delivered already) reaches the app once: the core
  * delivers each chain in order, so a message at or before the last one given on its chain was
  * given already. References are the core's `deliver` outputs; nothing is decoded here.
  */
 import type { SubscriberStats } from '#wasm';
-import { createError } from '../errors.js';
+import { Inbox } from '../api/inbox.js';
 import type { E2eeError, ReceivedMessage } from '../api/types.js';
 
 /** Chains remembered per tab; the oldest is forgotten past this. */
@@ -15,19 +15,16 @@ const MAX_CHAINS = 10_000;
 
 export class TabDelivery {
   private readonly last = new Map<string, { timestamp: number; sequenceNumber: number }>();
-  private readonly buffer: ReceivedMessage[] = [];
-  private readonly readers: Array<(r: IteratorResult<ReceivedMessage>) => void> = [];
+  private readonly inbox: Inbox;
   private ended = false;
   /** Messages given to the app by this tab. */
   delivered = 0;
   /** Deliveries skipped as given already (repeated after a hand-off). */
   repeats = 0;
 
-  constructor(
-    private readonly onMessage: ((m: ReceivedMessage) => void) | undefined,
-    private readonly maxBuffered: number,
-    private readonly emitError: (e: E2eeError) => void,
-  ) {}
+  constructor(onMessage: ((m: ReceivedMessage) => void) | undefined, maxBuffered: number, emitError: (e: E2eeError) => void) {
+    this.inbox = new Inbox(onMessage, maxBuffered, emitError);
+  }
 
   /** A delivery from the leader: to the app, unless this tab had it already. */
   accept(m: ReceivedMessage): void {
@@ -42,49 +39,16 @@ export class TabDelivery {
     this.last.set(chain, { timestamp: m.timestamp, sequenceNumber: m.sequenceNumber });
     if (this.last.size > MAX_CHAINS) this.last.delete(this.last.keys().next().value as string);
     this.delivered++;
-    this.give(m);
-  }
-
-  private give(m: ReceivedMessage): void {
-    if (this.onMessage !== undefined) {
-      try {
-        this.onMessage(m);
-      } catch (e) {
-        queueMicrotask(() => {
-          throw e;
-        });
-      }
-      return;
-    }
-    const reader = this.readers.shift();
-    if (reader !== undefined) return reader({ done: false, value: m });
-    if (this.buffer.length >= this.maxBuffered) {
-      const err = createError('BUFFER_OVERFLOW', `the subscription buffers ${this.maxBuffered} messages; the consumer is too slow, a message was dropped`) as E2eeError;
-      err.messageRef = { publisherId: m.publisherId, msgChainId: m.msgChainId, timestamp: m.timestamp, sequenceNumber: m.sequenceNumber };
-      this.emitError(err);
-      return;
-    }
-    this.buffer.push(m);
+    this.inbox.give(m);
   }
 
   iterator(onReturn: () => Promise<void>): AsyncIterator<ReceivedMessage> {
-    return {
-      next: () => {
-        const m = this.buffer.shift();
-        if (m !== undefined) return Promise.resolve({ done: false, value: m });
-        if (this.ended) return Promise.resolve({ done: true, value: undefined });
-        return new Promise((resolve) => this.readers.push(resolve));
-      },
-      return: async () => {
-        await onReturn();
-        return { done: true, value: undefined };
-      },
-    };
+    return this.inbox.iterator(onReturn);
   }
 
   end(): void {
     this.ended = true;
-    for (const r of this.readers.splice(0)) r({ done: true, value: undefined });
+    this.inbox.end();
   }
 
   /** Stats for a tab that does not lead: what it delivered; the core's counters live with the leader. */
