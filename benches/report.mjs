@@ -222,6 +222,30 @@ with names (\`wasm-opt -Oz -g\`).
   (about 10 KB brotli); ML-DSA-87 *signing* in a separate module (about 10 KB raw); the panic and
   formatting machinery needs nightly \`-Z build-std\` with \`panic_immediate_abort\`.`;
 
+// Issue #16, part C (measured by hand on 2026-12-07 as above: the browser module's build through
+// wasm-bindgen --target web and wasm-opt -Oz, node:zlib brotli q11; each row against the
+// same tree's browser module with only that change).
+const SIZE_NOTES_16C = `### Issue #16: the custodian out of the browser module, and the small cuts measured (2026-12-07)
+
+Each row against the browser module of the same tree (the custodian row: the Node module, built
+with the feature, against the browser module, built without it; the others: the browser module
+after the custodian cut, 644,180 raw / 207,069 brotli, with only that change).
+
+| cut | raw | brotli | cost (hot paths) | kept |
+| --- | ---: | ---: | --- | --- |
+| the key custodian (\`Custodian\`, its grace period, its wasm class) in the Node module only: crate feature \`custodian\`, a second cargo build for \`pkg/node/\` | −26,425 | −7,995 | none (no shared code changed; the second build relinks the main crate only, about 15 s) | yes |
+| ML-DSA-87 *signing* (\`MlDsa87Signer\`) out of the browser module | −23,635 | −6,151 | none on a hot path, but browsers could no longer sign as ML-DSA-87 (the SDK backend's \`ML_DSA_87\` identities): needs a lazily loaded module as rsa-wasm, signing as an external signer | not done |
+| \`SealingKey\` out of the browser module (the sealed IndexedDB key store on WebCrypto AES-GCM, same \`nonce ‖ ct ‖ tag\` bytes) | −6,649 | −1,547 | WebCrypto is asynchronous and the store seals inside IndexedDB read-modify-write callbacks; \`aes-gcm\` stays for \`sealCustodianIdentity\` | not done |
+| \`pkcs8PemToDer\` out (PEM/DER/base64 stay: the publisher reads RSA public keys in PEM for \`minRsaKeyBits\`) | −759 | −34 | — | no (noise) |
+
+- \`hashbrown\` is 11.4 KB raw in the shipped module (105 functions, \`RawTable::find\` 13 copies of
+  250 bytes); BTreeMap would add its own code for the same maps and put O(log n) string compares on
+  the per-message lookups (keys, chains, replay): not tried.
+- After the custodian cut, by crate (twiggy on the optimised module with names, raw): our crate
+  200 KB, constant data 46 KB, k256 49 KB, core 47 KB, alloc 23 KB, der + base64ct + spki + pkcs1
+  + PEM 16 KB, crypto-bigint 16 KB, primeorder + p256 32 KB (P-256), hashbrown 11 KB, wasm-bindgen
+  + js-sys 12 KB, aes 10 KB, ml-dsa 20 KB (about 9 KB of it signing).`;
+
 /** The shipped (size-first) build against the opt-level 3 and simd128 builds, case by case. */
 function tradeOff(cases, s) {
   const rows = cases.filter((c) => median(c, OURS) !== undefined && c.rows.some((r) => r.impl === 'ours (opt-level 3)' || r.impl === 'ours (simd128)'));
@@ -337,6 +361,8 @@ Target: ≤ 200 KB brotli for the .wasm. ${s.wasm.brotli <= BROTLI_TARGET ? 'Met
 \`scripts/build-pkg.sh\` fails the build past the brotli budget it sets (see below).
 
 ${SIZE_NOTES_16}
+
+${SIZE_NOTES_16C}
 
 ${SIZE_NOTES}
 

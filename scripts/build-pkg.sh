@@ -2,7 +2,8 @@
 # Builds pkg/, the npm package `streamr-e2ee`:
 #   pkg/web/       wasm-bindgen --target web (ES module; `ready()` fetches and compiles the
 #                  .wasm on first use, instantiateStreaming; webpack 5, Vite, plain browsers)
-#   pkg/node/      wasm-bindgen --target nodejs (CommonJS; loads the .wasm synchronously)
+#   pkg/node/      wasm-bindgen --target nodejs (CommonJS; loads the .wasm synchronously), from
+#                  a second cargo build with the feature `custodian` (the Custodian class)
 #   pkg/dist/        the TypeScript shim (ts/, compiled by tsc): the high-level API
 #   pkg/index.js, index.d.ts         browser/bundler entry: the shim + raw bindings
 #   pkg/node.mjs                     Node ESM entry: the same shim, over the Node build
@@ -31,9 +32,11 @@ esac
 step() { printf '\n--- build-pkg: %s\n' "$*"; }
 start=$SECONDS
 
-step "cargo build --profile wasm-release --target wasm32-unknown-unknown --no-default-features"
+step "cargo build --profile wasm-release --target wasm32-unknown-unknown --no-default-features (browser module)"
 # Without the feature `rsa`: no RSA in the main module (issue #16); RSA is the platform's or
-# the separate rsa-wasm module's (built below).
+# the separate rsa-wasm module's (built below). Without the feature `custodian`: the key
+# custodian is a Node service (docs/custodian.md), so only the Node module (the second build
+# below) has the `Custodian` class.
 # Flags for the shipped module only (the wasm32 test builds keep the defaults; a change here
 # rebuilds the wasm-release dependencies once):
 # - sha2's compact (rolled) SHA-256/512 rounds instead of the unrolled ones: -2.9 KB brotli;
@@ -43,23 +46,23 @@ step "cargo build --profile wasm-release --target wasm32-unknown-unknown --no-de
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg sha2_backend_soft=\"compact\" --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src/=crates/"
 cargo build --profile wasm-release --target wasm32-unknown-unknown --no-default-features
 
-step "wasm-bindgen $(wasm-bindgen --version | cut -d' ' -f2) (web, nodejs)"
+step "wasm-bindgen $(wasm-bindgen --version | cut -d' ' -f2) --target web"
 rm -rf "$OUT"
 # web, not bundler: the bundler build imports the .wasm as an ES module, so importing the
 # package would download and instantiate it (a top-level await for every importer). The web
 # build loads it when `ready()` is first called (ts/ready.ts), streaming-compiled.
 wasm-bindgen --target web --out-dir "$OUT/web" "$RAW"
+
+step "cargo build ... --features custodian (Node module)"
+# The same dependencies (cached): only the main crate and the link are rebuilt. $RAW is
+# overwritten, so the web bindings above are taken first.
+cargo build --profile wasm-release --target wasm32-unknown-unknown --no-default-features --features custodian
 wasm-bindgen --target nodejs --out-dir "$OUT/node" "$RAW"
 
 step "wasm-opt -Oz (binaryen 132)"
 wasm-opt -Oz "$OUT/web/${CRATE}_bg.wasm" -o "$OUT/web/${CRATE}_bg.wasm.opt"
-# Both targets get the same module from wasm-bindgen; optimise once when that holds.
-if cmp -s "$OUT/web/${CRATE}_bg.wasm" "$OUT/node/${CRATE}_bg.wasm"; then
-  cp "$OUT/web/${CRATE}_bg.wasm.opt" "$OUT/node/${CRATE}_bg.wasm"
-else
-  wasm-opt -Oz "$OUT/node/${CRATE}_bg.wasm" -o "$OUT/node/${CRATE}_bg.wasm"
-fi
 mv "$OUT/web/${CRATE}_bg.wasm.opt" "$OUT/web/${CRATE}_bg.wasm"
+wasm-opt -Oz "$OUT/node/${CRATE}_bg.wasm" -o "$OUT/node/${CRATE}_bg.wasm"
 
 # ---- RSA module (issue #16, RSA part): rsa-wasm/ into pkg/rsa-wasm/{web,node}/, loaded
 # by the shim with import('#rsa-wasm') only when an RSA exchange happens and the platform's
@@ -189,6 +192,13 @@ const pkg = {
       node: { types: `./node/${CRATE}.d.ts`, default: `./node/${CRATE}.js` },
       default: { types: `./web/${CRATE}.d.ts`, default: `./web/${CRATE}.js` },
     },
+    // The Node build only, for what only it has (the Custodian class, feature `custodian`):
+    // streamr-e2ee/custodian imports it. Elsewhere it resolves for the type checker only (so
+    // that entry's types check under any moduleResolution), never for a bundle.
+    '#wasm-node': {
+      node: { types: `./node/${CRATE}.d.ts`, default: `./node/${CRATE}.js` },
+      types: `./node/${CRATE}.d.ts`,
+    },
     '#wasm-init': {
       node: { types: './dist/wasm-init-node.d.ts', default: './dist/wasm-init-node.js' },
       default: { types: `./web/${CRATE}.d.ts`, default: `./web/${CRATE}.js` },
@@ -220,7 +230,10 @@ JS
 # Issue #16: no float printing in error messages (-7,360), sha2's compact rounds (-2,895),
 # shorter panic-location paths (about -230), and RSA out of the main module (the rsa-wasm
 # module and the platform's RSA-OAEP: -76,570); key custodians (issue #19: the Custodian
-# class, the publisher's eager hand-off, identity sealing) added +10,565. BUDGET_NOTE
+# class, the publisher's eager hand-off, identity sealing) added +10,565; the Custodian class
+# in the Node module only (feature `custodian`: -26,425 raw, -7,995 brotli; 215,221 -> 207,069).
+# Measured and not done: ML-DSA-87 signing out (-6,151; browsers still sign with it),
+# SealingKey out (-1,547; the key store seals synchronously), pkcs8PemToDer out (-34). BUDGET_NOTE
 # The goal is 200 KB; BENCHMARKS.md ("Size") says what each cut cost.
 MAX_WASM_BROTLI_BYTES=${MAX_WASM_BROTLI_BYTES:-230000}
 wasm_file="$OUT/web/${CRATE}_bg.wasm"

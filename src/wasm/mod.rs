@@ -7,6 +7,8 @@
 //!
 //! | file | JS exports |
 //! | --- | --- |
+//! | [`custodian`] | `custodianIdOf`, `sealCustodianIdentity`, the publisher's `custodians` field |
+//! | `custodian_serve` | `Custodian` (feature `custodian`: the Node module only) |
 //! | [`content`] | `encodeContent`, `decodeContent`: the SDK's JSON / binary content |
 //! | [`group_key`] | `GroupKey`, `encryptWithAES`, `decryptWithAES`, `encryptNextGroupKey`, `decryptNextGroupKey` |
 //! | [`message`] | `StreamMessage`: decode, encode, typed view, signature payload, verify |
@@ -26,6 +28,8 @@
 
 pub mod content;
 pub mod custodian;
+#[cfg(feature = "custodian")]
+pub mod custodian_serve;
 pub mod enums;
 pub mod error;
 mod fields;

@@ -4,7 +4,10 @@
  * stored) and carries its I/O: the transport, the registry's `eth_call`s, the sealed file, and
  * the one timer the core asks for (`nextDeadline`).
  */
-import { Custodian, MlKemKeyPair, type CustodianConfig, type Output, type StreamrE2eeError } from '#wasm';
+import { MlKemKeyPair, type Output, type StreamrE2eeError } from '#wasm';
+// The Custodian class is in the Node module only (feature `custodian`, issue #16): '#wasm-node'
+// is the same Node build as '#wasm' is under Node (one instance), and resolves nowhere else.
+import { Custodian, type CustodianConfig } from '#wasm-node';
 import { streamPartId, type RegistryPort, type Transport } from '../ports.js';
 import { asStreamrE2eeError, createError } from '../errors.js';
 import { Emitter } from '../api/emitter.js';

@@ -151,8 +151,9 @@ const tabsBad: PublisherOptions = { multiTab: 'yes' };
 const tabsBad2: SubscriberOptions = { multiTab: { replayBuffer: '1' } };
 void tabsOff; void tabsOn; void offWarning; void available; void tabsBad; void tabsBad2;
 // Key custodians (issue #19): the publisher names them, the custodian is its own entry.
-import { Custodian, custodianIdOf, sealCustodianIdentity, type CustodianConfig } from 'streamr-e2ee';
-import { FileCustodianStore, createCustodian, type CustodianHandle, type CustodianEvents } from 'streamr-e2ee/custodian';
+// The Custodian class is Node-only (issue #16): streamr-e2ee/custodian, not the main entry.
+import { custodianIdOf, sealCustodianIdentity } from 'streamr-e2ee';
+import { Custodian, FileCustodianStore, createCustodian, type CustodianConfig, type CustodianHandle, type CustodianEvents } from 'streamr-e2ee/custodian';
 const custodianConfig: CustodianConfig = { streamId: 's', graceMs: 1000, maxIdentities: 4 };
 const pubOptions: PublisherOptions = { custodians: [{ publicKey: new Uint8Array(1568), userId: '0x01' }] };
 const subOptions: SubscriberOptions = { acceptCustodianResponses: false };
