@@ -184,6 +184,11 @@ const pkg = {
       node: { types: './dist/rsa/platform-node.d.ts', default: './dist/rsa/platform-node.js' },
       default: { types: './dist/rsa/platform-web.d.ts', default: './dist/rsa/platform-web.js' },
     },
+    // ECDSA P-256 (issue #16): the platform's, imported only when a P-256 message or signer appears.
+    '#p256-platform': {
+      node: { types: './dist/p256/platform-node.d.ts', default: './dist/p256/platform-node.js' },
+      default: { types: './dist/p256/platform-web.d.ts', default: './dist/p256/platform-web.js' },
+    },
     '#rsa-wasm': {
       node: { types: './rsa-wasm/node/streamr_e2ee_rsa_wasm.d.ts', default: './rsa-wasm/node/streamr_e2ee_rsa_wasm.js' },
       default: { types: './rsa-wasm/web/streamr_e2ee_rsa_wasm.d.ts', default: './rsa-wasm/web/streamr_e2ee_rsa_wasm.js' },

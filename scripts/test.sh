@@ -81,10 +81,12 @@ step "setup (toolchain, chromium, npm packages)" bash scripts/setup.sh
 step "cargo fmt --check" cargo fmt --check
 step "clippy, native (workspace: core and relay)" cargo clippy --workspace --all-targets -- -D warnings
 # Also as the npm package's main module is built: without the feature rsa (issue #16).
-step "clippy, wasm32" bash -c 'cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings && cargo clippy --target wasm32-unknown-unknown --no-default-features -- -D warnings'
+# The shipped modules (scripts/build-pkg.sh) are built without the default features (in-core RSA
+# and P-256, the custodian): the browser module with none, the Node module with `custodian`.
+step "clippy, wasm32 (default features, and the browser and Node module feature sets)" bash -c 'cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings && cargo clippy --target wasm32-unknown-unknown --no-default-features -- -D warnings && cargo clippy --target wasm32-unknown-unknown --no-default-features --features custodian -- -D warnings'
 # And the core without in-core RSA (feature `rsa` off, as the npm package's main module):
 # its unit tests and the host-RSA publisher path (tests/rsa_by_host.rs), issue #16.
-step "Rust tests, native (workspace: core and relay; the core without the feature rsa)" bash -c 'cargo test --workspace && cargo test --no-default-features --lib --test rsa_by_host'
+step "Rust tests, native (workspace: core and relay; the core without in-core RSA and P-256, as shipped)" bash -c 'cargo test --workspace && cargo test --no-default-features --lib --test rsa_by_host --test p256_by_host'
 step "Rust tests, wasm32 in headless Chromium and Node (wasm-bindgen-test)" wasm_tests
 step "build the npm package (pkg/)" bash scripts/build-pkg.sh
 # Every *.test.mjs under tests/js/ but the shim's (tests/js/shim/ has its own step below).

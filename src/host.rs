@@ -68,6 +68,20 @@ pub enum Question {
         /// Calldata.
         data: Vec<u8>,
     },
+    /// Does ECDSA P-256 with SHA-256 verify `signature` (64 bytes `r ‖ s`, high S allowed) over
+    /// `payload` with `public_key` (SEC1, 33 or 65 bytes)? Asked for ECDSA_SECP256R1 messages
+    /// by a build without the feature `p256`, after the core checked the encodings, the clock,
+    /// the signature policy (and, for content, the publisher's PUBLISH permission). The host
+    /// only computes (WebCrypto `verify`, Node `crypto.verify` with `dsaEncoding:
+    /// 'ieee-p1363'`). Answer with [`Answer::SignatureValid`]; [`Answer::Failed`] is "invalid".
+    VerifyP256 {
+        /// The publisher id's bytes.
+        public_key: Vec<u8>,
+        /// The exact signed bytes (the SDK's signature payload).
+        payload: Vec<u8>,
+        /// 64 bytes `r ‖ s`.
+        signature: Vec<u8>,
+    },
     /// Sign this payload with the host's signer (a wallet's `personal_sign`).
     /// Answer with [`Answer::Signature`].
     Sign {
@@ -123,6 +137,8 @@ pub enum Answer {
     Permission(bool),
     /// A signature over the payload.
     Signature(Vec<u8>),
+    /// The host's ECDSA verdict on a [`Question::VerifyP256`].
+    SignatureValid(bool),
     /// The unwrapped 32 key bytes.
     GroupKeyBytes(Vec<u8>),
     /// The RSA ciphertexts of a [`Question::WrapGroupKeys`], one per key, in order.
@@ -145,6 +161,7 @@ impl std::fmt::Debug for Answer {
         match self {
             Answer::Permission(b) => write!(f, "Permission({b})"),
             Answer::Signature(s) => write!(f, "Signature({} bytes)", s.len()),
+            Answer::SignatureValid(b) => write!(f, "SignatureValid({b})"),
             Answer::GroupKeyBytes(_) => f.write_str("GroupKeyBytes(<redacted>)"),
             Answer::WrappedGroupKeys(k) => write!(f, "WrappedGroupKeys({} keys)", k.len()),
             Answer::StoredKey(None) => f.write_str("StoredKey(None)"),

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use crate::error::ErrorCode;
 use crate::host::{Answer, Permission, Question, QuestionId};
+use crate::identity::{HostCheck, Verification};
 use crate::registry::{
     self, CallId, CallOutcome, Grantee, Lookup, OracleConfig, PermissionOracle, PermissionQuery,
     PermissionType,
@@ -198,6 +199,50 @@ impl Permissions {
             contract,
             digest,
             signature,
+        }
+    }
+
+    /// The question a signature waits for (ERC-1271 or P-256), if any.
+    pub fn signature_question(&self, v: Verification) -> Option<(HostCheck, Question)> {
+        match v {
+            Verification::Valid => None,
+            Verification::NeedsErc1271 {
+                contract,
+                digest,
+                signature,
+            } => Some((
+                HostCheck::Erc1271,
+                self.erc1271_question(contract, digest, signature),
+            )),
+            Verification::NeedsP256 {
+                public_key,
+                payload,
+                signature,
+            } => Some((
+                HostCheck::P256,
+                Question::VerifyP256 {
+                    public_key,
+                    payload,
+                    signature,
+                },
+            )),
+        }
+    }
+
+    /// Whether the answer to the question of [`Self::signature_question`] says "valid". A
+    /// P-256 check takes only [`Answer::SignatureValid`]; anything else fails closed.
+    pub fn signature_valid(&self, check: HostCheck, answer: Answer) -> Verdict {
+        match (check, answer) {
+            (HostCheck::Erc1271, answer) => self.erc1271_valid(answer),
+            (HostCheck::P256, Answer::SignatureValid(valid)) => Ok(valid),
+            (HostCheck::P256, Answer::Failed { reason }) => Err((
+                ErrorCode::InvalidSignature,
+                format!("the host could not verify the P-256 signature: {reason}"),
+            )),
+            (HostCheck::P256, other) => Err((
+                ErrorCode::InvalidSignature,
+                format!("unexpected answer {other:?} to a P-256 check"),
+            )),
         }
     }
 

@@ -24,3 +24,6 @@ export {
   type RsaPreference,
   type RsaPath,
 } from './rsa/index.js';
+// P-256 (issue #16): the main module has no P-256 arithmetic; verification and signing run on
+// the platform (WebCrypto, node:crypto), loaded on first use. Named, as above.
+export { P256Signer, verifyP256Signature, answerVerifyP256, p256Stats, type P256Path } from './p256/index.js';

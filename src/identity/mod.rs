@@ -26,6 +26,33 @@ pub enum Verification {
         /// The signature to pass to the contract.
         signature: Vec<u8>,
     },
+    /// An ECDSA_SECP256R1 signature in a build without the feature `p256`: its encoding passed
+    /// [`secp256r1::check_encoding`]; valid only if the host's ECDSA P-256 / SHA-256 verifies
+    /// `signature` over `payload` with `public_key` (`Question::VerifyP256`).
+    NeedsP256 {
+        /// The publisher id: a SEC1 public key (33 or 65 bytes).
+        public_key: Vec<u8>,
+        /// The signature payload.
+        payload: Vec<u8>,
+        /// 64 bytes `r ‖ s`.
+        signature: Vec<u8>,
+    },
+}
+
+/// Which of the host's checks a signature waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HostCheck {
+    /// The contract's `isValidSignature`.
+    Erc1271,
+    /// The host's ECDSA P-256 verification.
+    P256,
+}
+
+impl Verification {
+    /// Whether the host must answer before the signature counts.
+    pub fn needs_host(&self) -> bool {
+        !matches!(self, Verification::Valid)
+    }
 }
 
 /// Checks the signature of `msg` against its publisher id, by its signature type.
@@ -40,8 +67,18 @@ pub fn verify_message(msg: &StreamMessage) -> Result<Verification> {
         SignatureType::EcdsaSecp256k1Legacy => {
             evm::verify(publisher, &msg.legacy_signature_payload(), &msg.signature)?;
         }
+        #[cfg(feature = "p256")]
         SignatureType::EcdsaSecp256r1 => {
             secp256r1::verify(publisher, &msg.signature_payload(), &msg.signature)?;
+        }
+        #[cfg(not(feature = "p256"))]
+        SignatureType::EcdsaSecp256r1 => {
+            secp256r1::check_encoding(publisher, &msg.signature)?;
+            return Ok(Verification::NeedsP256 {
+                public_key: publisher.to_vec(),
+                payload: msg.signature_payload(),
+                signature: msg.signature.clone(),
+            });
         }
         SignatureType::MlDsa87 => {
             ml_dsa87::verify(publisher, &msg.signature_payload(), &msg.signature)?;

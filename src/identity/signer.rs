@@ -8,6 +8,7 @@ use crate::wire::SignatureType;
 
 use super::evm::EvmSigner;
 use super::ml_dsa87::MlDsa87Signer;
+#[cfg(feature = "p256")]
 use super::secp256r1::P256Signer;
 
 /// A signer whose key lives in the core and signs synchronously.
@@ -134,6 +135,7 @@ impl LocalSigner for EvmSigner {
     }
 }
 
+#[cfg(feature = "p256")]
 impl LocalSigner for P256Signer {
     fn user_id(&self) -> UserId {
         P256Signer::user_id(self).clone()

@@ -22,7 +22,7 @@ use std::collections::{HashMap, VecDeque};
 use crate::cipher::GroupKey;
 use crate::error::{Error, ErrorCode, Result};
 use crate::host::{Answer, Event, Output, Question, QuestionId};
-use crate::identity::Signing;
+use crate::identity::{HostCheck, Signing};
 use crate::permissions::{self, Check, Permissions};
 use crate::random::{self, Entropy};
 use crate::registry::PermissionQuery;
@@ -63,7 +63,7 @@ enum Purpose {
     ContentSignature,
     /// Permission checks of key requests waiting for one answer.
     Permission(Vec<(PermissionQuery, requests::Ticket, requests::Check)>),
-    RequestErc1271(requests::Ticket),
+    RequestErc1271(requests::Ticket, HostCheck),
     /// A key the requests `tickets` want, from the host's store.
     LoadKey {
         key_id: String,
@@ -267,8 +267,8 @@ impl Publisher {
                 }
                 self.serve_passed_requests(now_ms);
             }
-            Purpose::RequestErc1271(ticket) => {
-                let verdict = self.permissions.erc1271_valid(answer);
+            Purpose::RequestErc1271(ticket, check) => {
+                let verdict = self.permissions.signature_valid(check, answer);
                 self.requests.answer(
                     ticket,
                     requests::Check::Erc1271Signature,
@@ -356,15 +356,10 @@ impl Publisher {
                     }
                 }
             }
-            requests::Need::Erc1271 {
-                contract,
-                digest,
-                signature,
-            } => {
-                let question = self
-                    .permissions
-                    .erc1271_question(contract, digest, signature);
-                self.ask(Purpose::RequestErc1271(ticket), question);
+            requests::Need::Signature(v) => {
+                if let Some((check, question)) = self.permissions.signature_question(v) {
+                    self.ask(Purpose::RequestErc1271(ticket, check), question);
+                }
             }
         }
     }

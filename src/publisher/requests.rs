@@ -45,7 +45,8 @@ pub enum Check {
     RequesterSubscribes,
     /// This publisher holds PUBLISH.
     PublisherPublishes,
-    /// The requester's ERC-1271 contract accepts the signature.
+    /// The host accepts the signature: the requester's ERC-1271 contract, or the host's
+    /// P-256 verification (a build without the feature `p256`).
     Erc1271Signature,
 }
 
@@ -53,12 +54,8 @@ pub enum Check {
 pub enum Need {
     /// A registry permission.
     Permission(UserId, Permission),
-    /// An ERC-1271 signature check.
-    Erc1271 {
-        contract: UserId,
-        digest: [u8; 32],
-        signature: Vec<u8>,
-    },
+    /// A signature the host must check (ERC-1271 or P-256).
+    Signature(Verification),
 }
 
 /// A request that passed every check and is served now.
@@ -164,17 +161,10 @@ impl RequestHandling {
             .timestamp
             .saturating_add(config.max_key_request_age_ms);
         let mark = Mark::new(&requester, &request.request_id, &msg.signature, fresh_until);
+        // ERC-1271 and (without the feature `p256`) P-256 signatures wait for the host.
         let erc1271 = match identity::verify_message(&msg) {
             Ok(Verification::Valid) => None,
-            Ok(Verification::NeedsErc1271 {
-                contract,
-                digest,
-                signature,
-            }) => Some(Need::Erc1271 {
-                contract,
-                digest,
-                signature,
-            }),
+            Ok(v) => Some(Need::Signature(v)),
             Err(e) => {
                 deny(outputs, &requester, e.code(), e.to_string());
                 return Vec::new();
@@ -277,7 +267,7 @@ impl RequestHandling {
             )),
             (Ok(false), Check::Erc1271Signature) => Some((
                 ErrorCode::InvalidSignature,
-                "the ERC-1271 contract rejected the signature".to_owned(),
+                "the signature was rejected (ERC-1271 contract or P-256 check)".to_owned(),
             )),
             (Err((code, message)), _) => Some((code, message)),
         };

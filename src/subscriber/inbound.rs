@@ -11,7 +11,7 @@ use super::{ChainKey, Purpose, Subscriber, locate};
 use crate::cipher::ENCRYPTED_NEXT_KEY_LEN;
 use crate::error::{Error, ErrorCode, Result};
 use crate::host::Answer;
-use crate::identity::{self, Verification};
+use crate::identity::{self, HostCheck};
 use crate::wire::format;
 use crate::wire::{Body, EncryptionType, SignatureType, StreamMessage};
 
@@ -53,9 +53,9 @@ impl Subscriber {
             );
             return;
         }
+        // ERC-1271 and (without the feature `p256`) P-256 signatures wait for the host.
         let erc1271 = match identity::verify_message(&msg) {
-            Ok(Verification::Valid) => false,
-            Ok(Verification::NeedsErc1271 { .. }) => true,
+            Ok(v) => v.needs_host(),
             Err(e) => {
                 self.drop_message(e.code(), e.to_string(), where_);
                 return;
@@ -86,7 +86,7 @@ impl Subscriber {
             Err(Refusal::Duplicate) => self.stats.duplicates += 1,
             Err(Refusal::Full) => self.drop_message(
                 ErrorCode::Overloaded,
-                "too many ERC-1271 messages wait for their checks; this one was dropped".into(),
+                "too many messages wait for their signature checks; this one was dropped".into(),
                 where_,
             ),
         }
@@ -134,25 +134,30 @@ impl Subscriber {
     }
 
     fn ask_contract(&mut self, chain: ChainKey, id: u64, msg: &StreamMessage) {
-        if let Ok(Verification::NeedsErc1271 {
-            contract,
-            digest,
-            signature,
-        }) = identity::verify_message(msg)
-        {
-            let question = self
-                .permissions
-                .erc1271_question(contract, digest, signature);
-            self.ask(Purpose::ContentErc1271(chain, id), question);
+        let question = identity::verify_message(msg)
+            .ok()
+            .and_then(|v| self.permissions.signature_question(v));
+        if let Some((check, question)) = question {
+            self.ask(Purpose::ContentErc1271(chain, id, check), question);
         } else {
-            // Only ERC-1271 messages wait here; anything else is refused.
+            // Only messages that need the host wait here; anything else is refused.
             self.unverified.verdict(&chain, id, false);
         }
     }
 
-    /// The contract's verdict on a waiting message.
-    pub(super) fn on_content_erc1271(&mut self, chain: &ChainKey, id: u64, answer: Answer) {
-        let verdict = self.permissions.erc1271_valid(answer);
+    /// The contract's (or the host's P-256) verdict on a waiting message.
+    pub(super) fn on_content_erc1271(
+        &mut self,
+        chain: &ChainKey,
+        id: u64,
+        check: HostCheck,
+        answer: Answer,
+    ) {
+        let verdict = self.permissions.signature_valid(check, answer);
+        let rejected = match check {
+            HostCheck::Erc1271 => "the ERC-1271 contract rejected the signature",
+            HostCheck::P256 => "the P-256 signature does not verify",
+        };
         let valid = verdict == Ok(true);
         let Some(msg) = self.unverified.verdict(chain, id, valid) else {
             return;
@@ -160,14 +165,10 @@ impl Subscriber {
         let where_ = Some(locate(msg));
         match verdict {
             Ok(true) => {}
-            Ok(false) => self.drop_message(
-                ErrorCode::InvalidSignature,
-                "the ERC-1271 contract rejected the signature".into(),
-                where_,
-            ),
+            Ok(false) => self.drop_message(ErrorCode::InvalidSignature, rejected.into(), where_),
             Err((code, reason)) => self.drop_message(
                 code,
-                format!("the ERC-1271 signature could not be checked: {reason}"),
+                format!("the signature could not be checked: {reason}"),
                 where_,
             ),
         }

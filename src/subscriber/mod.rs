@@ -34,7 +34,7 @@ use crate::cipher::GroupKey;
 use crate::error::{Error, ErrorCode, Result};
 use crate::exchange::KeyExchangeKeyPair;
 use crate::host::{Answer, Event, Output, QuestionId};
-use crate::identity::Signing;
+use crate::identity::{HostCheck, Signing};
 use crate::permissions::Permissions;
 use crate::random::{self, Entropy};
 use crate::registry::PermissionQuery;
@@ -101,9 +101,9 @@ enum Purpose {
     /// PUBLISH checks of publishers waiting for one answer.
     Permission(Vec<(PermissionQuery, UserId)>),
     /// The contract's verdict on an ERC-1271 content message waiting in `unverified`.
-    ContentErc1271(ChainKey, u64),
+    ContentErc1271(ChainKey, u64, HostCheck),
     /// The contract's verdict on a parked key response.
-    ResponseErc1271(u64),
+    ResponseErc1271(u64, HostCheck),
     /// The wallet's signature on a key request.
     RequestSignature(Box<StreamMessage>),
     /// The host's unwrap of a key response.
@@ -301,8 +301,12 @@ impl Subscriber {
             .ok_or_else(|| Error::InvalidArgument(format!("no open question {}", id.0)))?;
         match purpose {
             Purpose::Permission(waiting) => self.on_permission_answer(id, waiting, answer, now_ms),
-            Purpose::ContentErc1271(chain, entry) => self.on_content_erc1271(&chain, entry, answer),
-            Purpose::ResponseErc1271(parked) => self.on_response_erc1271(parked, answer, now_ms),
+            Purpose::ContentErc1271(chain, entry, check) => {
+                self.on_content_erc1271(&chain, entry, check, answer)
+            }
+            Purpose::ResponseErc1271(parked, check) => {
+                self.on_response_erc1271(parked, check, answer, now_ms)
+            }
             Purpose::RequestSignature(msg) => self.on_request_signed(*msg, answer),
             Purpose::Unwrap(fetch) => self.on_unwrapped(fetch, answer),
             Purpose::Load(fetch) => self.on_loaded(fetch, id, answer),

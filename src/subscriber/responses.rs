@@ -11,7 +11,7 @@ use super::{Purpose, Subscriber};
 use crate::cipher::GroupKey;
 use crate::error::ErrorCode;
 use crate::host::{Answer, Output, Question};
-use crate::identity::{self, Verification};
+use crate::identity::{self, HostCheck};
 use crate::user_id::UserId;
 use crate::wire::{Body, EncryptedGroupKey, SignatureType, StreamMessage};
 
@@ -101,15 +101,7 @@ impl Subscriber {
         }
         // A forged response is reported and the fetch goes on: it must not cancel the real one.
         let erc1271 = match identity::verify_message(&msg) {
-            Ok(Verification::Valid) => None,
-            Ok(Verification::NeedsErc1271 {
-                contract,
-                digest,
-                signature,
-            }) => Some(
-                self.permissions
-                    .erc1271_question(contract, digest, signature),
-            ),
+            Ok(v) => self.permissions.signature_question(v),
             Err(e) => {
                 self.error(e.code(), format!("key response: {e}"), None);
                 return;
@@ -134,15 +126,21 @@ impl Subscriber {
                 awaiting_erc1271: erc1271.is_some(),
             },
         );
-        if let Some(q) = erc1271 {
-            self.ask(Purpose::ResponseErc1271(id), q);
+        if let Some((check, q)) = erc1271 {
+            self.ask(Purpose::ResponseErc1271(id, check), q);
         }
         self.try_parked(now_ms);
     }
 
     /// The contract's verdict on a parked response.
-    pub(super) fn on_response_erc1271(&mut self, parked: u64, answer: Answer, now_ms: u64) {
-        if self.permissions.erc1271_valid(answer) == Ok(true) {
+    pub(super) fn on_response_erc1271(
+        &mut self,
+        parked: u64,
+        check: HostCheck,
+        answer: Answer,
+        now_ms: u64,
+    ) {
+        if self.permissions.signature_valid(check, answer) == Ok(true) {
             if let Some(p) = self.parked.get_mut(&parked) {
                 p.awaiting_erc1271 = false;
             }
@@ -150,7 +148,8 @@ impl Subscriber {
         } else if self.parked.remove(&parked).is_some() {
             self.error(
                 ErrorCode::InvalidSignature,
-                "key response: the ERC-1271 contract rejected the signature".into(),
+                "key response: the signature was rejected (ERC-1271 contract or P-256 check)"
+                    .into(),
                 None,
             );
         }

@@ -168,6 +168,7 @@ pub(crate) fn read_answer(value: &JsValue) -> CoreResult<Answer> {
     Ok(match kind.as_str() {
         "permission" => Answer::Permission(fields::bool_field(value, "allowed")?),
         "signature" => Answer::Signature(fields::bytes(value, "signature")?),
+        "signatureValid" => Answer::SignatureValid(fields::bool_field(value, "valid")?),
         "groupKeyBytes" => Answer::GroupKeyBytes(fields::bytes(value, "bytes")?),
         "wrappedGroupKeys" => Answer::WrappedGroupKeys(bytes_list(value, "data")?),
         "storedKey" => Answer::StoredKey(fields::opt_bytes(value, "data")?),
@@ -178,7 +179,7 @@ pub(crate) fn read_answer(value: &JsValue) -> CoreResult<Answer> {
         },
         other => {
             return Err(invalid_argument(format!(
-                "unknown answer type {other:?}: expected permission, signature, groupKeyBytes, \
+                "unknown answer type {other:?}: expected permission, signature, signatureValid, groupKeyBytes, \
                  wrappedGroupKeys, storedKey, callResult, callReverted or failed"
             )));
         }
@@ -295,6 +296,16 @@ fn question(q: Question) -> Result<JsValue, JsValue> {
             ("type", s("contractCall")),
             ("to", id(&to)),
             ("data", fields::uint8_array(&data)),
+        ]),
+        Question::VerifyP256 {
+            public_key,
+            payload,
+            signature,
+        } => fields::object(&[
+            ("type", s("verifyP256")),
+            ("publicKey", fields::uint8_array(&public_key)),
+            ("payload", fields::uint8_array(&payload)),
+            ("signature", fields::uint8_array(&signature)),
         ]),
         Question::Sign { payload } => fields::object(&[
             ("type", s("sign")),

@@ -70,6 +70,16 @@ impl JsStreamMessage {
                 ("digest", fields::uint8_array(&digest)),
                 ("signature", fields::uint8_array(&signature)),
             ]),
+            Verification::NeedsP256 {
+                public_key,
+                payload,
+                signature,
+            } => fields::object(&[
+                ("status", "NEEDS_P256".into()),
+                ("publicKey", fields::uint8_array(&public_key)),
+                ("payload", fields::uint8_array(&payload)),
+                ("signature", fields::uint8_array(&signature)),
+            ]),
         }
     }
 

@@ -15,7 +15,7 @@
 //! | `message_build` | `StreamMessage.createContentMessage`: build and sign from JS fields |
 //! | [`enums`] | `SignatureType`, `ContentType`, `EncryptionType`, `AsymmetricEncryptionType` |
 //! | [`signer`] | `EvmSigner` (pause, resume, wipe), `recoverEvmAddress` |
-//! | [`signing`] | `P256Signer`, `MlDsa87Signer`, the `signer` argument (local or external) |
+//! | [`signing`] | `P256Signer` (feature `p256`), `MlDsa87Signer`, the `signer` argument (local or external) |
 //! | [`key_exchange`] | `MlKemKeyPair`, `RsaKeyPair` (feature `rsa` only), `wrapGroupKey`, `rsaPublicKeyInfo`, `pkcs8PemToDer`, the `keyExchange` argument |
 //! | [`publisher`] | `Publisher` |
 //! | [`sdk_backend`] | primitives of the `@streamr/sdk` drop-in backend (keccak, recover/verify, AES-CTR at an offset, RSA-OAEP with feature `rsa`, HKDF, ML-KEM encaps/decaps) |

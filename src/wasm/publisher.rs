@@ -94,9 +94,9 @@ pub struct JsPublisher {
 
 #[wasm_bindgen(js_class = Publisher)]
 impl JsPublisher {
-    /// A publisher for `config.streamId` signing as `signer`: an `EvmSigner`, `P256Signer` or
-    /// `MlDsa87Signer` (shared, not consumed), or `{ userId, signatureType }` for a wallet,
-    /// whose every signature becomes a `sign` question. Throws `INVALID_ARGUMENT` for a bad
+    /// A publisher for `config.streamId` signing as `signer`: an `EvmSigner` or
+    /// `MlDsa87Signer` (shared, not consumed), or `{ userId, signatureType }` for a wallet or a
+    /// P-256 key (`p256Signer.external`), whose every signature becomes a `sign` question. Throws `INVALID_ARGUMENT` for a bad
     /// config (unknown fields included, `minRsaKeyBits` above 4096) or signer, `ENCRYPTION_POLICY_VIOLATION` for
     /// `encrypt: false` with `requireEncryption: true`.
     #[wasm_bindgen(constructor)]

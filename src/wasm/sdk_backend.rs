@@ -12,7 +12,9 @@ use super::host_io::safe_integer;
 use crate::cipher::aes_ctr;
 use crate::error::{Error, Result as CoreResult};
 use crate::exchange::mlkem;
-use crate::identity::{evm, ml_dsa87, secp256r1};
+#[cfg(feature = "p256")]
+use crate::identity::secp256r1;
+use crate::identity::{evm, ml_dsa87};
 
 /// `Ok(())` → true, an invalid signature → false, any other error → thrown.
 fn verified(result: CoreResult<()>) -> Result<bool, JsValue> {
@@ -61,7 +63,9 @@ pub fn verify_evm_signature(
 }
 
 /// Whether the 64-byte P-256 `signature` (SHA-256, `r ‖ s`) over `payload` verifies under the
-/// 33- or 65-byte SEC1 `publicKey`.
+/// 33- or 65-byte SEC1 `publicKey`. Only with the feature `p256`: the npm package verifies
+/// P-256 on the platform (`verifyP256Signature` of the shim, docs/p256.md).
+#[cfg(feature = "p256")]
 #[wasm_bindgen(js_name = verifyP256Signature)]
 pub fn verify_p256_signature(
     public_key: &[u8],

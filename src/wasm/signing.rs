@@ -21,7 +21,9 @@ use super::host_io::{bytes_arg, wire_enum_value};
 use crate::error::Result as CoreResult;
 use crate::identity::evm::ADDRESS_LEN;
 use crate::identity::ml_dsa87::{self, MlDsa87Signer};
-use crate::identity::secp256r1::{self, P256Signer};
+use crate::identity::secp256r1;
+#[cfg(feature = "p256")]
+use crate::identity::secp256r1::P256Signer;
 use crate::identity::{LocalSigner, Signing};
 use crate::user_id::UserId;
 use crate::wire::SignatureType;
@@ -137,12 +139,15 @@ pub(crate) fn signing_arg(value: &JsValue) -> CoreResult<Signing> {
 
 /// A secp256r1 (P-256) key held in wasm memory (never exported) that signs as the SDK's
 /// `ECDSA_SECP256R1` identities (WebCrypto ECDSA with SHA-256): 64-byte `r ‖ s`. The user id
-/// is the 33-byte compressed public key.
+/// is the 33-byte compressed public key. Only in builds with the feature `p256`: the npm
+/// package's `P256Signer` is the shim's (WebCrypto / node:crypto, docs/p256.md).
+#[cfg(feature = "p256")]
 #[wasm_bindgen(js_name = P256Signer)]
 pub struct JsP256Signer {
     inner: Rc<P256Signer>,
 }
 
+#[cfg(feature = "p256")]
 #[wasm_bindgen(js_class = P256Signer)]
 impl JsP256Signer {
     /// A signer from a 32-byte private scalar (the SDK's `privateKey` for this key type).

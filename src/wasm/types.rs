@@ -63,10 +63,14 @@ export interface GroupKeyResponseFields {
 /**
  * Outcome of {@link StreamMessage.verifySignature}. `NEEDS_ERC1271` is NOT valid yet: the
  * caller must call `isValidSignature(digest, signature)` on `contract` and expect `0x1626ba7e`.
+ * `NEEDS_P256` (the npm package's module has no P-256 arithmetic; encodings already checked)
+ * is NOT valid until ECDSA P-256 / SHA-256 verifies `signature` over `payload` with
+ * `publicKey`: `await verifyP256Signature(publicKey, payload, signature)`.
  */
 export type SignatureCheck =
   | { status: 'VALID' }
-  | { status: 'NEEDS_ERC1271'; contract: string; digest: Uint8Array; signature: Uint8Array };
+  | { status: 'NEEDS_ERC1271'; contract: string; digest: Uint8Array; signature: Uint8Array }
+  | { status: 'NEEDS_P256'; publicKey: Uint8Array; payload: Uint8Array; signature: Uint8Array };
 
 /** Fields of a content message to build and sign with {@link StreamMessage.createContentMessage}. */
 export interface ContentMessageFields {
@@ -96,7 +100,8 @@ export interface GroupKeyData {
  * A signer whose key the host keeps (a wallet): every signature becomes a `sign` question.
  * `signatureType` is `ECDSA_SECP256K1_EVM` for an EOA (EIP-1193 `personal_sign`), `ERC_1271`
  * for a contract (the `userId` is the contract's address), or `ECDSA_SECP256R1` / `ML_DSA_87`
- * for keys in a host keystore.
+ * for keys in a host keystore. A shim `P256Signer` (the platform's P-256 key; the npm
+ * package's module has no P-256 arithmetic) is given as `p256Signer.external`.
  */
 export interface ExternalSigner {
   /** `0x` + hex: the address, contract address or public key the messages carry. */
@@ -105,7 +110,7 @@ export interface ExternalSigner {
 }
 
 /** Who a {@link Publisher} or {@link Subscriber} signs as. Local signers are shared, not consumed. */
-export type Signer = EvmSigner | P256Signer | MlDsa87Signer | ExternalSigner;
+export type Signer = EvmSigner | MlDsa87Signer | ExternalSigner;
 
 /**
  * A key-exchange key pair whose private key the host keeps (WebCrypto RSA-OAEP with SHA-1):
@@ -284,6 +289,20 @@ export interface Erc1271Question {
   signature: Uint8Array;
 }
 
+/**
+ * Verify an ECDSA_SECP256R1 signature (the main module has no P-256 arithmetic): ECDSA P-256
+ * with SHA-256 over `payload`, `signature` 64 bytes `r ‖ s` (high S allowed), `publicKey` SEC1
+ * (33 or 65 bytes). The core checked the encodings and everything else; compute only. Answer
+ * `{ type: 'signatureValid', valid }` (`failed` counts as invalid). The high-level handles
+ * answer it (WebCrypto, `node:crypto`): `answerVerifyP256(question)`.
+ */
+export interface VerifyP256Question {
+  type: 'verifyP256';
+  publicKey: Uint8Array;
+  payload: Uint8Array;
+  signature: Uint8Array;
+}
+
 /** Sign exactly these bytes with the external signer (`personal_sign`). Answer `{ type: 'signature', signature }`. */
 export interface SignQuestion {
   type: 'sign';
@@ -354,6 +373,7 @@ export type Question =
   | RegistryCallQuestion
   | ContractCallQuestion
   | SignQuestion
+  | VerifyP256Question
   | UnwrapGroupKeyQuestion
   | WrapGroupKeysQuestion
   | LoadKeyQuestion;
@@ -362,6 +382,7 @@ export type Question =
 export type Answer =
   | { type: 'permission'; allowed: boolean }
   | { type: 'signature'; signature: Uint8Array }
+  | { type: 'signatureValid'; valid: boolean }
   | { type: 'groupKeyBytes'; bytes: Uint8Array }
   | { type: 'wrappedGroupKeys'; data: Uint8Array[] }
   | { type: 'storedKey'; data?: Uint8Array | undefined }

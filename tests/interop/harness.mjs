@@ -207,11 +207,12 @@ export function pump(machine, now) {
 }
 
 /**
- * `pump` for machines whose questions need RSA (the main wasm module has none, issue #16): a
- * publisher's `wrapGroupKeys` is answered by the package's `answerWrapGroupKeys` (node:crypto
- * here), a subscriber's `unwrapGroupKey` by `keyPair.answerUnwrap` (an `RsaKeyPair`).
+ * `pump` for machines whose questions need RSA or P-256 (the main wasm module has neither, issue
+ * #16): a publisher's `wrapGroupKeys` is answered by the package's `answerWrapGroupKeys`
+ * (node:crypto here), a subscriber's `unwrapGroupKey` by `keyPair.answerUnwrap` (an
+ * `RsaKeyPair`), `verifyP256` by `answerVerifyP256`, `sign` by `signer` (a `P256Signer`).
  */
-export async function pumpAsync(machine, now, keyPair) {
+export async function pumpAsync(machine, now, keyPair, signer) {
   const out = [];
   for (let outs = machine.pollOutputs(); outs.length > 0; outs = machine.pollOutputs()) {
     for (const o of outs) {
@@ -220,6 +221,9 @@ export async function pumpAsync(machine, now, keyPair) {
         let answer = { permission: { type: 'permission', allowed: true }, loadKey: { type: 'storedKey' } }[q.type];
         if (q.type === 'wrapGroupKeys') answer = await e2ee.answerWrapGroupKeys(q);
         if (q.type === 'unwrapGroupKey' && keyPair !== undefined) answer = await keyPair.answerUnwrap(q.data);
+        // P-256 is the platform's (issue #16): the core asks to verify, and to sign for a P256Signer.
+        if (q.type === 'verifyP256') answer = await e2ee.answerVerifyP256(q);
+        if (q.type === 'sign' && signer !== undefined) answer = { type: 'signature', signature: await signer.sign(q.payload) };
         if (answer === undefined) throw new Error(`unexpected question ${q.type}`);
         machine.answer(o.id, answer, now);
       } else {

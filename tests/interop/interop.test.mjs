@@ -268,6 +268,7 @@ test('ERC-1271: the SDK facade on the backend asks the contract about the same E
 
 const signers = {
   ECDSA_SECP256K1_EVM: () => e2ee.EvmSigner.generate(),
+  // The shim's P256Signer (issue #16): the platform's key; the core asks it to sign.
   ECDSA_SECP256R1: () => e2ee.P256Signer.generate(),
   ML_DSA_87: () => e2ee.MlDsa87Signer.generate(),
 };
@@ -285,7 +286,7 @@ for (const keyType of H.KEY_TYPES) {
     const delivered = [];
     for (const b of bytes) {
       sub.handleMessage(b, now);
-      for (const o of H.pump(sub, now)) {
+      for (const o of await H.pumpAsync(sub, now)) {
         if (o.type === 'deliver') delivered.push(JSON.parse(Buffer.from(o.content).toString()));
         if (o.type === 'event') assert.notEqual(o.event.type, 'error', JSON.stringify(o.event));
       }
@@ -294,8 +295,9 @@ for (const keyType of H.KEY_TYPES) {
   });
 
   test(`messages ${keyType}: our Publisher publishes (with rotation) → the SDK validates and decrypts`, async () => {
-    const signer = signers[keyType]();
-    const pub = new e2ee.Publisher({ streamId: H.STREAM }, signer);
+    const signer = await signers[keyType]();
+    const p256 = signer instanceof e2ee.P256Signer ? signer : undefined;
+    const pub = new e2ee.Publisher({ streamId: H.STREAM }, p256?.external ?? signer);
     const contents = contentsOf(9);
     const bytes = [];
     const keys = [];
@@ -303,7 +305,7 @@ for (const keyType of H.KEY_TYPES) {
     for (const [i, c] of contents.entries()) {
       if (i > 0 && i % 4 === 0) pub.rotate();
       pub.publish(Buffer.from(JSON.stringify(c)), e2ee.ContentType.JSON, now++);
-      for (const o of H.pump(pub, now)) {
+      for (const o of await H.pumpAsync(pub, now, undefined, p256)) {
         if (o.type === 'send') bytes.push(o.bytes);
         if (o.type === 'storeKey') keys.push({ id: o.key.id, data: o.key.data });
       }

@@ -157,7 +157,7 @@ export class Net {
           return { type: 'failed', reason: 'user rejected the request (4001)' };
         }
         if (!node.wallet) throw new Error('sign question without a wallet');
-        return { type: 'signature', signature: node.wallet.sign(q.payload) };
+        return { type: 'signature', signature: await node.wallet.sign(q.payload) };
       }
       case 'erc1271': {
         if (!this.contractAccepts) throw new Error('erc1271 question without a contract');
@@ -171,6 +171,10 @@ export class Net {
           return { type: 'failed', reason: String(e) };
         }
       }
+      case 'verifyP256':
+        // P-256 is the platform's (issue #16): the package's WebCrypto / node:crypto verification.
+        node.p256Checks = (node.p256Checks ?? 0) + 1;
+        return this.lib.answerVerifyP256(q);
       case 'wrapGroupKeys':
         // The publisher's RSA: the package's platform RSA (or its rsa-wasm module).
         return this.lib.answerWrapGroupKeys(q);

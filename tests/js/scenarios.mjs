@@ -488,17 +488,20 @@ export function scenarioCases(lib, env) {
     const n = net();
     const mldsa = MlDsa87Signer.generate();
     const p = n.addPublisher({}, mldsa);
-    const p256 = P256Signer.generate();
-    const s = n.addSubscriber({ signer: p256 });
+    // The P-256 key is the platform's (issue #16): the core asks it to sign (`sign` questions).
+    const p256 = await P256Signer.generate();
+    const s = n.addSubscriber({ signer: p256.external, wallet: p256 });
     // The same key pair and signer serve a second subscriber; the JS objects stay usable.
     const kx = MlKemKeyPair.generate();
-    const s2 = n.addSubscriber({ signer: p256, keyExchange: kx, config: { partition: 0 } });
+    const s2 = n.addSubscriber({ signer: p256.external, wallet: p256, keyExchange: kx, config: { partition: 0 } });
     await n.publish(p, '"pq"');
     same(n.nodes[s].texts(), ['"pq"'], 'delivered to the P-256 subscriber');
     same(n.nodes[s2].texts(), ['"pq"'], 'delivered to the second one');
     eq(n.nodes[p].id, mldsa.userId, 'ML-DSA user id');
     eq(n.nodes[p].id.length, 2 + 2 * 2592, 'ML-DSA user id length');
     eq(n.nodes[s].id, p256.userId, 'P-256 user id');
+    // The publisher verified the P-256 key requests on the platform (verifyP256 questions).
+    ok((n.nodes[p].p256Checks ?? 0) >= 1, 'key requests verified through verifyP256');
     eq(p256.publicKey.length, 33, 'P-256 public key');
     eq(mldsa.signatureType, SignatureType.ML_DSA_87, 'signatureType');
     eq(kx.publicKey.length, 1568, 'key pair still usable');
@@ -749,11 +752,18 @@ export function scenarioCases(lib, env) {
   });
 
   test('signers: P256Signer and MlDsa87Signer import, sign and verify through StreamMessage', async () => {
-    const p256 = P256Signer.fromPrivateKey(new Uint8Array(32).fill(1));
-    eq(p256.userId, P256Signer.fromPrivateKey(new Uint8Array(32).fill(1)).userId, 'deterministic id');
-    eq(p256.sign(utf8('x')).length, 64, 'P-256 signature length');
-    throwsCode(() => P256Signer.fromPrivateKey(new Uint8Array(31)), 'INVALID_KEY', 'P-256 31 bytes');
-    throwsCode(() => P256Signer.fromPrivateKey('key'), 'INVALID_ARGUMENT', 'P-256 string key');
+    // P256Signer is the platform's (issue #16): asynchronous constructors.
+    const p256 = await P256Signer.fromPrivateKey(new Uint8Array(32).fill(1));
+    eq(p256.userId, (await P256Signer.fromPrivateKey(new Uint8Array(32).fill(1))).userId, 'deterministic id');
+    // The SDK's (noble) public key of d = 0x0101…01, compressed: the platform derives the same.
+    eq(p256.userId, '0x026ff03b949241ce1dadd43519e6960e0a85b41a69a05c328103aa2bce1594ca16', 'P-256 public key of d = 1…1');
+    const sig = await p256.sign(utf8('x'));
+    eq(sig.length, 64, 'P-256 signature length');
+    eq(await lib.verifyP256Signature(p256.publicKey, utf8('x'), sig), true, 'verifies');
+    eq(await lib.verifyP256Signature(p256.publicKey, utf8('y'), sig), false, 'another payload does not');
+    await rejectsCode(() => P256Signer.fromPrivateKey(new Uint8Array(31)), 'INVALID_KEY', 'P-256 31 bytes');
+    await rejectsCode(() => P256Signer.fromPrivateKey(new Uint8Array(32)), 'INVALID_KEY', 'P-256 zero key');
+    await rejectsCode(() => P256Signer.fromPrivateKey('key'), 'INVALID_ARGUMENT', 'P-256 string key');
     const seed = new Uint8Array(32).fill(2);
     const a = MlDsa87Signer.fromSeed(seed);
     eq(a.userId, MlDsa87Signer.fromSeed(seed).userId, 'seed is deterministic');

@@ -5,6 +5,7 @@
  */
 import { SignatureType, type Answer, type GroupKeyData, type Question, type Signer } from '#wasm';
 import { answerWrapGroupKeys } from '../rsa/index.js';
+import { answerVerifyP256 } from '../p256/index.js';
 import type { KeyStore, RegistryPort, SignerPort } from '../ports.js';
 import { createError } from '../errors.js';
 import { fromHex } from '../wallet/hex.js';
@@ -67,6 +68,9 @@ export async function answerQuestion(question: Question, ports: Answerers): Prom
         const bytes = 'unwrapGroupKey' in kp ? await kp.unwrapGroupKey(question.keyId, question.data) : await kp.unwrap(question.data);
         return { answer: { type: 'groupKeyBytes', bytes } };
       }
+      case 'verifyP256':
+        // A P-256 signature the core checked all but the arithmetic of: the platform's ECDSA.
+        return { answer: await answerVerifyP256(question) };
       case 'wrapGroupKeys':
         // RSA for a key request the core accepted: the platform's, or the rsa-wasm module.
         return { answer: await answerWrapGroupKeys(question) };

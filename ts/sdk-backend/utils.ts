@@ -7,6 +7,8 @@
  *   - `getSubtle()`: the real SubtleCrypto, except that HKDF key derivation runs here;
  *   - `SigningUtil` and its `EcdsaSecp256k1Evm`, `EcdsaSecp256r1`, `MlDsa87` with the same
  *     methods, arguments and return types (Node `Buffer` where the original returns one).
+ *     `EcdsaSecp256r1` signs and verifies on the platform (WebCrypto / node:crypto, through the
+ *     package's lazily loaded `#p256-platform`: the main module has no P-256, docs/p256.md).
  * Anything outside that (another cipher algorithm, a non-default RSA padding, a KeyObject)
  * is passed to the original unchanged, so behaviour never silently differs.
  *
@@ -16,6 +18,7 @@
 import * as real from '@streamr/utils';
 import * as wasm from '#wasm';
 import { createError } from '../errors.js';
+import { P256Signer, verifyP256Signature } from '../p256/index.js';
 // Browsers: instantiate the core before any importer runs (the SDK calls it synchronously).
 import '#wasm-eager';
 import { asBuffer, bufferFrom, emptyBuffer, type BufferLike } from './buffer.js';
@@ -285,28 +288,27 @@ function base64UrlToBytes(s: string): Bytes {
   return bufferFrom(b64 + '='.repeat((4 - (b64.length % 4)) % 4), 'base64');
 }
 
-/** ECDSA P-256 with SHA-256, 64-byte `r ‖ s` signatures (WebCrypto's format). */
+/**
+ * ECDSA P-256 with SHA-256, 64-byte `r ‖ s` signatures (WebCrypto's format), on the platform
+ * (issue #16: the main wasm module has no P-256): signing and verifying through the package's
+ * `#p256-platform` (WebCrypto in browsers, node:crypto in Node), loaded on first use. The
+ * synchronous `getPublicKeyFromPrivateKey` is the original's (noble), as the SDK calls it
+ * synchronously and the platform derives keys only asynchronously.
+ */
 export class EcdsaSecp256r1 extends real.EcdsaSecp256r1 {
-  static readonly #signers = new SignerCache((key) => wasm.P256Signer.fromPrivateKey(key));
+  static readonly #signers = new SignerCache((key) => P256Signer.fromPrivateKey(key));
 
-  override getPublicKeyFromPrivateKey(privateKey: Bytes, compressed = true): Bytes {
-    if (!compressed) return super.getPublicKeyFromPrivateKey(privateKey, compressed);
-    count('EcdsaSecp256r1.getPublicKeyFromPrivateKey');
-    return EcdsaSecp256r1.#signers.get(privateKey, privateKey).publicKey;
-  }
-
-  /** Signs with a raw 32-byte key or its JWK (`privateKeyToJWK`), as the original. RFC 6979
-   * nonces instead of WebCrypto's random ones: both verify everywhere. */
+  /** Signs with a raw 32-byte key or its JWK (`privateKeyToJWK`), as the original. */
   override async createSignature(payload: Bytes, privateKey: Bytes | Jwk): Promise<Uint8Array> {
     count('EcdsaSecp256r1.createSignature');
-    let signer: wasm.P256Signer;
+    let signer: Promise<P256Signer>;
     if (privateKey instanceof Uint8Array) {
       signer = EcdsaSecp256r1.#signers.get(privateKey, privateKey);
     } else {
       if (typeof privateKey.d !== 'string') throw new Error('JWK has no private key (d)');
       signer = EcdsaSecp256r1.#signers.get(privateKey, base64UrlToBytes(privateKey.d));
     }
-    return signer.sign(payload);
+    return (await signer).sign(payload);
   }
 
   override async verifySignature(publicKey: Bytes, payload: Bytes, signature: Bytes): Promise<boolean> {
@@ -315,7 +317,7 @@ export class EcdsaSecp256r1 extends real.EcdsaSecp256r1 {
       // WebCrypto's importKey rejects such a key, and the original lets that error through.
       throw new Error(`Invalid P-256 public key length: ${publicKey.length}`);
     }
-    return wasm.verifyP256Signature(publicKey, payload, signature);
+    return verifyP256Signature(publicKey, payload, signature);
   }
 }
 

@@ -1,9 +1,9 @@
 /** What the publisher and subscriber handles need beyond {@link SignerPort}. */
-import type { EvmSigner, MlDsa87Signer, P256Signer } from '#wasm';
+import type { EvmSigner, MlDsa87Signer } from '#wasm';
 import type { SignerPort } from '../ports.js';
 
 /** A wasm signer the core can use directly (no `sign` questions, no await per signature). */
-export type CoreLocalSigner = EvmSigner | P256Signer | MlDsa87Signer;
+export type CoreLocalSigner = EvmSigner | MlDsa87Signer;
 
 /**
  * A {@link SignerPort} whose key is held in wasm: `coreSigner()` hands it to the core, which

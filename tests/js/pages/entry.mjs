@@ -5,9 +5,11 @@ import {
   IndexedDbKeyStore,
   JsonRpcRegistry,
   LocalSigner,
+  P256Signer,
   WebSocketTransport,
   createPublisher,
   createSubscriber,
+  p256Stats,
   ready,
 } from 'streamr-e2ee';
 
@@ -26,8 +28,9 @@ let publisher;
 let subscription;
 let transport;
 
-function common(cfg) {
-  const signer = LocalSigner.fromPrivateKey(cfg.privateKey);
+/** `cfg.p256`: an ECDSA_SECP256R1 identity whose key WebCrypto holds (issue #16, docs/p256.md). */
+async function common(cfg) {
+  const signer = cfg.p256 ? await P256Signer.fromPrivateKey(cfg.privateKey) : LocalSigner.fromPrivateKey(cfg.privateKey);
   transport = new WebSocketTransport(cfg.relayUrl, { onStateChange: (s) => state.transport.push(s) });
   const registry = new JsonRpcRegistry({ streamRegistryAddress: cfg.registryAddress, rpcUrl: cfg.rpcUrl });
   return { signer, transport, registry };
@@ -37,8 +40,8 @@ window.shim = {
   async startPublisher(cfg) {
     state.role = 'publisher';
     await ready(); // LocalSigner is a wasm object: the core must be loaded first
-    const { signer, transport, registry } = common(cfg);
-    const keyStore = await IndexedDbKeyStore.open({ ownerId: signer.address });
+    const { signer, transport, registry } = await common(cfg);
+    const keyStore = await IndexedDbKeyStore.open({ ownerId: await signer.getUserId() });
     publisher = createPublisher({ streamId: cfg.streamId, signer, transport, registry, keyStore, options: { encryption: 'always' } });
     publisher.on('keyRequest', (e) => state.keyRequests.push(e));
     publisher.on('keyDenied', (e) => state.keyDenied.push(e));
@@ -61,8 +64,8 @@ window.shim = {
   async startSubscriber(cfg) {
     state.role = 'subscriber';
     await ready();
-    const { signer, transport, registry } = common(cfg);
-    const keyStore = await IndexedDbKeyStore.open({ ownerId: signer.address });
+    const { signer, transport, registry } = await common(cfg);
+    const keyStore = await IndexedDbKeyStore.open({ ownerId: await signer.getUserId() });
     const subscriber = createSubscriber({ signer, transport, registry, keyStore, options: { keyRequestTimeout: 15000 } });
     subscription = await subscriber.subscribe(cfg.streamId, 0, (m) =>
       state.received.push({ i: m.content.i, encrypted: m.encrypted, keyId: m.groupKeyId, publisherId: m.publisherId }),
@@ -86,6 +89,7 @@ window.shim = {
       errors: state.errors.slice(0, 20),
       publishErrors: state.publishErrors.slice(0, 20),
       stats: subscription?.stats,
+      p256: p256Stats(),
     };
   },
   received() {

@@ -126,6 +126,35 @@ async function main() {
     check('after the reload all 20 arrive under the key from before (restored from IndexedDB)', after.length === 20 && after.every((m, k) => m.i === k && m.keyId === received[TOTAL - 1].keyId), JSON.stringify(after.slice(0, 2)));
     check('no key request after the reload (subscriber sent 0, publisher answered 0)', ss2.keyRequestsSent === 0 && ps2.keyRequests === 0, JSON.stringify({ sent: ss2.keyRequestsSent, answered: ps2.keyRequests }));
     check('no errors after the reload', ps2.errors.length === 0 && ss2.errors.length === 0 && ps2.publishErrors.length === 0, JSON.stringify({ pub: ps2.errors, sub: ss2.errors }));
+    check('the secp256k1 pages never loaded P-256 (issue #16)', !ps2.p256.platformLoaded && !ss2.p256.platformLoaded, JSON.stringify([ps2.p256, ss2.p256]));
+
+    // 3. P-256 identities (issue #16): two fresh pages, WebCrypto signs and verifies, the core decides.
+    const { createECDH } = await import('node:crypto');
+    const p256Key = () => {
+      const ecdh = createECDH('prime256v1');
+      ecdh.generateKeys();
+      return { privateKey: ecdh.getPrivateKey().toString('hex').padStart(64, '0'), userId: `0x${ecdh.getPublicKey('hex', 'compressed')}` };
+    };
+    const [p256Pub, p256Sub] = [p256Key(), p256Key()];
+    const stream2 = await chain.createStream(`/pages-p256-${Date.now()}`);
+    await (await chain.registry.grantPermissionForUserId(stream2, p256Pub.userId, PERM.PUBLISH)).wait();
+    await (await chain.registry.grantPermissionForUserId(stream2, p256Sub.userId, PERM.SUBSCRIBE)).wait();
+    const cfg2 = { ...base, relayUrl: relay.url, streamId: stream2, p256: true };
+    const [pPage, sPage] = await Promise.all([openPage(context, url, pageErrors), openPage(context, url, pageErrors)]);
+    const p256Started = await pPage.evaluate((c) => window.shim.startPublisher(c), { ...cfg2, privateKey: p256Pub.privateKey });
+    check('the P-256 publisher page starts as its compressed public key', p256Started.publisherId === p256Pub.userId, JSON.stringify(p256Started));
+    await sPage.evaluate((c) => window.shim.startSubscriber(c), { ...cfg2, privateKey: p256Sub.privateKey });
+    await pPage.evaluate(() => window.shim.publishRange(0, 20));
+    const p256Status = () => sPage.evaluate(() => window.shim.status());
+    await until(async () => (await p256Status()).received >= 20, 30_000, async () => `20 P-256 messages (got ${(await p256Status()).received}; ${JSON.stringify((await p256Status()).errors)})`);
+    await sleep(300);
+    const got = await sPage.evaluate(() => window.shim.received());
+    const pps = await pPage.evaluate(() => window.shim.status());
+    const sps = await p256Status();
+    check('P-256: 20 messages arrive in order, encrypted, from the P-256 publisher', got.length === 20 && got.every((m, k) => m.i === k && m.encrypted && m.publisherId === p256Pub.userId), JSON.stringify(got.slice(0, 2)));
+    check('P-256: the publisher page signed on WebCrypto (20 messages + the key response) and verified the key request', pps.p256.platformLoaded && pps.p256.signatures >= 21 && pps.p256.verifications >= 1, JSON.stringify(pps.p256));
+    check('P-256: the subscriber page verified every message and the response on WebCrypto, and signed its request', sps.p256.verifications >= 21 && sps.p256.signatures >= 1, JSON.stringify(sps.p256));
+    check('P-256: no errors on either page', pps.errors.length === 0 && sps.errors.length === 0 && pps.publishErrors.length === 0, JSON.stringify({ pub: pps.errors, sub: sps.errors, publish: pps.publishErrors }));
     check('no page errors', pageErrors.length === 0, pageErrors.join('\n'));
   } finally {
     await browser?.close();

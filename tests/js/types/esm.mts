@@ -43,7 +43,7 @@ void type; void ts; void prevTs; void sigType; void next; void rotated; void bad
 // --- Publisher, Subscriber, key pairs and the sans-IO contract --------------------------------
 import {
   Publisher, Subscriber, MlKemKeyPair, RsaKeyPair, P256Signer, MlDsa87Signer, AsymmetricEncryptionType,
-  wrapGroupKey,
+  wrapGroupKey, verifyP256Signature,
   type Output, type Answer, type Question, type E2eeEvent, type PublisherConfig, type SubscriberConfig,
   type Signer, type KeyExchange, type SubscriberStats, type ErrorCode, type GroupKeyData,
 } from 'streamr-e2ee';
@@ -53,7 +53,14 @@ const subConfig: SubscriberConfig = { streamId: 's', keyRequestTimeout: 30_000, 
 // @ts-expect-error not a permission source
 const badSource: PublisherConfig = { streamId: 's', permissionSource: 'chain' };
 const wallet: Signer = { userId: '0x00', signatureType: SignatureType.ECDSA_SECP256K1_EVM };
-const signers: Signer[] = [signer, P256Signer.generate(), MlDsa87Signer.fromSeed(new Uint8Array(32)), wallet];
+// P256Signer is the platform's (issue #16): async, and given to the raw machines as `.external`.
+const p256: P256Signer = await P256Signer.generate();
+const signers: Signer[] = [signer, p256.external, MlDsa87Signer.fromSeed(new Uint8Array(32)), wallet];
+// @ts-expect-error the shim's P256Signer is not a core signer: pass `.external`
+const notACoreSigner: Signer = p256;
+void notACoreSigner;
+const p256Ok: Promise<boolean> = verifyP256Signature(p256.publicKey, new Uint8Array(1), new Uint8Array(64));
+void p256Ok;
 // RSA key pairs are the platform's (issue #16): async, and given to a raw Subscriber by keyExchange.
 const rsaPair: RsaKeyPair = await RsaKeyPair.generate(640, { extractable: false });
 const kx: KeyExchange[] = [MlKemKeyPair.generate(), rsaPair.keyExchange,
@@ -77,6 +84,7 @@ function answerFor(q: Question): Answer {
     case 'permission': return { type: 'permission', allowed: q.permission === 'SUBSCRIBE' };
     case 'erc1271': return { type: 'permission', allowed: q.digest.length === 32 };
     case 'sign': return { type: 'signature', signature: signer.sign(q.payload) };
+    case 'verifyP256': return { type: 'signatureValid', valid: q.publicKey.length === 33 && q.signature.length === 64 && q.payload.length > 0 };
     case 'unwrapGroupKey': return { type: 'groupKeyBytes', bytes: q.data };
     case 'wrapGroupKeys': return { type: 'wrappedGroupKeys', data: q.keys.map((k) => k.data.subarray(0, q.bits / 8)) };
     case 'registryCall': return { type: 'callResult', data: q.data };

@@ -5,6 +5,7 @@ import { sealWritePhase, sealPersistedPhase } from './seal-phases.mjs';
 import { sessionWritePhase, sessionPersistedPhase } from './session-phases.mjs';
 import { workerPhase, benchPhase } from './worker-phases.mjs';
 import { rsaLazyPhase } from './rsa-phases.mjs';
+import { p256LazyPhase } from './p256-phases.mjs';
 
 const phase = new URLSearchParams(location.search).get('phase') ?? 'write';
 const phases = {
@@ -12,7 +13,8 @@ const phases = {
   reload: () => { persistedPhase(); sealPersistedPhase(); sessionPersistedPhase(); },
   restart: () => { persistedPhase(); sealPersistedPhase(); sessionPersistedPhase(); },
   worker: workerPhase,
-  rsa: () => rsaLazyPhase('webpack'),
+  // RSA, then P-256 (issue #16): each first loaded by its own exchange in this fresh document.
+  rsa: () => { rsaLazyPhase('webpack'); p256LazyPhase('webpack'); },
   bench: () => benchPhase(),
   'bench-unwrap': () => benchPhase({ keygen: false }),
 };

@@ -6,9 +6,12 @@ import {
 import { test, assertEqual, assertBytes, run } from '../browser/harness.mjs';
 import { measure } from '../browser/longtasks.mjs';
 import { rsaLazyPhase } from '../browser/rsa-phases.mjs';
+import { p256LazyPhase } from '../browser/p256-phases.mjs';
 
 // First, before anything else does RSA in this page (issue #16).
 rsaLazyPhase('vite');
+// Then P-256, before anything else signs or verifies P-256 here.
+p256LazyPhase('vite');
 
 const OWNER = '0x' + '99'.repeat(20);
 const PUB = '0x' + 'a1'.repeat(20);
