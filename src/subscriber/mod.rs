@@ -257,6 +257,15 @@ impl Subscriber {
         self.chains.held().saturating_add(self.unverified.len())
     }
 
+    /// Whether the host should hold further input for now: the messages waiting for a host
+    /// verdict on their signature (ERC-1271, P-256 without in-core P-256) fill half of their
+    /// bound, overall or for one publisher. It turns false as answers come in. Input given
+    /// anyway is still taken up to the bound, and dropped `OVERLOADED` past it; holding instead
+    /// keeps a burst read from the network at once from losing messages.
+    pub fn input_backlogged(&self) -> bool {
+        self.unverified.half_full()
+    }
+
     /// Adds a key the app already has (restored from storage, or configured explicitly). A
     /// key already held under that id is kept (keys are never overwritten); if content under
     /// this one does not decode, it is forgotten and fetched again by key exchange.

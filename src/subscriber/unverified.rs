@@ -67,6 +67,16 @@ impl Unverified {
         self.total
     }
 
+    /// Half full, overall or for one publisher: past this the host should hold its input until
+    /// answers drain the queue, so that a burst waits instead of being dropped at the bound.
+    pub fn half_full(&self) -> bool {
+        self.total.saturating_mul(2) >= self.max_total
+            || self
+                .per_publisher
+                .values()
+                .any(|n| n.saturating_mul(2) >= self.max_per_publisher)
+    }
+
     /// Queues `msg` under `id`, waiting for its publisher's PUBLISH answer.
     pub fn admit(&mut self, id: u64, msg: StreamMessage) -> Result<(), Refusal> {
         let chain: ChainKey = (msg.id.publisher_id.clone(), msg.id.msg_chain_id.clone());
@@ -239,6 +249,22 @@ mod tests {
         assert_eq!(q.denied(&UserId::from([1; 20])).len(), 2);
         assert_eq!(q.len(), 1);
         assert_eq!(q.admit(7, msg(1, "b", 1)), Ok(()));
+    }
+
+    #[test]
+    fn half_full_overall_or_per_publisher() {
+        let mut q = Unverified::new(8, 4);
+        q.admit(1, msg(1, "a", 1)).unwrap();
+        assert!(!q.half_full());
+        q.admit(2, msg(1, "a", 2)).unwrap();
+        assert!(q.half_full(), "one publisher at half its bound");
+        assert_eq!(q.denied(&UserId::from([1; 20])).len(), 2);
+        assert!(!q.half_full(), "drained");
+        for p in 1..=4 {
+            assert!(!q.half_full());
+            q.admit(u64::from(p), msg(p, "a", 1)).unwrap();
+        }
+        assert!(q.half_full(), "half the overall bound");
     }
 
     #[test]

@@ -275,6 +275,15 @@ impl JsSubscriber {
         Ok(u32::try_from(self.inner.held_messages()).unwrap_or(u32::MAX))
     }
 
+    /// Whether to hold further `handleMessage` input until questions are answered: the messages
+    /// waiting for a host verdict on their signature (ERC-1271, P-256) fill half their bound.
+    /// A host that holds input while this is true loses nothing to a burst; input given anyway
+    /// is taken up to the bound and dropped `OVERLOADED` past it.
+    #[wasm_bindgen(getter, js_name = inputBacklogged)]
+    pub fn input_backlogged(&self) -> Result<bool, JsValue> {
+        Ok(self.inner.input_backlogged())
+    }
+
     /// Forgets cached answers about publishers' PUBLISH permission (and the registry cache):
     /// each publisher's next message is checked again.
     #[wasm_bindgen(js_name = invalidatePermissions)]

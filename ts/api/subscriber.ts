@@ -134,6 +134,9 @@ class SubscriptionImpl implements Subscription {
   private stopTransport: (() => Promise<void>) | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly inbox: Inbox;
+  /** Input held while the core is backlogged ({@link onInput}), and its bound. */
+  private readonly held: Uint8Array[] = [];
+  private readonly maxHeld: number;
   private lastStats: SubscriberStats = { delivered: 0, duplicates: 0, dropped: 0, keyRequestsSent: 0, keysLearned: 0 };
 
   constructor(
@@ -144,7 +147,9 @@ class SubscriptionImpl implements Subscription {
     onMessage: ((m: ReceivedMessage) => void) | undefined,
     private readonly onEnd: () => void,
   ) {
-    this.inbox = new Inbox(onMessage, owner.args.options?.maxBufferedMessages ?? 10_000, (e) => this.emitError(e));
+    const max = owner.args.options?.maxBufferedMessages ?? 10_000;
+    this.inbox = new Inbox(onMessage, max, (e) => this.emitError(e));
+    this.maxHeld = max;
   }
 
   get stats(): SubscriberStats {
@@ -194,6 +199,7 @@ class SubscriptionImpl implements Subscription {
     if (this.ended) return;
     this.ended = true;
     clearTimeout(this.timer);
+    this.held.length = 0;
     this.onEnd();
     await this.stopTransport?.().catch(() => undefined);
     if (this.core !== undefined) {
@@ -208,10 +214,34 @@ class SubscriptionImpl implements Subscription {
     return this.inbox.iterator(() => this.unsubscribe());
   }
 
-  /** Network bytes, straight to the core, synchronously and in arrival order: nothing here decodes or waits. */
+  /**
+   * Network bytes, to the core synchronously and in arrival order: nothing here decodes. While
+   * the core says it is backlogged (messages waiting for signature verdicts fill half their
+   * bound: a burst of ERC-1271 or P-256 messages), input waits here, in order, bounded, and is
+   * fed as answers come in.
+   */
   private onInput(bytes: Uint8Array): void {
     const core = this.core;
     if (this.ended || core === undefined) return;
+    if (this.held.length > 0 || core.inputBacklogged) {
+      if (this.held.length >= this.maxHeld) {
+        this.emitError(createError('OVERLOADED', `${this.maxHeld} messages wait for signature checks; a message was dropped`));
+        return;
+      }
+      this.held.push(bytes);
+      return;
+    }
+    this.feed(core, bytes);
+  }
+
+  /** Held input to the core while it takes more. */
+  private feedHeld(): void {
+    for (let core = this.core; core !== undefined && this.held.length > 0 && !core.inputBacklogged; core = this.core) {
+      this.feed(core, this.held.shift() as Uint8Array);
+    }
+  }
+
+  private feed(core: Subscriber, bytes: Uint8Array): void {
     try {
       beforeCoreInput(this.owner.args.signer);
       core.handleMessage(bytes, Date.now());
@@ -240,6 +270,7 @@ class SubscriptionImpl implements Subscription {
       beforeCoreInput(this.owner.args.signer);
       this.core.handleTimeout(Date.now());
       this.pump();
+      this.feedHeld();
     }, Math.max(0, at - Date.now()));
   }
 
@@ -329,6 +360,7 @@ class SubscriptionImpl implements Subscription {
     beforeCoreInput(this.owner.args.signer);
     this.core.answer(id, answer, Date.now());
     this.pump();
+    this.feedHeld();
   }
 
   private emitError(err: StreamrE2eeError): void {

@@ -163,7 +163,9 @@ export interface SubscriberOptions extends CommonOptions {
   gapTimeoutMs?: number;
   /**
    * Ours: messages an async-iterated subscription buffers for a slow consumer (default 10000);
-   * past it messages are dropped with a `BUFFER_OVERFLOW` error event, never silently.
+   * past it messages are dropped with a `BUFFER_OVERFLOW` error event, never silently. It also
+   * bounds the network input a subscription holds while its core is backlogged with signature
+   * checks (a burst of ERC-1271 or P-256 messages; `OVERLOADED` past it).
    */
   maxBufferedMessages?: number;
   /**
