@@ -45,6 +45,7 @@ export function targets(data) {
   const ratio = (c, peer) => safeRatio(median(c, peer), median(c, OURS));
   // The worst case of a list, or why there is none: every case's ratio must be valid.
   const worst = (list, f) => {
+    if (list.length === 0) return { why: 'no rows measured' };
     const rs = list.map((c) => ({ c, r: f(c) }));
     const bad = rs.filter((x) => x.r === null);
     if (bad.length) return { why: `${bad.map((x) => x.c.name).join(', ')}: a row failed or is missing` };

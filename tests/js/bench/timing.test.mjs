@@ -101,3 +101,11 @@ test('the report, unchanged data: every target judged, no dash ratios', () => {
   assert.doesNotMatch(md, /Infinity|NaN|\*\*failed\*\*/);
   assert.ok(targets(data).filter((x) => x.target.startsWith('AES')).every((x) => x.met !== null));
 });
+
+test('the report and chart of a run of one group (no AES rows in the browser): targets not measured, no throw', () => {
+  const data = fixture();
+  data.web.results = data.web.results.filter((r) => r.group === 'sig');
+  const ts = targets(data);
+  for (const t of ts.filter((x) => x.target.startsWith('AES'))) assert.equal(t.met, null, t.target);
+  assert.doesNotThrow(() => renderMarkdown(data, { chart: 'chart.png' }));
+});
