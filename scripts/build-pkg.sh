@@ -238,9 +238,12 @@ JS
 # class, the publisher's eager hand-off, identity sealing) added +10,565; the Custodian class
 # in the Node module only (feature `custodian`: -26,425 raw, -7,995 brotli; 215,221 -> 207,069).
 # Measured and not done: ML-DSA-87 signing out (-6,151; browsers still sign with it),
-# SealingKey out (-1,547; the key store seals synchronously), pkcs8PemToDer out (-34). BUDGET_NOTE
-# The goal is 200 KB; BENCHMARKS.md ("Size") says what each cut cost.
-MAX_WASM_BROTLI_BYTES=${MAX_WASM_BROTLI_BYTES:-230000}
+# SealingKey out (-1,547; the key store seals synchronously), pkcs8PemToDer out (-34). P-256
+# out of the main module (feature `p256`: the platform's ECDSA P-256, docs/p256.md): -12,864
+# (207,069 -> 194,290); the subscriber's input backpressure (inputBacklogged) +186: 194,476.
+# The goal was 200 KB; the budget is the measured size plus rounding, so growth fails the build.
+# BENCHMARKS.md ("Size") says what each cut cost.
+MAX_WASM_BROTLI_BYTES=${MAX_WASM_BROTLI_BYTES:-195000}
 wasm_file="$OUT/web/${CRATE}_bg.wasm"
 read -r raw gz br < <(node -e '
 const z = require("node:zlib"), b = require("node:fs").readFileSync(process.argv[1]);
