@@ -1,7 +1,7 @@
 // Key store and worker tests in headless Chromium, with one persistent profile (a temporary
 // user-data-dir, deleted at the end) so IndexedDB survives a reload and a browser restart:
 //   1. webpack bundles browser/entry.mjs (+ the package's wasm and worker chunk), and Vite
-//      builds vite-app/ (the same package through vite-plugin-wasm)
+//      builds vite-app/ (the same package, no wasm plugin)
 //   2. tests/js/browser/serve.mjs serves each on 127.0.0.1 (own processes, stopped by PID)
 //   3. phases: write → reload (page.reload) → restart (new browser, same profile) → worker
 //      (RSA-4096 off the main thread, long tasks counted) → vite (the Vite build). With

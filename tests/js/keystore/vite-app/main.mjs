@@ -1,5 +1,6 @@
-// A tiny app built with Vite (vite-plugin-wasm for the package's wasm, in the page and in the
-// worker): the key store and the worker must work there as under webpack.
+// A tiny app built with Vite, with no wasm plugin (the package's web build loads its .wasm by
+// `new URL(…, import.meta.url)`, in the page and in the worker): the key store and the worker
+// must work there as under webpack.
 import {
   IndexedDbKeyStore, SealedKeyStore, CryptoWorker, GroupKey, AsymmetricEncryptionType, wrapGroupKey,
 } from 'streamr-e2ee';
