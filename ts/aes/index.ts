@@ -7,6 +7,7 @@
  * `encryptWithAES` / `decryptWithAES` remain for callers that cannot await.
  */
 import { decryptWithAES, encryptWithAES } from '#wasm';
+import { ready } from '../ready.js';
 
 const IV_LEN = 16;
 const KEY_LEN = 32;
@@ -40,7 +41,10 @@ async function ctr(subtle: SubtleCrypto, key: Uint8Array, iv: Uint8Array, data: 
 /** `encryptWithAES`, routed to WebCrypto for large payloads: `iv ‖ ciphertext`. */
 export async function encryptWithAESAsync(data: Uint8Array, key: Uint8Array, options?: AesRoutingOptions): Promise<Uint8Array> {
   const subtle = subtleFor(data.length, key, options);
-  if (!subtle) return encryptWithAES(data, key);
+  if (!subtle) {
+    await ready();
+    return encryptWithAES(data, key);
+  }
   const out = new Uint8Array(IV_LEN + data.length);
   const iv = globalThis.crypto.getRandomValues(new Uint8Array(IV_LEN));
   out.set(iv);
@@ -51,6 +55,9 @@ export async function encryptWithAESAsync(data: Uint8Array, key: Uint8Array, opt
 /** `decryptWithAES`, routed to WebCrypto for large payloads; input `iv ‖ ciphertext`. */
 export async function decryptWithAESAsync(cipher: Uint8Array, key: Uint8Array, options?: AesRoutingOptions): Promise<Uint8Array> {
   const subtle = cipher.length >= IV_LEN ? subtleFor(cipher.length - IV_LEN, key, options) : undefined;
-  if (!subtle) return decryptWithAES(cipher, key);
+  if (!subtle) {
+    await ready();
+    return decryptWithAES(cipher, key);
+  }
   return ctr(subtle, key, cipher.subarray(0, IV_LEN), cipher.subarray(IV_LEN));
 }

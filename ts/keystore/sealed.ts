@@ -8,6 +8,7 @@ import { add, defaultFactory, get, openDatabase, put, update } from './idb.js';
 import { normalizeUserId } from './ids.js';
 import { ENCRYPTION_KEYS, KEY_BINDINGS, LATEST_ENCRYPTION_KEY_IDS, keyLookup, latestLookup } from './schema.js';
 import { type KdfRecord, type SealingSecret, SALT_LEN, deriveSealingKey, kdfFor, randomSalt } from './sealing.js';
+import { ready } from '../ready.js';
 
 export type { SealingSecret } from './sealing.js';
 export { MIN_PBKDF2_ITERATIONS, unlockMessage } from './sealing.js';
@@ -72,6 +73,7 @@ export class SealedKeyStore implements KeyStore {
 
   /** Opens (or creates) the sealed store of `ownerId` and unlocks it with `secret`. */
   static async open(options: SealedKeyStoreOptions): Promise<SealedKeyStore> {
+    await ready(); // sealing is the wasm core's (SealingKey)
     const ownerId = normalizeUserId(options?.ownerId, 'ownerId');
     const secret = options.secret;
     if (secret === null || typeof secret !== 'object' || (!('passphrase' in secret) && !('signer' in secret))) {

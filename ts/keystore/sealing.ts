@@ -7,6 +7,7 @@ import { SealingKey, recoverEvmAddress } from '#wasm';
 import type { SignerPort } from '../ports.js';
 import { keyStoreError } from './errors.js';
 import { normalizeUserId } from './ids.js';
+import { ready } from '../ready.js';
 
 /** OWASP's 2023 figure for PBKDF2-HMAC-SHA-256; lower counts are refused. */
 export const MIN_PBKDF2_ITERATIONS = 600_000;
@@ -73,6 +74,7 @@ export function randomSalt(): Uint8Array {
 
 /** Derives the sealing key for `secret` under `kdf` and `salt`. */
 export async function deriveSealingKey(ownerId: string, secret: SealingSecret, kdf: KdfRecord, salt: Uint8Array): Promise<SealingKey> {
+  await ready();
   if ('passphrase' in secret) {
     if (kdf.kdf !== 'PBKDF2-SHA-256') throw keyStoreError('KEY_STORE_LOCKED', 'this store is sealed with a wallet signature, not a passphrase');
     if (typeof secret.passphrase !== 'string' || secret.passphrase.length === 0) throw keyStoreError('INVALID_ARGUMENT', 'the passphrase must be a non-empty string');

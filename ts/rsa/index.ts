@@ -18,6 +18,7 @@ import { createError, isStreamrE2eeError } from '../errors.js';
 import { toPem } from './pem.js';
 import type { RsaPrivateKeyHandle } from './platform.js';
 import { rsaEncrypt, rsaGenerate, rsaImportPkcs8 } from './provider.js';
+import { ready } from '../ready.js';
 
 export { configureRsa, rsaStats, type RsaPreference } from './provider.js';
 export type { RsaPath } from './platform.js';
@@ -64,6 +65,7 @@ export class RsaKeyPair {
    * `extractable: false` keeps a WebCrypto key non-extractable (`toPkcs8Pem` then rejects).
    */
   static async generate(bits = 4096, options: { extractable?: boolean } = {}): Promise<RsaKeyPair> {
+    await ready(); // the public key's checks are the core's
     const key = await rsaGenerate(checkBits(bits), options.extractable ?? true);
     return RsaKeyPair.from(key);
   }
@@ -73,6 +75,7 @@ export class RsaKeyPair {
    * 640..=4096 bits: a key pair persisted with `toPkcs8Pem`. Rejects with `INVALID_KEY`.
    */
   static async fromPkcs8Pem(pem: string | Uint8Array, options: { extractable?: boolean } = {}): Promise<RsaKeyPair> {
+    await ready();
     const der = pkcs8PemToDer(pem);
     let key: RsaPrivateKeyHandle;
     try {
@@ -159,6 +162,7 @@ export class RsaKeyPair {
  * Rejects with `INVALID_KEY` for a key that does not parse or is outside 640..=4096 bits.
  */
 export async function rsaOaepEncrypt(publicKeyPem: string | Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+  await ready();
   const { der } = rsaPublicKeyInfo(publicKeyPem);
   return rsaEncrypt(der, data);
 }
@@ -186,6 +190,7 @@ export async function wrapGroupKey(
   encryptionType: AsymmetricEncryptionType,
   publicKey: Uint8Array | string,
 ): Promise<Uint8Array> {
+  await ready();
   if (encryptionType !== AsymmetricEncryptionType.RSA) return wrapGroupKeyInCore(key, encryptionType, publicKey);
   const { der } = rsaPublicKeyInfo(publicKey);
   const data = key.data;

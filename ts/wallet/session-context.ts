@@ -16,6 +16,7 @@ import { Eip1193Signer, type Eip1193Provider } from './eip1193.js';
 import { type SessionKeyStore, defaultSessionKeyStore, sessionSlot } from './session-store.js';
 import type { SessionPermission, SessionSignerOptions } from './session.js';
 import { sendAndWait } from './transactions.js';
+import { ready } from '../ready.js';
 
 const DAY = 86_400;
 
@@ -53,6 +54,7 @@ export interface Context {
 }
 
 export async function context(o: SessionSignerOptions): Promise<Context> {
+  await ready(); // session keys are wasm EvmSigners; in a browser the core may not be loaded yet
   if (o === null || typeof o !== 'object') throw createError('INVALID_ARGUMENT', 'options are required');
   if (typeof o.streamId !== 'string' || o.streamId.length === 0) throw createError('INVALID_ARGUMENT', 'streamId is required');
   if (o.registry === undefined || typeof o.registry.call !== 'function') throw createError('INVALID_ARGUMENT', 'registry is required');
