@@ -1,6 +1,7 @@
 // BENCHMARKS.md from the results of benches/run.mjs, and the issue #8 targets checked
 // against them (shared with the chart).
 import { renderNetwork } from './network/report.mjs';
+import { renderPerf20 } from './perf20-report.mjs';
 import { isValidRow, safeRatio } from './timing.mjs';
 
 export const BROTLI_TARGET = 200_000;
@@ -159,6 +160,26 @@ function caseTable(cases, { rate = 'ops/s', throughput = false } = {}) {
       const ratio = safeRatio(r.medianMs, base);
       const vs = r.impl === OURS ? '—' : ratio === null ? '– (our row failed)' : fmtRatio(ratio);
       lines.push(`| ${c.name} | ${r.impl} | ${fmtTime(r.medianMs)} | ${fmtTime(r.p25Ms)}–${fmtTime(r.p75Ms)} | ${fmtTime(r.minMs)}–${fmtTime(r.maxMs)} | ${per} | ${vs} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** The \`worker\` rows: wall time, and how long the main thread was blocked meanwhile. */
+function workerTable(cases) {
+  if (cases.length === 0) return 'not measured in this run';
+  const lines = ['| case | implementation | API | wall time (median) | ours is | main thread blocked | worst timer gap | samples |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |'];
+  for (const c of cases) {
+    const base = median(c, OURS);
+    for (const r of c.rows) {
+      if (!isValidRow(r)) {
+        lines.push(`| ${c.name} | ${r.impl} | \`${r.api}\` | **failed**: ${r.failed ?? 'no valid timing'} | – | – | – | – |`);
+        continue;
+      }
+      const ratio = safeRatio(r.medianMs, base);
+      const vs = r.impl === OURS ? '—' : ratio === null ? '– (our row failed)' : fmtRatio(ratio);
+      lines.push(`| ${c.name} | ${r.impl} | \`${r.api}\` | ${fmtTime(r.medianMs)} | ${vs} | ${r.blockedMs > 0 ? fmtTime(r.blockedMs) : 'none'} | ${fmtTime(r.maxTimerGapMs)} | ${r.samples} |`);
     }
   }
   return lines.join('\n');
@@ -339,6 +360,7 @@ publisher machine would spend.
 Notes:
 ${notes.join('\n')}
 
+${renderPerf20(data, { fmtTime, fmtRatio, kb })}
 ## Key-exchange round trip over the local relay (Chromium ↔ \`relay/\`, ${data.web.relayProfile ?? '–'} build)
 
 ${group('relay').length ? `| round trip | p50 | p99 | IQR (p25–p75) | min–max | runs |\n| --- | ---: | ---: | ---: | ---: | ---: |\n${group('relay').map((c) => { const r = c.rows[0]; return `| ${c.name.replace('Key-exchange round trip over the relay, ', '')} | ${fmtTime(r.medianMs)} | ${fmtTime(r.p99Ms)} | ${fmtTime(r.p25Ms)}–${fmtTime(r.p75Ms)} | ${fmtTime(r.minMs)}–${fmtTime(r.maxMs)} | ${r.samples} |`; }).join('\n')}` : 'not measured in this run'}
@@ -347,6 +369,14 @@ From a fresh subscriber handling a content message under an unknown key (its key
 to the delivery of that message: request signed and sent through the relay, the publisher (same page, its
 own WebSocket) checks and answers through the relay, the subscriber verifies and unwraps. Both ends share
 the page's one thread, so their work adds up.
+
+## RSA off the main thread (Chromium, \`CryptoWorker\`, docs/worker.md)
+
+${workerTable(group('worker'))}
+
+"ours" is the work in the package's Web Worker. Each sample runs alone; "main thread blocked" is the
+median total of the Long Tasks (> 50 ms) while it ran, "worst timer gap" the longest wait of a 5 ms
+timer on the main thread over all samples: a worker is for those two columns, not for the wall time.
 
 ${renderNetwork(data.network, { fmtTime, fmtRatio, kb })}
 ${renderColdStart(data.coldstart)}

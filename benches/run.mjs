@@ -3,6 +3,8 @@
 //   2. native: our Rust core (cargo example bench_native) and Node's OpenSSL AES for reference
 //   3. browser: headless Chromium runs benches/browser/entry.mjs (webpack bundle of pkg/ and of
 //      @streamr/utils' browser build) against WebCrypto and the SDK's code
+//   3b. worker (benches/browser/worker.mjs, docs/worker.md): RSA keygen and unwrap in the Web
+//      Worker against the main thread and WebCrypto, with the main-thread blocking of each
 //   4. network (issue #14, benches/network.mjs): ours against a stock SDK pair on a local Streamr
 //      network (latency, key-exchange round trips), and the transport's bundle cost
 //   4b. coldstart (issue #16, benches/coldstart.mjs): navigation to the first decrypted message,
@@ -79,12 +81,18 @@ function sizes() {
   }
   // Issue #16: the RSA module, fetched only for an RSA exchange (not part of `wasm`).
   const rsaWasm = compressed(readFileSync(`${repo}pkg/rsa-wasm/web/streamr_e2ee_rsa_wasm_bg.wasm`));
-  return { wasm, rsaWasm, js, jsFiles: jsFiles.map((f) => f.slice(repo.length)), variants };
+  // Issue #20: the recovery-lever modules (benches/recover-lever/build.sh), when built.
+  const levers = {};
+  for (const v of ['none', 'k256', 'precomputed', 'libsecp', 'lowmem', 'k256-32']) {
+    const f = `${repo}target/recover-lever/${v}/recover_lever_bg.wasm`;
+    if (existsSync(f)) levers[v] = compressed(readFileSync(f));
+  }
+  return { wasm, rsaWasm, js, jsFiles: jsFiles.map((f) => f.slice(repo.length)), variants, levers };
 }
 
 // ---- native ----------------------------------------------------------------------------------
-function nativeRust() {
-  const cargoArgs = ['run', '--quiet', '--example', 'bench_native', ...(quick ? [] : ['--release']), '--', ...(quick ? ['--quick'] : [])];
+function nativeRust(extra = []) {
+  const cargoArgs = ['run', '--quiet', '--example', 'bench_native', ...(quick ? [] : ['--release']), '--', ...(quick ? ['--quick'] : []), ...extra];
   log(`cargo ${cargoArgs.join(' ')}`);
   const r = spawnSync('cargo', cargoArgs, { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`bench_native failed (${r.status ?? r.signal})`);
@@ -215,16 +223,21 @@ async function main() {
   const saved = merge ? JSON.parse(readFileSync(files.json, 'utf8')) : null;
   // A merge keeps the saved variant sizes when no variant is given: its rows were measured on them.
   if (saved && Object.keys(size.variants).length === 0) size.variants = saved.size?.variants ?? {};
+  if (saved && Object.keys(size.levers).length === 0) size.levers = saved.size?.levers ?? {};
   // A run of the network or cold-start groups alone measures nothing native.
   const networkOnly = only?.every((g) => g === 'network' || g === 'coldstart');
   const native = saved ? saved.native : args.includes('--no-native') || networkOnly ? { results: [], profile: 'skipped' } : nativeRust();
   if (!saved && !networkOnly) native.results.push(...nativeNodeAes());
+  // A merge of perf20 (issue #20) measures its native rows again (the breakdown's other half).
+  if (saved && only?.includes('perf20')) {
+    native.results = [...native.results.filter((r) => r.group !== 'perf20'), ...nativeRust(['--breakdown-only']).results];
+  }
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   try {
     m.chromium = browser.version();
     // Memory in a page of its own: wasm memory never shrinks, so after the other cases (1,000
     // subscribers, 1 MiB buffers) it would show their high-water mark instead.
-    const groups = ['aes', 'sig', 'kem', 'pipe', 'relay', 'startup', 'mem', 'network', 'coldstart'].filter((g) => !only || only.includes(g));
+    const groups = ['aes', 'sig', 'kem', 'pipe', 'perf20', 'relay', 'worker', 'startup', 'mem', 'network', 'coldstart'].filter((g) => !only || only.includes(g));
     let web = merge ? JSON.parse(readFileSync(files.json, 'utf8')).web : null;
     const main = groups.filter((g) => g !== 'mem' && g !== 'network' && g !== 'coldstart');
     if (main.length) {

@@ -7,6 +7,7 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
+    clippy::panic,
     missing_docs
 )]
 
@@ -14,12 +15,17 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use streamr_e2ee::GroupKey;
+use streamr_e2ee::StreamMessage;
 use streamr_e2ee::cipher::aes_ctr;
 use streamr_e2ee::exchange::{self, KeyExchangeKeyPair, MlKemKeyPair, RsaKeyPair};
+use streamr_e2ee::host::{Answer, Output, Question, QuestionId};
+use streamr_e2ee::identity::Signing;
 use streamr_e2ee::identity::evm::{self, EvmSigner};
 use streamr_e2ee::identity::ml_dsa87::{self, MlDsa87Signer};
 use streamr_e2ee::identity::secp256r1::{self, P256Signer};
-use streamr_e2ee::wire::AsymmetricEncryptionType;
+use streamr_e2ee::publisher::{Publisher, PublisherConfig};
+use streamr_e2ee::subscriber::{KeyExchange, Subscriber, SubscriberConfig};
+use streamr_e2ee::wire::{AsymmetricEncryptionType, ContentType};
 
 struct Bench {
     sample_ms: f64,
@@ -105,6 +111,12 @@ fn main() {
         slow_samples: if quick { 1 } else { 5 },
         out: Vec::new(),
     };
+    // --breakdown-only: the issue #20 breakdown alone (a quick look at it during the work).
+    if std::env::args().any(|a| a == "--breakdown-only") {
+        breakdown(&mut b);
+        println!(r#"{{"profile":"-","results":[{}]}}"#, b.out.join(","));
+        return;
+    }
     let random = |n: usize| {
         let mut v = vec![0u8; n];
         getrandom::fill(&mut v).unwrap();
@@ -185,6 +197,8 @@ fn main() {
         rsa.unwrap_group_key(gk.id(), &wrapped).unwrap()
     });
 
+    breakdown(&mut b);
+
     let profile = if cfg!(debug_assertions) {
         "dev"
     } else {
@@ -195,3 +209,133 @@ fn main() {
         b.out.join(",")
     );
 }
+
+/// Drains `m`, granting permissions and answering key-store questions with "no key" (as the
+/// browser benchmark's `pump`); returns the outputs that are not questions.
+fn pump(
+    poll: &mut dyn FnMut() -> Option<Output>,
+    answer: &mut dyn FnMut(QuestionId, Answer),
+) -> Vec<Output> {
+    let mut out = Vec::new();
+    while let Some(o) = poll() {
+        match o {
+            Output::Ask { id, question } => match question {
+                Question::Permission { .. } => answer(id, Answer::Permission(true)),
+                Question::LoadKey { .. } => answer(id, Answer::StoredKey(None)),
+                q => panic!("unexpected question {q:?}"),
+            },
+            o => out.push(o),
+        }
+    }
+    out
+}
+
+/// Issue #20: one 1 KiB content message through the subscriber, part by part, natively (the
+/// browser half is benches/browser/perf20.mjs; the report sets them side by side).
+fn breakdown(b: &mut Bench) {
+    const T0: u64 = 1_800_000_000_000;
+    const STREAM: &str = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266/bench";
+    let n = 1001;
+    let signer = EvmSigner::generate().unwrap();
+    let publisher_id = signer.user_id();
+    let mut publisher = Publisher::new(
+        PublisherConfig::new(STREAM),
+        Signing::Local(Box::new(signer)),
+    )
+    .unwrap();
+    let mut content = vec![0u8; 1024];
+    getrandom::fill(&mut content).unwrap();
+    let mut sent = Vec::new();
+    let mut key = None;
+    for i in 0..n {
+        let now = T0 + i as u64;
+        publisher
+            .publish(content.clone(), ContentType::Binary, now)
+            .unwrap();
+        let pubr = std::cell::RefCell::new(&mut publisher);
+        let outs = pump(&mut || pubr.borrow_mut().poll_output(), &mut |id, a| {
+            pubr.borrow_mut().answer(id, a, now).unwrap()
+        });
+        for o in outs {
+            match o {
+                Output::Send { bytes, .. } => sent.push(bytes),
+                Output::StoreKey { key: k, .. } => key = Some(k),
+                _ => {}
+            }
+        }
+    }
+    let key = key.unwrap();
+    let bytes = &sent[1];
+    let msg = StreamMessage::from_bytes(bytes).unwrap();
+    let payload = msg.signature_payload();
+    let digest = evm::eip191_hash(&payload);
+    let sig = msg.signature.clone();
+    let (rs, v) = sig.split_at(64);
+    let rsig = k256::ecdsa::Signature::from_slice(rs).unwrap();
+    let recid = k256::ecdsa::RecoveryId::from_byte(v[0] - 27).unwrap();
+    let ct = msg.content().unwrap().content.clone();
+    let aes_key: [u8; 32] = *key.expose_secret();
+    assert_eq!(aes_ctr::decrypt(&aes_key, &ct).unwrap(), content);
+
+    let g = "perf20";
+    b.measure(g, BD_DECODE, None, || {
+        StreamMessage::from_bytes(bytes).unwrap()
+    });
+    b.measure(g, BD_PAYLOAD, None, || msg.signature_payload());
+    b.measure(g, BD_KECCAK, None, || evm::eip191_hash(&payload));
+    b.measure(g, BD_RECOVER, None, || {
+        let k = k256::ecdsa::VerifyingKey::recover_from_prehash(&digest, &rsig, recid).unwrap();
+        evm::address_of(&k)
+    });
+    b.measure(g, BD_AES, None, || aes_ctr::decrypt(&aes_key, &ct).unwrap());
+    b.measure(g, LEVER_RECOVER, None, || {
+        evm::recover_address(&payload, &sig).unwrap()
+    });
+
+    // The whole pipeline: a fresh subscriber per sample (chain state, replay memory), the first
+    // message (the permission question) outside the timing.
+    let samples = b.samples;
+    let mut per_op = Vec::new();
+    let mut iters = 0;
+    for _ in 0..samples {
+        let mut sub = Subscriber::new(
+            SubscriberConfig::new(STREAM),
+            Signing::Local(Box::new(EvmSigner::generate().unwrap())),
+            KeyExchange::Internal(Box::new(MlKemKeyPair::generate().unwrap())),
+            T0,
+        )
+        .unwrap();
+        sub.add_key(publisher_id.clone(), key.clone(), T0);
+        let mut delivered = 0;
+        let mut feed = |sub: &mut Subscriber, i: usize| {
+            let now = T0 + i as u64;
+            sub.handle_message(&sent[i], now);
+            let subr = std::cell::RefCell::new(sub);
+            let outs = pump(&mut || subr.borrow_mut().poll_output(), &mut |id, a| {
+                subr.borrow_mut().answer(id, a, now).unwrap()
+            });
+            delivered += outs
+                .iter()
+                .filter(|o| matches!(o, Output::Deliver(_)))
+                .count();
+        };
+        feed(&mut sub, 0);
+        let t0 = Instant::now();
+        for i in 1..n {
+            feed(&mut sub, i);
+        }
+        per_op.push(t0.elapsed().as_secs_f64() * 1000.0 / (n - 1) as f64);
+        assert_eq!(delivered, n);
+        iters = n - 1;
+    }
+    b.record(g, BD_WHOLE, None, summary(per_op, iters as u64));
+}
+
+// The breakdown's case names: the browser rows (benches/browser/perf20.mjs) use the same ones.
+const BD_DECODE: &str = "Breakdown: decode (protobuf to StreamMessage)";
+const BD_PAYLOAD: &str = "Breakdown: signature payload building";
+const BD_KECCAK: &str = "Breakdown: EIP-191 keccak of the payload";
+const BD_RECOVER: &str = "Breakdown: secp256k1 recovery + address keccak";
+const BD_AES: &str = "Breakdown: AES-256-CTR decrypt 1 KiB";
+const BD_WHOLE: &str = "Breakdown: whole handleMessage + pollOutputs";
+const LEVER_RECOVER: &str = "Lever: secp256k1 EVM recovery (keccak + recover + address)";

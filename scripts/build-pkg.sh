@@ -43,7 +43,14 @@ step "cargo build --profile wasm-release --target wasm32-unknown-unknown --no-de
 #   SHA-512 runs in HKDF (ML-KEM key wrap), SHA-256 in P-256 verification and the RFC 6979
 #   nonces of signing; none measurably slower but P-256 verify (BENCHMARKS.md, "Size").
 # - cargo's registry path out of panic locations (-0.2 KB brotli of file names).
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg sha2_backend_soft=\"compact\" --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src/=crates/"
+# - `cpubits = "32"` (issue #20): k256's field in 10x26 limbs, whose 32x32->64 products are
+#   one i64.mul in wasm, instead of the 5x52 limbs the cpubits crate picks for wasm32, whose
+#   64x64->128 products wasm lacks (emulated): secp256k1 recovery, every message's cost,
+#   about 2.5x faster, and a smaller module (BENCHMARKS.md, "Issue #20"). Both limb layouts are
+#   k256's own constant-time field arithmetic; 10x26 is what it runs on every 32-bit target.
+#   It also reaches crypto-bigint (32-bit words) in every module built here, rsa-wasm included
+#   (95,677 -> 82,205 bytes brotli).
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg sha2_backend_soft=\"compact\" --cfg cpubits=\"32\" --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src/=crates/"
 cargo build --profile wasm-release --target wasm32-unknown-unknown --no-default-features
 
 step "wasm-bindgen $(wasm-bindgen --version | cut -d' ' -f2) --target web"
@@ -241,9 +248,16 @@ JS
 # SealingKey out (-1,547; the key store seals synchronously), pkcs8PemToDer out (-34). P-256
 # out of the main module (feature `p256`: the platform's ECDSA P-256, docs/p256.md): -12,864
 # (207,069 -> 194,290); the subscriber's input backpressure (inputBacklogged) +186: 194,476.
+# Issue #18, decisions into the core (the public-stream check, the key-exchange policy and
+# `keyExchangeAlgorithm`, EncryptionUtil's ML-KEM wrap in one call each way) +885; the config
+# objects declared once (src/wasm/config.rs: reader, known fields and tsify's TypeScript from
+# one declaration) +1,136; serde-wasm-bindgen for the same objects measured +19,887
+# (214,363): not taken. Issue #20: the verification pool (recoverSigner, Subscriber.poolKey/
+# handleMessageRecovered/poolStats, docs/verify-pool.md; HMAC from hkdf, no new dependency)
+# +1,636; k256 in 10x26 limbs (`cpubits = "32"`, above) -8,731: 189,382 together.
 # The goal was 200 KB; the budget is the measured size plus rounding, so growth fails the build.
 # BENCHMARKS.md ("Size") says what each cut cost.
-MAX_WASM_BROTLI_BYTES=${MAX_WASM_BROTLI_BYTES:-195000}
+MAX_WASM_BROTLI_BYTES=${MAX_WASM_BROTLI_BYTES:-190000}
 wasm_file="$OUT/web/${CRATE}_bg.wasm"
 read -r raw gz br < <(node -e '
 const z = require("node:zlib"), b = require("node:fs").readFileSync(process.argv[1]);

@@ -59,21 +59,49 @@ step() {
   fi
 }
 
+# The shared suite (tests/suite/) registers each test with #[suite_test]; every harness that
+# runs it must have run exactly that many tests (none skipped, ignored or filtered out).
+suite_tests=$(cat tests/suite/*.rs | grep -c '^#\[suite_test\]$' || true)
+
+# suite_count LOG HARNESS: the number of tests passed by tests/HARNESS.rs in a cargo test log.
+suite_count() {
+  awk -v h="$2" '
+    /^ +(Running|Doc-tests) / { on = index($0, "tests/" h ".rs") > 0 }
+    on && /^test result: ok\./ { print $4; exit }' "$1"
+}
+
+# The native tests, with the shared suite's harness (tests/vectors.rs) running every
+# #[suite_test]; then the core without in-core RSA and P-256 (as the npm package ships it).
+native_tests() {
+  local out="$logdir/native.log"
+  cargo test --workspace 2>&1 | tee "$out" || return 1
+  local got
+  got=$(suite_count "$out" vectors)
+  if [ "$got" != "$suite_tests" ]; then
+    echo "native tests: tests/vectors.rs ran ${got:-no} tests, tests/suite/ has $suite_tests" >&2
+    return 1
+  fi
+  cargo test --no-default-features --lib --test rsa_by_host --test p256_by_host
+}
+
 # The wasm run must have run both wasm-bindgen-test suites, each in its own environment,
-# with at least one passing test: a skipped suite fails the step.
+# each with every #[suite_test] of tests/suite/: a skipped suite or test fails the step.
 wasm_tests() {
   local out="$logdir/wasm.log"
   cargo test --target wasm32-unknown-unknown 2>&1 | tee "$out" || return 1
   awk '
     /^ +Running tests\/wasm_browser\.rs/ { suite = "browser" }
-    /^ +Running tests\/wasm_node\.rs/ { suite = "node" }
-    /^ +(Running|Doc-tests) / && !/tests\/wasm_(browser|node)\.rs/ { suite = "" }
+    /^ +(Running|Doc-tests) / && !/tests\/wasm_browser\.rs/ { suite = "" }
     suite == "browser" && /^Running headless tests in Chrome/ { chrome = 1 }
-    suite != "" && /^test result: ok\. [1-9][0-9]* passed/ { ok[suite] = 1 }
-    END {
-      if (!chrome || !ok["browser"]) { print "wasm tests: the browser suite did not run in headless Chrome" > "/dev/stderr"; exit 1 }
-      if (!ok["node"]) { print "wasm tests: the Node suite did not run" > "/dev/stderr"; exit 1 }
-    }' "$out"
+    END { if (!chrome) { print "wasm tests: the browser suite did not run in headless Chrome" > "/dev/stderr"; exit 1 } }' "$out" || return 1
+  local h got
+  for h in wasm_browser wasm_node; do
+    got=$(suite_count "$out" "$h")
+    if [ "$got" != "$suite_tests" ]; then
+      echo "wasm tests: tests/$h.rs ran ${got:-no} tests, tests/suite/ has $suite_tests" >&2
+      return 1
+    fi
+  done
 }
 
 start_all=$SECONDS
@@ -86,7 +114,7 @@ step "clippy, native (workspace: core and relay)" cargo clippy --workspace --all
 step "clippy, wasm32 (default features, and the browser and Node module feature sets)" bash -c 'cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings && cargo clippy --target wasm32-unknown-unknown --no-default-features -- -D warnings && cargo clippy --target wasm32-unknown-unknown --no-default-features --features custodian -- -D warnings'
 # And the core without in-core RSA (feature `rsa` off, as the npm package's main module):
 # its unit tests and the host-RSA publisher path (tests/rsa_by_host.rs), issue #16.
-step "Rust tests, native (workspace: core and relay; the core without in-core RSA and P-256, as shipped)" bash -c 'cargo test --workspace && cargo test --no-default-features --lib --test rsa_by_host --test p256_by_host'
+step "Rust tests, native (workspace: core and relay; the core without in-core RSA and P-256, as shipped)" native_tests
 step "Rust tests, wasm32 in headless Chromium and Node (wasm-bindgen-test)" wasm_tests
 step "build the npm package (pkg/)" bash scripts/build-pkg.sh
 # Every *.test.mjs under tests/js/ but the shim's (tests/js/shim/ has its own step below).

@@ -1,4 +1,4 @@
-//! Stream content as the SDK serialises it (`publish/MessageFactory.ts`, spec §5): JSON is
+//! Stream content as the SDK serialises it (`publish/MessageFactory.ts`, docs/wire.md §5): JSON is
 //! the UTF-8 text of `JSON.stringify(value)`, BINARY is the raw bytes.
 
 use crate::error::{Error, Result};

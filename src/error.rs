@@ -11,6 +11,7 @@ use std::fmt;
 /// but never contain key material, and decryption failures are deliberately opaque
 /// (see [`Error::Decrypt`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// Bytes that are not a valid Streamr message: bad protobuf, a missing required field,
     /// an unknown enum value, or a rule of the SDK's validation broken.
@@ -87,8 +88,10 @@ impl Error {
     }
 }
 
-/// Stable error codes (see `docs/errors.md`).
+/// Stable error codes the core raises (see `docs/errors.md`). The codes only the shim raises
+/// (`WALLET_*`, `CLOSED`, …) are not here: they are `ShimErrorCode` in `ts/errors.ts`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ErrorCode {
     /// `MALFORMED_MESSAGE`
     MalformedMessage,
@@ -133,48 +136,19 @@ pub enum ErrorCode {
     InvalidMessageContent,
     /// `STREAM_NOT_FOUND`: the StreamRegistry has no such stream (a permission read reverted).
     StreamNotFound,
-    /// `WALLET_REJECTED`: the user refused a wallet request (EIP-1193 code 4001). Shim only.
-    WalletRejected,
-    /// `WALLET_ERROR`: the wallet failed otherwise (or signed as someone else). Shim only.
-    WalletError,
-    /// `WALLET_ACCOUNT_CHANGED`: the wallet switched away from the account a handle signs as;
-    /// the handle no longer signs. Shim only.
-    WalletAccountChanged,
-    /// `TRANSPORT_QUEUE_FULL`: a publish made while disconnected did not fit in the bounded
-    /// queue; it was refused, not dropped silently. Shim only.
-    TransportQueueFull,
-    /// `RPC_ERROR`: a JSON-RPC request failed (network, HTTP, node error, bad response). Shim only.
-    RpcError,
-    /// `CLOSED`: the handle or transport was closed. Shim only.
-    Closed,
     /// `KEY_STORE_UNAVAILABLE`: the host's key store cannot be used (no IndexedDB, a failed
     /// open or write, a database without the SDK's object stores, a closed store).
     KeyStoreUnavailable,
-    /// `KEY_STORE_LOCKED`: a sealed key store did not open with the given passphrase or
-    /// wallet signature; nothing was read or overwritten.
-    KeyStoreLocked,
-    /// `WORKER_UNAVAILABLE`: the package's Web Worker failed to load or was terminated;
-    /// its pending calls fail with this.
-    WorkerUnavailable,
     /// `REPLAYED_MESSAGE`: a message whose signature was already seen (a replay, or a genuine
     /// message re-split into other fields), or a key request answered before.
     ReplayedMessage,
     /// `TIMESTAMP_OUT_OF_RANGE`: a message timestamp further ahead of the host's clock than
     /// allowed, or before any real clock's (fewer than 13 digits).
     TimestampOutOfRange,
-    /// `NETWORK_UNAVAILABLE`: the Streamr Network could not be reached: no entry point answered,
-    /// or a stream part was not joined in time. Shim only (`StreamrNetworkTransport`).
-    NetworkUnavailable,
-    /// `SESSION_EXPIRED`: a session key's registry grant expired (or is within its safety
-    /// margin of expiring); its signatures wait for a renewal. Shim only (`SessionSigner`).
-    SessionExpired,
-    /// `TRANSACTION_FAILED`: a transaction the wallet sent (authorising, renewing or revoking a
-    /// session key) reverted, or no receipt came in time. Shim only (`SessionSigner`).
-    TransactionFailed,
 }
 
 impl ErrorCode {
-    /// Every code, for documentation and for keeping the TypeScript union in sync.
+    /// Every code the core raises, for documentation and for keeping the TypeScript union in sync.
     pub const ALL: &'static [ErrorCode] = &[
         ErrorCode::MalformedMessage,
         ErrorCode::MessageTooLarge,
@@ -197,20 +171,9 @@ impl ErrorCode {
         ErrorCode::MessageGap,
         ErrorCode::InvalidMessageContent,
         ErrorCode::StreamNotFound,
-        ErrorCode::WalletRejected,
-        ErrorCode::WalletError,
-        ErrorCode::WalletAccountChanged,
-        ErrorCode::TransportQueueFull,
-        ErrorCode::RpcError,
-        ErrorCode::Closed,
         ErrorCode::KeyStoreUnavailable,
-        ErrorCode::KeyStoreLocked,
-        ErrorCode::WorkerUnavailable,
         ErrorCode::ReplayedMessage,
         ErrorCode::TimestampOutOfRange,
-        ErrorCode::NetworkUnavailable,
-        ErrorCode::SessionExpired,
-        ErrorCode::TransactionFailed,
     ];
 
     /// The code as the string JS sees.
@@ -237,20 +200,9 @@ impl ErrorCode {
             ErrorCode::MessageGap => "MESSAGE_GAP",
             ErrorCode::InvalidMessageContent => "INVALID_MESSAGE_CONTENT",
             ErrorCode::StreamNotFound => "STREAM_NOT_FOUND",
-            ErrorCode::WalletRejected => "WALLET_REJECTED",
-            ErrorCode::WalletError => "WALLET_ERROR",
-            ErrorCode::WalletAccountChanged => "WALLET_ACCOUNT_CHANGED",
-            ErrorCode::TransportQueueFull => "TRANSPORT_QUEUE_FULL",
-            ErrorCode::RpcError => "RPC_ERROR",
-            ErrorCode::Closed => "CLOSED",
             ErrorCode::KeyStoreUnavailable => "KEY_STORE_UNAVAILABLE",
-            ErrorCode::KeyStoreLocked => "KEY_STORE_LOCKED",
-            ErrorCode::WorkerUnavailable => "WORKER_UNAVAILABLE",
             ErrorCode::ReplayedMessage => "REPLAYED_MESSAGE",
             ErrorCode::TimestampOutOfRange => "TIMESTAMP_OUT_OF_RANGE",
-            ErrorCode::NetworkUnavailable => "NETWORK_UNAVAILABLE",
-            ErrorCode::SessionExpired => "SESSION_EXPIRED",
-            ErrorCode::TransactionFailed => "TRANSACTION_FAILED",
         }
     }
 }
@@ -277,28 +229,60 @@ mod tests {
             .collect()
     }
 
-    /// The TypeScript `ErrorCode` union and docs/errors.md list exactly the core's codes.
+    /// The core's codes: Rust, the wasm module's `CoreErrorCode` union and docs/errors.md agree.
+    /// The shim's codes: `ShimErrorCode` in ts/errors.ts and docs/errors.md agree, each row
+    /// saying the shim raises it. The two sets are disjoint.
     #[test]
     fn codes_are_documented_and_typed() {
+        let union_of = |ts: &str, name: &str| {
+            let union = ts
+                .split(&format!("export type {name} ="))
+                .nth(1)
+                .and_then(|rest| rest.split(';').next())
+                .unwrap();
+            let mut codes = quoted_codes(union, '\'');
+            codes.sort();
+            codes
+        };
         let mut core: Vec<String> = ErrorCode::ALL
             .iter()
             .map(|c| c.as_str().to_owned())
             .collect();
         core.sort();
-        let ts = include_str!("wasm/types.rs");
-        let union = ts
-            .split("export type ErrorCode =")
-            .nth(1)
-            .and_then(|rest| rest.split(';').next())
-            .unwrap();
-        let mut typed = quoted_codes(union, '\'');
-        typed.sort();
-        assert_eq!(typed, core, "src/wasm/types.rs ErrorCode union");
+        let typed = union_of(include_str!("wasm/types.rs"), "CoreErrorCode");
+        assert_eq!(typed, core, "src/wasm/types.rs CoreErrorCode union");
+        let shim = union_of(include_str!("../ts/errors.ts"), "ShimErrorCode");
+        assert!(!shim.is_empty(), "ts/errors.ts ShimErrorCode union");
+        for code in &shim {
+            assert!(
+                !core.contains(code),
+                "{code} is both a core and a shim code"
+            );
+        }
         let docs = include_str!("../docs/errors.md");
-        let mut documented = quoted_codes(docs, '`');
-        documented.retain(|c| c.contains('_') || core.contains(c));
+        // The table's rows: `| `CODE` | raised by | meaning | what to do |`.
+        let rows: Vec<(String, &str)> = docs
+            .lines()
+            .filter_map(|line| {
+                let mut cells = line.split('|').skip(1);
+                let code = cells.next()?.trim().strip_prefix('`')?.strip_suffix('`')?;
+                let raised_by = cells.next()?;
+                let is_code = code.chars().all(|c| c.is_ascii_uppercase() || c == '_');
+                is_code.then(|| (code.to_owned(), raised_by))
+            })
+            .collect();
+        let mut documented: Vec<String> = rows.iter().map(|(c, _)| c.clone()).collect();
         documented.sort();
-        documented.dedup();
-        assert_eq!(documented, core, "docs/errors.md");
+        let mut all = [core.clone(), shim.clone()].concat();
+        all.sort();
+        assert_eq!(documented, all, "docs/errors.md rows");
+        for (code, raised_by) in &rows {
+            if shim.contains(code) {
+                assert!(
+                    raised_by.contains("shim"),
+                    "docs/errors.md: {code} is a shim code"
+                );
+            }
+        }
     }
 }

@@ -30,6 +30,7 @@ pub enum Permission {
 
 /// Something only the host can find out or do.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Question {
     /// Does `user` hold `permission` on `stream_id` now? (StreamRegistry
     /// `getPermissionsForUserId`, public grants included.) Answer with [`Answer::Permission`].
@@ -132,6 +133,7 @@ pub enum Question {
 
 /// The host's answer to a [`Question`].
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Answer {
     /// Yes or no (permissions, ERC-1271).
     Permission(bool),
@@ -192,6 +194,7 @@ pub struct Delivery {
 
 /// Something the app may want to know; none of it needs an answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Event {
     /// The publisher answered a key request.
     KeyRequestAnswered {
@@ -242,6 +245,7 @@ pub enum Event {
 
 /// Everything the state machines hand out.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Output {
     /// StreamMessage bytes to broadcast on the stream partition.
     Send {

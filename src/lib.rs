@@ -5,8 +5,10 @@
 //! questions out. It never touches a socket, a wallet, a clock or storage. The wasm-bindgen
 //! layer in [`wasm`] (wasm32 only) exposes it to JavaScript.
 //!
-//! Layout (see `ARCHITECTURE.md`): [`wire`] is the Streamr protobuf and signature payloads,
-//! [`cipher`] the group keys and AES-256-CTR, [`identity`] the signature schemes.
+//! Layout and where each decision lives: `docs/architecture.md`. [`wire`] is the Streamr
+//! protobuf and signature payloads, [`cipher`] the group keys and AES-256-CTR, [`identity`] the
+//! signature schemes. `docs/wire.md §N` (or `docs/wire.md §N`) in comments is section N of the wire
+//! specification, `docs/wire.md`.
 
 #![cfg_attr(
     test,
@@ -14,6 +16,7 @@
         clippy::unwrap_used,
         clippy::expect_used,
         clippy::panic,
+        clippy::unreachable,
         clippy::indexing_slicing
     )
 )]

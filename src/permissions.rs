@@ -19,6 +19,7 @@ use crate::user_id::UserId;
 
 /// Where permission answers come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum PermissionSource {
     /// The host answers [`Question::Permission`] and [`Question::Erc1271`] itself (a host
     /// with its own registry client, such as the SDK, or tests).
@@ -66,7 +67,7 @@ pub(crate) fn query(stream_id: &str, user: &UserId, permission: Permission) -> P
 }
 
 impl Permissions {
-    pub fn new(source: PermissionSource) -> Self {
+    pub(crate) fn new(source: PermissionSource) -> Self {
         Permissions {
             oracle: match source {
                 PermissionSource::Host => None,
@@ -78,7 +79,7 @@ impl Permissions {
     }
 
     /// Does `user` hold `permission` on `stream_id` now?
-    pub fn check(
+    pub(crate) fn check(
         &mut self,
         stream_id: &str,
         user: &UserId,
@@ -110,7 +111,7 @@ impl Permissions {
     }
 
     /// Records which question carries a registry call.
-    pub fn bind(&mut self, call: Option<CallId>, question: QuestionId) {
+    pub(crate) fn bind(&mut self, call: Option<CallId>, question: QuestionId) {
         if let Some(call) = call {
             self.calls.insert(call, question);
             self.by_question.insert(question, call);
@@ -118,7 +119,7 @@ impl Permissions {
     }
 
     /// The answers a permission question brought, for each query waiting on it.
-    pub fn answered(
+    pub(crate) fn answered(
         &mut self,
         question: QuestionId,
         waiting: &[PermissionQuery],
@@ -181,7 +182,7 @@ impl Permissions {
     }
 
     /// The question that checks an ERC-1271 signature.
-    pub fn erc1271_question(
+    pub(crate) fn erc1271_question(
         &self,
         contract: UserId,
         digest: [u8; 32],
@@ -203,7 +204,7 @@ impl Permissions {
     }
 
     /// The question a signature waits for (ERC-1271 or P-256), if any.
-    pub fn signature_question(&self, v: Verification) -> Option<(HostCheck, Question)> {
+    pub(crate) fn signature_question(&self, v: Verification) -> Option<(HostCheck, Question)> {
         match v {
             Verification::Valid => None,
             Verification::NeedsErc1271 {
@@ -231,7 +232,7 @@ impl Permissions {
 
     /// Whether the answer to the question of [`Self::signature_question`] says "valid". A
     /// P-256 check takes only [`Answer::SignatureValid`]; anything else fails closed.
-    pub fn signature_valid(&self, check: HostCheck, answer: Answer) -> Verdict {
+    pub(crate) fn signature_valid(&self, check: HostCheck, answer: Answer) -> Verdict {
         match (check, answer) {
             (HostCheck::Erc1271, answer) => self.erc1271_valid(answer),
             (HostCheck::P256, Answer::SignatureValid(valid)) => Ok(valid),
@@ -247,7 +248,7 @@ impl Permissions {
     }
 
     /// Whether the answer to an ERC-1271 question says "valid".
-    pub fn erc1271_valid(&self, answer: Answer) -> Verdict {
+    pub(crate) fn erc1271_valid(&self, answer: Answer) -> Verdict {
         match answer {
             Answer::Permission(valid) => Ok(valid),
             Answer::CallResult(bytes) => registry::erc1271_outcome(CallOutcome::Returned(bytes))
@@ -262,14 +263,14 @@ impl Permissions {
     }
 
     /// Forgets every cached answer (a rekey: the permissions it enforces must be read anew).
-    pub fn invalidate_all(&mut self) {
+    pub(crate) fn invalidate_all(&mut self) {
         if let Some(o) = &mut self.oracle {
             o.clear();
         }
     }
 
     /// Forgets cached answers about `user` (after a decryption failure, as the SDK does).
-    pub fn invalidate_user(&mut self, user: &UserId) {
+    pub(crate) fn invalidate_user(&mut self, user: &UserId) {
         if let Some(o) = &mut self.oracle {
             o.invalidate_user(user);
         }

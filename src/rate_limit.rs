@@ -5,7 +5,7 @@ use std::hash::Hash;
 
 /// A token bucket: `burst` tokens, refilled at `per_second`.
 #[derive(Clone, Debug)]
-pub struct TokenBucket {
+pub(crate) struct TokenBucket {
     // In thousandths of a token, so integer arithmetic refills smoothly per millisecond.
     milli_tokens: u64,
     burst: u64,
@@ -15,7 +15,7 @@ pub struct TokenBucket {
 
 impl TokenBucket {
     /// A full bucket.
-    pub fn new(burst: u32, per_second: u32, now_ms: u64) -> Self {
+    pub(crate) fn new(burst: u32, per_second: u32, now_ms: u64) -> Self {
         let burst = u64::from(burst.max(1));
         TokenBucket {
             milli_tokens: burst * 1000,
@@ -35,7 +35,7 @@ impl TokenBucket {
     }
 
     /// Takes one token if there is one.
-    pub fn try_take(&mut self, now_ms: u64) -> bool {
+    pub(crate) fn try_take(&mut self, now_ms: u64) -> bool {
         self.refill(now_ms);
         if self.milli_tokens >= 1000 {
             self.milli_tokens -= 1000;
@@ -46,7 +46,7 @@ impl TokenBucket {
     }
 
     /// Milliseconds until a token is available (0 if one is).
-    pub fn wait_ms(&mut self, now_ms: u64) -> u64 {
+    pub(crate) fn wait_ms(&mut self, now_ms: u64) -> u64 {
         self.refill(now_ms);
         let missing = 1000u64.saturating_sub(self.milli_tokens);
         missing.div_ceil(self.per_second)
@@ -62,7 +62,7 @@ impl TokenBucket {
 /// identities cannot grow memory: idle (full) buckets are forgotten first, and when every
 /// tracked key is busy, new keys are refused.
 #[derive(Debug)]
-pub struct KeyedLimiter<K> {
+pub(crate) struct KeyedLimiter<K> {
     buckets: HashMap<K, TokenBucket>,
     burst: u32,
     per_second: u32,
@@ -71,7 +71,7 @@ pub struct KeyedLimiter<K> {
 
 impl<K: Hash + Eq + Clone> KeyedLimiter<K> {
     /// Limits each key to `per_second` with bursts of `burst`, tracking at most `max_keys`.
-    pub fn new(burst: u32, per_second: u32, max_keys: usize) -> Self {
+    pub(crate) fn new(burst: u32, per_second: u32, max_keys: usize) -> Self {
         KeyedLimiter {
             buckets: HashMap::new(),
             burst,
@@ -81,7 +81,7 @@ impl<K: Hash + Eq + Clone> KeyedLimiter<K> {
     }
 
     /// Whether `key` may act now (and counts it).
-    pub fn allow(&mut self, key: &K, now_ms: u64) -> bool {
+    pub(crate) fn allow(&mut self, key: &K, now_ms: u64) -> bool {
         if let Some(bucket) = self.buckets.get_mut(key) {
             return bucket.try_take(now_ms);
         }
@@ -99,7 +99,7 @@ impl<K: Hash + Eq + Clone> KeyedLimiter<K> {
 
     /// How many keys are tracked.
     #[cfg(test)]
-    pub fn tracked(&self) -> usize {
+    pub(crate) fn tracked(&self) -> usize {
         self.buckets.len()
     }
 }

@@ -1,6 +1,6 @@
 //! A bounded memory of the signatures a machine has accepted, per signer.
 //!
-//! The SDK's signature payload concatenates fields with no separators (spec §4), so one
+//! The SDK's signature payload concatenates fields with no separators (docs/wire.md §4), so one
 //! genuine signature can fit several messages: digits moved from `prev` into `msgChainId`,
 //! content bytes moved into `newGroupKey`, a key response replayed as content. Each such
 //! forgery keeps the original signature bytes, so remembering signatures already accepted

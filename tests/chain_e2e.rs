@@ -8,7 +8,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic
+    clippy::panic,
+    clippy::unreachable
 )]
 
 mod chain;
@@ -87,6 +88,8 @@ impl World {
                     CallOutcome::Returned(b) => Answer::CallResult(b),
                     CallOutcome::Reverted(b) => Answer::CallReverted(b),
                     CallOutcome::Failed(reason) => Answer::Failed { reason },
+                    // CallOutcome is #[non_exhaustive].
+                    other => panic!("unexpected call outcome {other:?}"),
                 }
             }
             // The subscribers' key stores are empty: every key comes by key exchange.

@@ -7,6 +7,7 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
+    clippy::unreachable,
     clippy::indexing_slicing
 )]
 
@@ -225,6 +226,8 @@ impl Host {
                     log.messages.push(message);
                 }
                 Output::Event(_) | Output::Deliver(_) => {}
+                // Output is #[non_exhaustive]: a new kind must be handled here first.
+                other => panic!("unexpected output {other:?}"),
             }
         }
         log

@@ -13,7 +13,9 @@ import { Buffer } from 'buffer';
 import { createCipheriv, createDecipheriv, EcdsaSecp256k1Evm, EcdsaSecp256r1, MlDsa87 } from '@streamr/utils';
 import { ml_kem1024 } from '@noble/post-quantum/ml-kem.js';
 import { measure, measureRuns, minBatch } from './harness.mjs';
+import { workerBench } from './worker.mjs';
 import { invalidBatches, summary } from '../timing.mjs';
+import { perf20 } from './perf20.mjs';
 
 const cfg = window.__benchConfig ?? { quick: true };
 const Q = cfg.quick;
@@ -664,7 +666,9 @@ async function main() {
   if (want('sig')) await signatures();
   if (want('kem')) await keyExchange();
   if (want('pipe')) { await subscriberPipeline(); await publisherPipelines(); }
+  if (want('perf20')) await perf20({ record, status, T, Q, publishMany, pump, STREAM, T0, hexToBytes });
   if (want('relay') && cfg.relayUrl) await relayRoundTrips(cfg.relayUrl);
+  if (want('worker')) await workerBench({ record, status, bits: RSA_BITS, samples: SLOW.samples });
   const mem = want('mem') ? await memoryUse() : null;
   const startup = want('startup') ? await startupLongTasks() : null;
   return { userAgent: navigator.userAgent, results, notes, memory: mem, startup, seconds: (performance.now() - t0) / 1000, config: { ...cfg, ...T, slowSamples: SLOW.samples } };

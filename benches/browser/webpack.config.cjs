@@ -13,6 +13,11 @@ const variant = (name) => {
   return file && fs.existsSync(file) ? file : path.join(__dirname, 'no-variant.mjs');
 };
 
+const lever = (name) => {
+  const file = path.join(repo, 'target/recover-lever', name, 'recover_lever.js');
+  return fs.existsSync(file) ? file : path.join(__dirname, 'no-variant.mjs');
+};
+
 module.exports = {
   mode: 'production',
   target: 'web',
@@ -29,6 +34,8 @@ module.exports = {
       'streamr-e2ee-web': path.join(repo, 'pkg/web/streamr_e2ee.js'),
       'streamr-e2ee-variant-simd128': variant('simd128'),
       'streamr-e2ee-variant-o3': variant('o3'),
+      // Issue #20's recovery levers (benches/recover-lever/build.sh), or the stub.
+      ...Object.fromEntries(['both', 'precomputed', 'lowmem', 'k256-32'].map((v) => [`recover-lever-${v}`, lever(v)])),
     },
     // What the SDK's browser build polyfills for these dependencies.
     fallback: { crypto: false, stream: require.resolve('readable-stream'), path: require.resolve('path-browserify') },

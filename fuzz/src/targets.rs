@@ -38,19 +38,19 @@ use streamr_e2ee::wire::{
 use streamr_e2ee::{StreamMessage, UserId};
 
 /// The stream every structured target works on.
-pub const STREAM: &str = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266/fuzz";
+pub(crate) const STREAM: &str = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266/fuzz";
 /// Another stream of the same owner: its keys sit in the same host key store.
-pub const OTHER_STREAM: &str = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266/other";
+pub(crate) const OTHER_STREAM: &str = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266/other";
 /// Start time (ms).
-pub const T0: u64 = 1_800_000_000_000;
+pub(crate) const T0: u64 = 1_800_000_000_000;
 
 /// The id of a key in the host's store bound to [`STREAM`] (kept from an earlier session):
 /// the machines may load it.
-pub const STORED_KEY_ID: &str = "55555555-5555-4555-8555-555555555555-GroupKey5";
+pub(crate) const STORED_KEY_ID: &str = "55555555-5555-4555-8555-555555555555-GroupKey5";
 const STORED_KEY_FILL: u8 = 0x55;
 /// The id of the publisher's key in the host's store bound to [`OTHER_STREAM`] only: never
 /// handed out on [`STREAM`], never used to decrypt its content unless it came over this stream.
-pub const OTHER_STREAM_KEY_ID: &str = "eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee-GroupKey14";
+pub(crate) const OTHER_STREAM_KEY_ID: &str = "eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee-GroupKey14";
 const OTHER_STREAM_KEY_FILL: u8 = 0xee;
 
 // Anvil's well-known test keys: fixed, so a crashing input replays the same way.
@@ -120,7 +120,7 @@ fn uuid_request_id(n: u8) -> String {
 /// `replace`, and binds a stream to a stored key only when the bytes are the same key (a
 /// different key under a known id must not make the stored one loadable on a new stream).
 #[derive(Default)]
-pub struct KeyStore(HashMap<(UserId, String), (Vec<u8>, Vec<String>)>);
+pub(crate) struct KeyStore(HashMap<(UserId, String), (Vec<u8>, Vec<String>)>);
 
 impl KeyStore {
     /// `owner`'s key of [`STREAM`] from an earlier session and its key of [`OTHER_STREAM`].
@@ -164,7 +164,7 @@ impl KeyStore {
 
 /// How the host answers `LoadKey`.
 #[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StoreMode {
+pub(crate) enum StoreMode {
     /// From the store.
     Honest,
     /// "Not there", whatever the store holds.
@@ -210,7 +210,7 @@ impl StoreMode {
 /// Any bytes: decoding never panics; what decodes re-encodes to a message that decodes to
 /// the same value; payload building, verification and the format checks never panic, and
 /// the SDK forms are a subset of any forms.
-pub fn stream_message(data: &[u8]) {
+pub(crate) fn stream_message(data: &[u8]) {
     let Ok(msg) = StreamMessage::from_bytes(data) else {
         return;
     };
@@ -238,7 +238,7 @@ pub fn stream_message(data: &[u8]) {
 
 /// Who signs a structured message.
 #[derive(Arbitrary, Debug, Clone, Copy)]
-pub enum Signer {
+pub(crate) enum Signer {
     /// The real publisher (or requester), validly.
     Genuine,
     /// The attacker, in the genuine party's name (a forged signature).
@@ -251,7 +251,7 @@ pub enum Signer {
 
 /// Which group key a field refers to.
 #[derive(Arbitrary, Debug, Clone)]
-pub enum KeyChoice {
+pub(crate) enum KeyChoice {
     /// `k1`, which the subscriber is given at the start.
     Known,
     /// `k2`, which the subscriber must fetch (or learn by rotation).
@@ -280,7 +280,7 @@ fn group_key(choice: &KeyChoice) -> GroupKey {
 }
 
 #[derive(Arbitrary, Debug)]
-pub enum Wrapped {
+pub(crate) enum Wrapped {
     /// The chosen key, wrapped for the subscriber's real public key.
     Real(KeyChoice),
     /// Raw bytes as the wrapped key.
@@ -288,7 +288,7 @@ pub enum Wrapped {
 }
 
 #[derive(Arbitrary, Debug)]
-pub enum SubStep {
+pub(crate) enum SubStep {
     Content {
         second_chain: bool,
         time: u8,
@@ -459,6 +459,8 @@ fn drain_subscriber(sub: &mut Subscriber, publisher: &UserId, now: u64, seen: &m
                 seen.store.store(owner, &key, stream_id, replace);
             }
             Output::Event(_) => {}
+            // Output is #[non_exhaustive]: a new kind must be handled here first.
+            other => panic!("unexpected output {other:?}"),
         }
     }
     panic!("the subscriber never stops producing output");
@@ -471,7 +473,7 @@ fn drain_subscriber(sub: &mut Subscriber, publisher: &UserId, now: u64, seen: &m
 /// stream and the permitted publisher, keys stored only for this stream; nothing decrypted
 /// with the other stream's key unless it came over this stream; memory counters within
 /// their configured bounds.
-pub fn subscriber(data: &[u8]) {
+pub(crate) fn subscriber(data: &[u8]) {
     let mut u = Unstructured::new(data);
     let Ok(use_rsa) = bool::arbitrary(&mut u) else {
         return;
@@ -715,7 +717,7 @@ fn pick(list: &[Vec<u8>], which: u8) -> Option<&Vec<u8>> {
 // The publisher handling arbitrary key requests
 
 #[derive(Arbitrary, Debug)]
-pub enum PublicKeyChoice {
+pub(crate) enum PublicKeyChoice {
     MlKem,
     Rsa,
     /// A real key with one byte changed.
@@ -728,7 +730,7 @@ pub enum PublicKeyChoice {
 }
 
 #[derive(Arbitrary, Debug)]
-pub enum KeyIdChoice {
+pub(crate) enum KeyIdChoice {
     /// The publisher's current key.
     Current,
     /// A key the publisher had (current once, stored, or loaded), by position.
@@ -742,14 +744,14 @@ pub enum KeyIdChoice {
 }
 
 #[derive(Arbitrary, Debug)]
-pub enum RequestIdChoice {
+pub(crate) enum RequestIdChoice {
     /// A uuid, as the SDK makes them (numbered, so the fuzzer can reuse one).
     Uuid(u8),
     Raw(String),
 }
 
 #[derive(Arbitrary, Debug)]
-pub enum PubStep {
+pub(crate) enum PubStep {
     Request {
         signer: Signer,
         request_id: RequestIdChoice,
@@ -804,7 +806,7 @@ struct Asked {
 /// fail. `LoadKey` is asked only for this publisher's keys of this stream, only in a step
 /// where both permissions hold, and only for ids a genuine request of that step named; keys
 /// are stored only for this stream. Pending requests stay within the bound.
-pub fn publisher(data: &[u8]) {
+pub(crate) fn publisher(data: &[u8]) {
     let mut u = Unstructured::new(data);
     let Ok(steps) = Vec::<PubStep>::arbitrary(&mut u) else {
         return;
@@ -1066,6 +1068,8 @@ pub fn publisher(data: &[u8]) {
                     }
                 }
                 Output::Deliver(_) | Output::Event(_) => {}
+                // Output is #[non_exhaustive]: a new kind must be handled here first.
+                other => panic!("unexpected output {other:?}"),
             }
         }
         assert!(
@@ -1156,7 +1160,7 @@ fn check_response(
 // PEM and SPKI
 
 /// Arbitrary bytes as an RSA SPKI PEM, a PKCS#8 PEM and an ML-KEM public key.
-pub fn pem_spki(data: &[u8]) {
+pub(crate) fn pem_spki(data: &[u8]) {
     if let Ok(pk) = RsaPublicKey::from_pem(data) {
         assert!(
             (640..=4096).contains(&pk.bits()),
@@ -1178,7 +1182,7 @@ pub fn pem_spki(data: &[u8]) {
 // ABI results
 
 /// Arbitrary `eth_call` results and revert data for every decoder.
-pub fn abi(data: &[u8]) {
+pub(crate) fn abi(data: &[u8]) {
     let _ = abi::decode_has_public_permission(data);
     let _ = abi::decode_get_permissions_for_user_id(data);
     let _ = abi::decode_is_valid_signature(data);
@@ -1192,7 +1196,7 @@ pub fn abi(data: &[u8]) {
 // Ciphertexts and wrapped keys
 
 #[derive(Arbitrary, Debug)]
-pub enum Decrypt {
+pub(crate) enum Decrypt {
     Payload(Vec<u8>),
     NextKey(String, Vec<u8>),
     MlKem(String, Vec<u8>),
@@ -1210,7 +1214,7 @@ fn opaque(r: Result<GroupKey, Error>) {
 
 /// AES payloads, next keys, ML-KEM and RSA wrapped keys: never a panic, failures are only
 /// `Decrypt` (or `InvalidKey` for an unusable key id), so no oracle is built from them.
-pub fn decrypt(data: &[u8]) {
+pub(crate) fn decrypt(data: &[u8]) {
     let u = Unstructured::new(data);
     let Ok(op) = Decrypt::arbitrary_take_rest(u) else {
         return;
@@ -1239,7 +1243,7 @@ pub fn decrypt(data: &[u8]) {
 
 /// Arbitrary text and binary frames for the relay's parsers. A parsed `publish` re-labels to
 /// a `message` frame that decodes to the same stream partition and payload.
-pub fn relay_frame(data: &[u8]) {
+pub(crate) fn relay_frame(data: &[u8]) {
     use streamr_e2ee_relay::protocol;
     let Some((&selector, rest)) = data.split_first() else {
         return;

@@ -1,4 +1,4 @@
-//! AES-256-CTR payloads as the SDK's `EncryptionUtil` makes them (spec §5): a fresh random
+//! AES-256-CTR payloads as the SDK's `EncryptionUtil` makes them (docs/wire.md §5): a fresh random
 //! 16-byte IV that is the first counter block, the whole 128-bit block counting big-endian,
 //! output `iv ‖ ct`, no tag, no padding.
 

@@ -1,4 +1,4 @@
-//! Group keys: the 32-byte AES keys content is encrypted with, and rotation (spec §5, §6).
+//! Group keys: the 32-byte AES keys content is encrypted with, and rotation (docs/wire.md §5, §6).
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};

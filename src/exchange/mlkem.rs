@@ -1,4 +1,4 @@
-//! ML-KEM-1024 key exchange (spec §8, `AsymmetricEncryptionType` 1), as `@streamr/sdk` does it
+//! ML-KEM-1024 key exchange (docs/wire.md §8, `AsymmetricEncryptionType` 1), as `@streamr/sdk` does it
 //! with `@noble/post-quantum`:
 //!
 //! ```text
@@ -105,6 +105,19 @@ impl MlKemKeyPair {
         Ok(out)
     }
 
+    /// Reverses [`encrypt_for`]: `kemCt ‖ salt ‖ iv ‖ ct` to the plaintext (the SDK's
+    /// `EncryptionUtil.decryptWithPrivateKey` for ML-KEM). The shared secret never leaves here.
+    pub fn decrypt(&self, data: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        let (kem_ciphertext, rest) = data
+            .split_at_checked(KEM_CIPHERTEXT_LEN)
+            .ok_or(Error::Decrypt)?;
+        let (salt, aes_part) = rest.split_at_checked(SALT_LEN).ok_or(Error::Decrypt)?;
+        let salt: &[u8; SALT_LEN] = salt.try_into().map_err(|_| Error::Decrypt)?;
+        let shared = self.decapsulate(kem_ciphertext)?;
+        let wrapping_key = derive_wrapping_key(&shared, salt).map_err(|_| Error::Decrypt)?;
+        Ok(Zeroizing::new(aes_ctr::decrypt(&wrapping_key, aes_part)?))
+    }
+
     fn from_secret(secret: DecapsulationKey<MlKem1024>) -> Self {
         let public = secret.encapsulation_key().to_bytes().to_vec();
         MlKemKeyPair { secret, public }
@@ -124,15 +137,7 @@ impl KeyExchangeKeyPair for MlKemKeyPair {
         if data.len() != WRAPPED_KEY_LEN {
             return Err(Error::Decrypt);
         }
-        let (kem_ciphertext, rest) = data
-            .split_at_checked(KEM_CIPHERTEXT_LEN)
-            .ok_or(Error::Decrypt)?;
-        let (salt, aes_part) = rest.split_at_checked(SALT_LEN).ok_or(Error::Decrypt)?;
-        let salt: &[u8; SALT_LEN] = salt.try_into().map_err(|_| Error::Decrypt)?;
-        let shared = self.decapsulate(kem_ciphertext)?;
-        let wrapping_key = derive_wrapping_key(&shared, salt).map_err(|_| Error::Decrypt)?;
-        let key = Zeroizing::new(aes_ctr::decrypt(&wrapping_key, aes_part)?);
-        GroupKey::new(key_id, &key)
+        GroupKey::new(key_id, &self.decrypt(data)?)
     }
 }
 
@@ -205,13 +210,20 @@ pub fn hkdf_sha512(ikm: &[u8], salt: &[u8], info: &[u8], len: usize) -> Result<Z
 /// A key of the wrong length, or one FIPS 203 rejects (unreduced coefficients, e.g. all `ff`),
 /// gives [`Error::InvalidKey`].
 pub fn wrap_group_key(key: &GroupKey, public_key: &[u8]) -> Result<Vec<u8>> {
+    encrypt_for(public_key, key.expose_secret())
+}
+
+/// Encrypts `plaintext` for the ML-KEM-1024 public key: `kemCt ‖ salt ‖ iv ‖ ct`, the AES key
+/// `HKDF-SHA-512(shared secret, salt, "streamr-key-exchange")` (the SDK's
+/// `EncryptionUtil.encryptForPublicKey` for ML-KEM). Errors as [`wrap_group_key`].
+pub fn encrypt_for(public_key: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
     let (kem_ciphertext, shared_secret) = encapsulate(public_key)?;
 
     let salt = random::bytes::<SALT_LEN>()?;
     let wrapping_key = derive_wrapping_key(&shared_secret, &salt)?;
-    let aes_part = aes_ctr::encrypt(&wrapping_key, key.expose_secret())?;
+    let aes_part = aes_ctr::encrypt(&wrapping_key, plaintext)?;
 
-    let mut out = Vec::with_capacity(WRAPPED_KEY_LEN);
+    let mut out = Vec::with_capacity(KEM_CIPHERTEXT_LEN + SALT_LEN + aes_part.len());
     out.extend_from_slice(&kem_ciphertext);
     out.extend_from_slice(&salt);
     out.extend_from_slice(&aes_part);
@@ -221,6 +233,21 @@ pub fn wrap_group_key(key: &GroupKey, public_key: &[u8]) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encrypt_for_any_length_round_trips_and_short_data_fails() {
+        let pair = MlKemKeyPair::generate().unwrap();
+        for len in [0usize, 1, 32, 1000] {
+            let plain: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            let sealed = encrypt_for(pair.public_key(), &plain).unwrap();
+            assert_eq!(sealed.len(), KEM_CIPHERTEXT_LEN + SALT_LEN + 16 + len);
+            assert_eq!(*pair.decrypt(&sealed).unwrap(), plain);
+        }
+        let sealed = encrypt_for(pair.public_key(), b"x").unwrap();
+        for cut in [0, KEM_CIPHERTEXT_LEN, KEM_CIPHERTEXT_LEN + SALT_LEN + 15] {
+            assert!(matches!(pair.decrypt(&sealed[..cut]), Err(Error::Decrypt)));
+        }
+    }
 
     #[test]
     fn encapsulate_decapsulate_and_hkdf() {

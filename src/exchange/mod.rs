@@ -1,5 +1,5 @@
 //! Key exchange: the temporary key pairs a subscriber puts in a `GroupKeyRequest`, and the
-//! asymmetric wrapping of group keys in a `GroupKeyResponse` (spec §7, §8).
+//! asymmetric wrapping of group keys in a `GroupKeyResponse` (docs/wire.md §7, §8).
 //!
 //! Two schemes, one seam:
 //!
@@ -62,7 +62,7 @@ pub fn is_quantum_resistant(encryption_type: AsymmetricEncryptionType) -> bool {
     }
 }
 
-/// The key-pair type the SDK creates (spec §7, `utils/encryptionCompliance.ts`): ML-KEM if
+/// The key-pair type the SDK creates (docs/wire.md §7, `utils/encryptionCompliance.ts`): ML-KEM if
 /// quantum resistance is required or the identity is ML-DSA-87, RSA otherwise.
 pub fn preferred_encryption_type(
     require_quantum_resistant: bool,
@@ -78,7 +78,7 @@ pub fn preferred_encryption_type(
 /// Checks a request's or response's scheme against `requireQuantumResistantKeyExchange`.
 ///
 /// RSA under that setting is refused with `ENCRYPTION_POLICY_VIOLATION`, as the SDK publisher
-/// does (spec §7, step 1).
+/// does (docs/wire.md §7, step 1).
 pub fn allowed(
     encryption_type: AsymmetricEncryptionType,
     require_quantum_resistant: bool,
@@ -128,7 +128,7 @@ pub fn pkcs8_der_from_pem(pem: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>> {
     pem::decode(pem, pem::Label::PrivateKey).map_err(Error::InvalidKey)
 }
 
-/// Wraps `key` for a requester's `publicKey` (publisher side of spec §7, step 5).
+/// Wraps `key` for a requester's `publicKey` (publisher side of docs/wire.md §7, step 5).
 ///
 /// Without the feature `rsa`, an RSA wrap is `INVALID_ARGUMENT` after the key was checked: the
 /// host does it (a publisher asks [`crate::host::Question::WrapGroupKeys`]).

@@ -1,4 +1,4 @@
-//! PEM framing for RSA keys, as strict as the SDK allows and no stricter (spec §8).
+//! PEM framing for RSA keys, as strict as the SDK allows and no stricter (docs/wire.md §8).
 //!
 //! Accepted: `-----BEGIN <label>-----\n`, the base64 in lines each ending in `\n`, then
 //! `-----END <label>-----\n` and nothing after it. The base64 is either Node's layout (64

@@ -1,5 +1,5 @@
 //! ECDSA_SECP256K1_EVM: EIP-191 `personal_sign` over the payload, 65-byte `r ‖ s ‖ v`
-//! signatures with v = 27/28, identities are 20-byte addresses (spec §4).
+//! signatures with v = 27/28, identities are 20-byte addresses (docs/wire.md §4).
 
 use std::fmt;
 

@@ -1,5 +1,5 @@
 //! ML_DSA_87: FIPS 204 ML-DSA-87, pure mode with an empty context; identities are the
-//! 2592-byte public keys (spec §4).
+//! 2592-byte public keys (docs/wire.md §4).
 //!
 //! Signing is the deterministic variant (rnd = 32 zero bytes), so it reproduces the SDK's
 //! (`@noble/post-quantum` 0.4.1) signatures byte for byte.

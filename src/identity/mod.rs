@@ -1,7 +1,8 @@
-//! Identities: who signed a message, and checking that they did (spec §3, §4).
+//! Identities: who signed a message, and checking that they did (docs/wire.md §3, §4).
 
 pub mod evm;
 pub mod ml_dsa87;
+pub mod pool;
 pub mod secp256r1;
 mod signer;
 
@@ -13,6 +14,7 @@ use crate::wire::{SignatureType, StreamMessage};
 
 /// The outcome of checking a message's signature without outside help.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Verification {
     /// The signature is valid for the message's publisher id.
     Valid,
@@ -41,6 +43,7 @@ pub enum Verification {
 
 /// Which of the host's checks a signature waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum HostCheck {
     /// The contract's `isValidSignature`.
     Erc1271,

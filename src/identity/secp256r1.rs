@@ -1,5 +1,5 @@
 //! ECDSA_SECP256R1: WebCrypto ECDSA P-256 with SHA-256 over the raw payload, 64-byte
-//! IEEE P1363 `r ‖ s` signatures, identities are 33-byte compressed public keys (spec §4).
+//! IEEE P1363 `r ‖ s` signatures, identities are 33-byte compressed public keys (docs/wire.md §4).
 //!
 //! The encoding checks ([`check_encoding`]) are always the core's. The curve arithmetic
 //! (`P256Signer`, [`verify`]) is the feature `p256`; without it a signature is verified by

@@ -165,6 +165,7 @@ impl LocalSigner for MlDsa87Signer {
 }
 
 /// How a state machine signs what it sends.
+#[non_exhaustive]
 pub enum Signing {
     /// In the core, at once.
     Local(Box<dyn LocalSigner>),

@@ -5,19 +5,19 @@ use crate::wire::MessageRef;
 
 /// Position bookkeeping for one chain.
 #[derive(Clone, Debug)]
-pub struct MessageChain {
+pub(super) struct MessageChain {
     id: String,
     prev: Option<MessageRef>,
 }
 
 impl MessageChain {
     /// A chain with the given id.
-    pub fn new(id: String) -> Self {
+    pub(super) fn new(id: String) -> Self {
         MessageChain { id, prev: None }
     }
 
     /// The chain id.
-    pub fn id(&self) -> &str {
+    pub(super) fn id(&self) -> &str {
         &self.id
     }
 
@@ -25,7 +25,7 @@ impl MessageChain {
     ///
     /// The SDK throws when the clock goes backwards; we keep the last timestamp instead and
     /// count up the sequence number, so a clock step never loses a message.
-    pub fn next(&mut self, now_ms: u64) -> (MessageRef, Option<MessageRef>) {
+    pub(super) fn next(&mut self, now_ms: u64) -> (MessageRef, Option<MessageRef>) {
         let reference = match self.prev {
             Some(p) if now_ms <= p.timestamp => MessageRef {
                 timestamp: p.timestamp,

@@ -27,6 +27,11 @@ pub struct PublisherConfig {
     pub encrypt: bool,
     /// `requireQuantumResistantEncryption`: never publish unencrypted.
     pub require_encryption: bool,
+    /// Encrypt unless the stream's SUBSCRIBE permission is public, as the SDK decides: the
+    /// publisher asks once at start (`public_check.rs`) and holds publishes until the answer;
+    /// an answer that does not say "public" means encrypt. Needs `encrypt`; with
+    /// `require_encryption` nothing is asked.
+    pub encrypt_unless_public: bool,
     /// `requireQuantumResistantKeyExchange`: refuse RSA key requests.
     pub require_quantum_resistant_key_exchange: bool,
     /// Smallest RSA modulus, in bits, a key request may carry (`minRsaKeyBits`); smaller ones
@@ -75,6 +80,7 @@ impl PublisherConfig {
             partition: 0,
             encrypt: true,
             require_encryption: false,
+            encrypt_unless_public: false,
             require_quantum_resistant_key_exchange: false,
             min_rsa_key_bits: DEFAULT_MIN_RSA_KEY_BITS,
             rsa_by_host: !cfg!(feature = "rsa"),
@@ -99,6 +105,11 @@ impl PublisherConfig {
                 message: "publishing unencrypted is refused by requireQuantumResistantEncryption"
                     .into(),
             });
+        }
+        if self.encrypt_unless_public && !self.encrypt {
+            return Err(Error::InvalidArgument(
+                "encrypt false contradicts encryptUnlessPublic".into(),
+            ));
         }
         if self.stream_id.is_empty() {
             return Err(Error::InvalidArgument("stream id is empty".into()));

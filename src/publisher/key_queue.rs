@@ -1,4 +1,4 @@
-//! The publisher's group keys (SDK `publish/GroupKeyQueue.ts`, spec §6): the current key, a
+//! The publisher's group keys (SDK `publish/GroupKeyQueue.ts`, docs/wire.md §6): the current key, a
 //! queued next key, and every key it has used, so late requests for old keys are answered.
 
 use std::collections::HashMap;
@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crate::cipher::GroupKey;
 
 /// What one encrypted message uses.
-pub struct KeyUse {
+pub(super) struct KeyUse {
     /// The key the content is encrypted with.
     pub current: GroupKey,
     /// The next key, to be carried encrypted under `current` (rotation).
@@ -15,14 +15,14 @@ pub struct KeyUse {
 
 /// Current and queued key, to undo a [`KeyQueue::use_key`] whose message was never sent.
 #[derive(Clone)]
-pub struct KeyState {
+pub(super) struct KeyState {
     current: Option<GroupKey>,
     queued: Option<GroupKey>,
 }
 
 /// Current key, queued key and all known keys of one publisher on one stream.
 #[derive(Default)]
-pub struct KeyQueue {
+pub(super) struct KeyQueue {
     current: Option<GroupKey>,
     queued: Option<GroupKey>,
     known: HashMap<String, GroupKey>,
@@ -30,27 +30,27 @@ pub struct KeyQueue {
 
 impl KeyQueue {
     /// The key content is encrypted with now, if any.
-    pub fn current(&self) -> Option<&GroupKey> {
+    pub(super) fn current(&self) -> Option<&GroupKey> {
         self.current.as_ref()
     }
 
     /// A key this publisher has used or queued.
-    pub fn get(&self, id: &str) -> Option<&GroupKey> {
+    pub(super) fn get(&self, id: &str) -> Option<&GroupKey> {
         self.known.get(id)
     }
 
     /// How many keys are known.
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.known.len()
     }
 
     /// Remembers an old key (restored from storage) without making it current.
-    pub fn remember(&mut self, key: GroupKey) {
+    pub(super) fn remember(&mut self, key: GroupKey) {
         self.known.insert(key.id().to_owned(), key);
     }
 
     /// Makes `key` current at once and drops any queued key (rekey, or restoring the latest).
-    pub fn set_current(&mut self, key: GroupKey) {
+    pub(super) fn set_current(&mut self, key: GroupKey) {
         self.remember(key.clone());
         self.current = Some(key);
         self.queued = None;
@@ -58,7 +58,7 @@ impl KeyQueue {
 
     /// Queues `key`: the next message is still encrypted with the current key and carries
     /// `key`; messages after it use `key`. With no current key, `key` simply becomes current.
-    pub fn rotate(&mut self, key: GroupKey) {
+    pub(super) fn rotate(&mut self, key: GroupKey) {
         self.remember(key.clone());
         if self.current.is_none() {
             self.current = Some(key);
@@ -68,7 +68,7 @@ impl KeyQueue {
     }
 
     /// The current and queued key as they are now.
-    pub fn state(&self) -> KeyState {
+    pub(super) fn state(&self) -> KeyState {
         KeyState {
             current: self.current.clone(),
             queued: self.queued.clone(),
@@ -76,14 +76,14 @@ impl KeyQueue {
     }
 
     /// Puts back a state taken with [`Self::state`].
-    pub fn restore(&mut self, state: KeyState) {
+    pub(super) fn restore(&mut self, state: KeyState) {
         self.current = state.current;
         self.queued = state.queued;
     }
 
     /// The keys for one message, then the queued key is promoted. `None` if there is no
     /// current key yet (the caller generates one).
-    pub fn use_key(&mut self) -> Option<KeyUse> {
+    pub(super) fn use_key(&mut self) -> Option<KeyUse> {
         let current = self.current.clone()?;
         let next = self.queued.take();
         if let Some(n) = &next {

@@ -1,5 +1,5 @@
 //! The publisher of one stream partition: encrypts and signs content, rotates and re-keys,
-//! and answers key requests from subscribers the registry allows (spec §5-§7).
+//! and answers key requests from subscribers the registry allows (docs/wire.md §5-§7).
 //!
 //! Sans-IO: every method takes the time as input and queues [`Output`]s; the host drains them
 //! with [`Publisher::poll_output`] and answers questions with [`Publisher::answer`].
@@ -13,6 +13,7 @@ mod chain;
 mod config;
 mod handoff;
 mod key_queue;
+mod public_check;
 mod requests;
 mod seen;
 mod serving;
@@ -61,6 +62,8 @@ struct InFlight {
 /// Why a question was asked.
 enum Purpose {
     ContentSignature,
+    /// Whether the stream is public (`public_check.rs`).
+    PublicStream,
     /// Permission checks of key requests waiting for one answer.
     Permission(Vec<(PermissionQuery, requests::Ticket, requests::Check)>),
     RequestErc1271(requests::Ticket, HostCheck),
@@ -82,6 +85,8 @@ enum Purpose {
 /// Publisher state machine for one stream partition.
 pub struct Publisher {
     config: PublisherConfig,
+    /// Whether content is encrypted; `None` until the public-stream answer (publishes wait).
+    encrypt: Option<bool>,
     signing: Signing,
     my_id: UserId,
     entropy: Box<dyn Entropy>,
@@ -128,7 +133,9 @@ impl Publisher {
             None => random::alphanumeric(entropy.as_mut(), 20)?,
         };
         let my_id = signing.user_id();
-        Ok(Publisher {
+        let public_question = public_check::question(&config);
+        let mut publisher = Publisher {
+            encrypt: public_question.is_none().then_some(config.encrypt),
             requests: RequestHandling::new(&config),
             permissions: Permissions::new(config.permissions),
             config,
@@ -145,7 +152,16 @@ impl Publisher {
             next_question: 0,
             next_publish: 0,
             outputs: VecDeque::new(),
-        })
+        };
+        if let Some(q) = public_question {
+            publisher.ask(Purpose::PublicStream, q);
+        }
+        Ok(publisher)
+    }
+
+    /// Whether content is encrypted; `None` while the public-stream question is open.
+    pub fn encrypted(&self) -> Option<bool> {
+        self.encrypt
     }
 
     /// This publisher's user id.
@@ -258,6 +274,14 @@ impl Publisher {
             .ok_or_else(|| Error::InvalidArgument(format!("no open question {}", id.0)))?;
         match purpose {
             Purpose::ContentSignature => self.content_signed(id, answer)?,
+            Purpose::PublicStream => {
+                let (encrypt, event) = public_check::decide(answer);
+                self.encrypt = Some(encrypt);
+                if let Some(e) = event {
+                    self.event(e);
+                }
+                self.run_commands()?;
+            }
             Purpose::Permission(waiting) => {
                 let queries: Vec<PermissionQuery> = waiting.iter().map(|w| w.0.clone()).collect();
                 let verdicts = self.permissions.answered(id, &queries, answer, now_ms);
@@ -386,9 +410,10 @@ impl Publisher {
         }
     }
 
-    /// Runs queued commands in order until one waits for a signature.
+    /// Runs queued commands in order until one waits for a signature (or all wait for the
+    /// public-stream answer).
     fn run_commands(&mut self) -> Result<()> {
-        while self.in_flight.is_none() {
+        while self.in_flight.is_none() && self.encrypt.is_some() {
             let Some(cmd) = self.commands.pop_front() else {
                 break;
             };
@@ -425,7 +450,8 @@ impl Publisher {
         now_ms: u64,
     ) -> Result<()> {
         let chain_before = self.chain.clone();
-        if self.config.encrypt && self.keys.current().is_none() {
+        let encrypt = self.encrypt == Some(true);
+        if encrypt && self.keys.current().is_none() {
             let key = self.new_key(None)?;
             self.keys.set_current(key.clone());
             self.store_key(&key);
@@ -433,7 +459,7 @@ impl Publisher {
         // Custodians get new keys before the message that uses or carries them.
         self.flush_hand_off(now_ms);
         let keys_before = self.keys.state();
-        let body = if self.config.encrypt {
+        let body = if encrypt {
             let key_use = self
                 .keys
                 .use_key()

@@ -1,4 +1,4 @@
-//! Key requests on the publisher side (spec §7, "Publisher"): who may ask, how often, what
+//! Key requests on the publisher side (docs/wire.md §7, "Publisher"): who may ask, how often, what
 //! the host must confirm, and the bookkeeping until the response goes out.
 //!
 //! Safer than the SDK:
@@ -28,19 +28,19 @@ use super::PublisherConfig;
 use super::seen::{Mark, SeenRequests};
 
 /// Most key ids one request may ask for (the SDK asks for one).
-pub const MAX_KEY_IDS_PER_REQUEST: usize = format::MAX_KEY_IDS;
+pub(super) const MAX_KEY_IDS_PER_REQUEST: usize = format::MAX_KEY_IDS;
 /// Largest key-exchange public key accepted (an RSA-4096 SPKI PEM is about 800 bytes).
-pub const MAX_PUBLIC_KEY_LEN: usize = 4096;
+pub(super) const MAX_PUBLIC_KEY_LEN: usize = 4096;
 /// Longest request id accepted (the SDK sends a 36-character uuid).
-pub const MAX_REQUEST_ID_LEN: usize = 128;
+pub(super) const MAX_REQUEST_ID_LEN: usize = 128;
 
 /// One request in progress.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Ticket(u64);
+pub(super) struct Ticket(u64);
 
 /// What a question about a request checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Check {
+pub(super) enum Check {
     /// The requester holds SUBSCRIBE.
     RequesterSubscribes,
     /// This publisher holds PUBLISH.
@@ -51,7 +51,7 @@ pub enum Check {
 }
 
 /// What must be found out about a request.
-pub enum Need {
+pub(super) enum Need {
     /// A registry permission.
     Permission(UserId, Permission),
     /// A signature the host must check (ERC-1271 or P-256).
@@ -59,7 +59,7 @@ pub enum Need {
 }
 
 /// A request that passed every check and is served now.
-pub struct Ready {
+pub(super) struct Ready {
     pub requester: UserId,
     pub request: GroupKeyRequest,
 }
@@ -84,7 +84,7 @@ struct Pending {
 }
 
 /// Requests in progress, and the limits that guard them.
-pub struct RequestHandling {
+pub(super) struct RequestHandling {
     limiter: KeyedLimiter<UserId>,
     seen: SeenRequests,
     pending: HashMap<Ticket, Pending>,
@@ -111,7 +111,7 @@ fn replayed(outputs: &mut VecDeque<Output>, requester: &UserId) {
 }
 
 impl RequestHandling {
-    pub fn new(config: &PublisherConfig) -> Self {
+    pub(super) fn new(config: &PublisherConfig) -> Self {
         let rate = config.max_key_requests_per_requester_per_second;
         RequestHandling {
             limiter: KeyedLimiter::new(rate.saturating_mul(2), rate, config.max_tracked_requesters),
@@ -127,12 +127,12 @@ impl RequestHandling {
     }
 
     /// Requests being checked or waiting for keys.
-    pub fn pending(&self) -> usize {
+    pub(super) fn pending(&self) -> usize {
         self.pending.len()
     }
 
     /// Checks what can be checked at once and returns the questions for the rest.
-    pub fn handle(
+    pub(super) fn handle(
         &mut self,
         msg: StreamMessage,
         config: &PublisherConfig,
@@ -237,7 +237,7 @@ impl RequestHandling {
     }
 
     /// Records one answer; any "no" or failure denies the request at once (fail closed).
-    pub fn answer(
+    pub(super) fn answer(
         &mut self,
         ticket: Ticket,
         check: Check,
@@ -301,7 +301,7 @@ impl RequestHandling {
 
     /// The next request that passed every check, and the key ids it wants (each once, in
     /// the order asked).
-    pub fn take_passed(&mut self) -> Option<(Ticket, Vec<String>)> {
+    pub(super) fn take_passed(&mut self) -> Option<(Ticket, Vec<String>)> {
         while let Some(ticket) = self.passed.pop_front() {
             if let Some(p) = self.pending.get(&ticket) {
                 let mut ids: Vec<String> = Vec::with_capacity(p.request.group_key_ids.len());
@@ -317,7 +317,7 @@ impl RequestHandling {
     }
 
     /// The request waits for `keys` keys to load (still counted as pending).
-    pub fn await_loads(&mut self, ticket: Ticket, keys: usize) {
+    pub(super) fn await_loads(&mut self, ticket: Ticket, keys: usize) {
         if let Some(p) = self.pending.get_mut(&ticket) {
             p.stage = Stage::Loading { outstanding: keys };
         }
@@ -325,7 +325,7 @@ impl RequestHandling {
 
     /// One of the keys the request waits for was loaded (or not found); `true` when it was the
     /// last one.
-    pub fn key_loaded(&mut self, ticket: Ticket) -> bool {
+    pub(super) fn key_loaded(&mut self, ticket: Ticket) -> bool {
         match self.pending.get_mut(&ticket).map(|p| &mut p.stage) {
             Some(Stage::Loading { outstanding }) => {
                 *outstanding = outstanding.saturating_sub(1);
@@ -336,7 +336,7 @@ impl RequestHandling {
     }
 
     /// Ends the request's bookkeeping; the caller serves it.
-    pub fn finish(&mut self, ticket: Ticket) -> Option<Ready> {
+    pub(super) fn finish(&mut self, ticket: Ticket) -> Option<Ready> {
         self.pending.remove(&ticket).map(|p| Ready {
             requester: p.requester,
             request: p.request,

@@ -1,7 +1,7 @@
 //! Key requests already accepted, so that a replay is refused (`REPLAYED_MESSAGE`) before it
 //! asks the host anything or uses up the requester's rate budget.
 //!
-//! Two memories, because the signature payload has no separators (spec §4):
+//! Two memories, because the signature payload has no separators (docs/wire.md §4):
 //!
 //! - `(requester, requestId)` for as long as the request is fresh (its timestamp plus
 //!   `max_key_request_age_ms`; after that a replay is stale anyway). Catches a replay as it
@@ -22,7 +22,7 @@ use crate::user_id::UserId;
 const SIGNATURES_PER_REQUESTER: usize = 16;
 
 /// One request, ready to be looked up and recorded.
-pub struct Mark {
+pub(super) struct Mark {
     id: Fingerprint,
     requester: UserId,
     signature: Vec<u8>,
@@ -32,7 +32,12 @@ pub struct Mark {
 
 impl Mark {
     /// `request_id` of `requester`, signed `signature`, fresh until `fresh_until`.
-    pub fn new(requester: &UserId, request_id: &str, signature: &[u8], fresh_until: u64) -> Self {
+    pub(super) fn new(
+        requester: &UserId,
+        request_id: &str,
+        signature: &[u8],
+        fresh_until: u64,
+    ) -> Self {
         Mark {
             id: fingerprint(&[requester.as_bytes(), request_id.as_bytes()]),
             requester: requester.clone(),
@@ -43,7 +48,7 @@ impl Mark {
 }
 
 /// Requests seen, at most `max` at once (the oldest forgotten first).
-pub struct SeenRequests {
+pub(super) struct SeenRequests {
     ids: HashSet<Fingerprint>,
     order: VecDeque<(Fingerprint, u64)>,
     max: usize,
@@ -52,7 +57,7 @@ pub struct SeenRequests {
 
 impl SeenRequests {
     /// Remembers at most `max` requests and the signatures of at most `max_requesters`.
-    pub fn new(max: usize, max_requesters: usize) -> Self {
+    pub(super) fn new(max: usize, max_requesters: usize) -> Self {
         SeenRequests {
             ids: HashSet::new(),
             order: VecDeque::new(),
@@ -62,13 +67,13 @@ impl SeenRequests {
     }
 
     /// Whether this request (or its signature) was recorded before.
-    pub fn contains(&mut self, mark: &Mark, now_ms: u64) -> bool {
+    pub(super) fn contains(&mut self, mark: &Mark, now_ms: u64) -> bool {
         self.forget_stale(now_ms);
         self.ids.contains(&mark.id) || self.signatures.contains(&mark.requester, &mark.signature)
     }
 
     /// Records the request; `false` if it (or its signature) was already there.
-    pub fn insert(&mut self, mark: Mark, now_ms: u64) -> bool {
+    pub(super) fn insert(&mut self, mark: Mark, now_ms: u64) -> bool {
         if self.contains(&mark, now_ms) || !self.signatures.insert(&mark.requester, &mark.signature)
         {
             return false;
@@ -85,7 +90,7 @@ impl SeenRequests {
 
     /// Requests remembered.
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.ids.len()
     }
 

@@ -1,5 +1,5 @@
 //! Serving a key request that passed every check: loading the keys this publisher does not
-//! hold from the host's store, then building, signing and sending the response (spec §7,
+//! hold from the host's store, then building, signing and sending the response (docs/wire.md §7,
 //! "Publisher", steps 4 and 5).
 //!
 //! The SDK looks each wanted key up by `(publisher, key id)` alone, so a subscriber of one

@@ -1,4 +1,4 @@
-//! Calldata and result codecs for the three contract reads the SDK makes (spec §9):
+//! Calldata and result codecs for the three contract reads the SDK makes (docs/wire.md §9):
 //! `hasPublicPermission`, `getPermissionsForUserId` on the StreamRegistry, and ERC-1271
 //! `isValidSignature` on a publisher's wallet contract; and the calldata of the two
 //! transactions that authorise and revoke a session key (`setPermissionsForUser`,

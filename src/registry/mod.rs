@@ -1,4 +1,4 @@
-//! The StreamRegistry seam (spec §9): the core encodes the contract reads the SDK makes and
+//! The StreamRegistry seam (docs/wire.md §9): the core encodes the contract reads the SDK makes and
 //! decodes their results, so the host only performs an `eth_call` with bytes it is given
 //! and hands back the raw outcome.
 //!
@@ -25,6 +25,7 @@ use crate::user_id::UserId;
 
 /// What came back from an `eth_call` the host made for the core.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CallOutcome {
     /// The call succeeded; its raw return data.
     Returned(Vec<u8>),
@@ -40,6 +41,7 @@ pub enum CallOutcome {
 /// `Error` has no variant for `PERMISSION_CHECK_FAILED` or `OVERLOADED` (the state machines
 /// report those as event codes).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum RegistryError {
     /// `STREAM_NOT_FOUND` ([`Error::StreamNotFound`]), or `INVALID_ARGUMENT` for a bad query.
     #[error(transparent)]
@@ -77,7 +79,7 @@ pub struct ContractCall {
 }
 
 /// The call that asks ERC-1271 contract `contract` whether `signature` is valid for `digest`
-/// (the EIP-191 digest of the signature payload, spec §4).
+/// (the EIP-191 digest of the signature payload, docs/wire.md §4).
 pub fn erc1271_call(
     contract: &UserId,
     digest: &[u8; 32],

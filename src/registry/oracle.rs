@@ -91,7 +91,7 @@ struct InFlight {
 /// queries in flight share one call. Every failure (host error, revert other than "no such
 /// stream", bytes that do not decode) is an `Err` answer, which callers treat as "no".
 ///
-/// `getPermissionsForUserId` includes public grants (spec §9), so a user query answers
+/// `getPermissionsForUserId` includes public grants (docs/wire.md §9), so a user query answers
 /// "may this user publish/subscribe"; [`query_public`](Self::query_public) asks
 /// `hasPublicPermission`, the "publish unencrypted?" question.
 #[derive(Debug)]
@@ -141,7 +141,7 @@ impl PermissionOracle {
     }
 
     /// Does everyone hold `permission` on `stream_id` (`hasPublicPermission`)? For
-    /// SUBSCRIBE this decides whether the publisher may send unencrypted (spec §5).
+    /// SUBSCRIBE this decides whether the publisher may send unencrypted (docs/wire.md §5).
     pub fn query_public(
         &mut self,
         stream_id: &str,

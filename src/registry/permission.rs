@@ -1,4 +1,4 @@
-//! The StreamRegistry permission model (spec §9): the five permission types, who holds them,
+//! The StreamRegistry permission model (docs/wire.md §9): the five permission types, who holds them,
 //! and when a decoded grant counts as held.
 
 use crate::error::{Error, Result};

@@ -11,23 +11,23 @@ use crate::user_id::UserId;
 use crate::wire::{MessageRef, StreamMessage};
 
 /// One chain's identity.
-pub type ChainKey = (UserId, String);
+pub(super) type ChainKey = (UserId, String);
 
 /// A verified message waiting in its chain.
 #[derive(Debug)]
-pub struct Held {
+pub(super) struct Held {
     pub msg: StreamMessage,
 }
 
 impl Held {
-    pub fn reference(&self) -> MessageRef {
+    pub(super) fn reference(&self) -> MessageRef {
         self.msg.id.reference()
     }
 }
 
 /// What happened to an arriving message.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Arrival {
+pub(super) enum Arrival {
     /// Queued in order (or held for a missing predecessor).
     Accepted,
     /// Seen before, or older than what was already delivered.
@@ -82,7 +82,7 @@ impl Chain {
 
 /// All chains, with bounds on what they hold.
 #[derive(Debug)]
-pub struct Chains {
+pub(super) struct Chains {
     chains: HashMap<ChainKey, Chain>,
     /// Chains in the order they were created, to forget the oldest idle one first.
     created: VecDeque<ChainKey>,
@@ -97,7 +97,7 @@ impl Chains {
     /// `max_chains` bounds the chains remembered; idle ones (nothing held) are forgotten
     /// oldest first, so a forgotten chain's old messages could be delivered again, which is
     /// why the bound is generous.
-    pub fn new(
+    pub(super) fn new(
         max_held: usize,
         max_per_chain: usize,
         max_chains: usize,
@@ -115,12 +115,12 @@ impl Chains {
     }
 
     /// Messages held across all chains.
-    pub fn held(&self) -> usize {
+    pub(super) fn held(&self) -> usize {
         self.held
     }
 
     /// Whether `msg` was seen in its chain before (or is older than what the chain passed).
-    pub fn is_duplicate(&self, msg: &StreamMessage) -> bool {
+    pub(super) fn is_duplicate(&self, msg: &StreamMessage) -> bool {
         let key = (msg.id.publisher_id.clone(), msg.id.msg_chain_id.clone());
         let reference = msg.id.reference();
         self.chains.get(&key).is_some_and(|chain| {
@@ -129,7 +129,7 @@ impl Chains {
     }
 
     /// Places an arriving (verified) message.
-    pub fn arrive(&mut self, held: Held, now_ms: u64) -> Arrival {
+    pub(super) fn arrive(&mut self, held: Held, now_ms: u64) -> Arrival {
         let key = (
             held.msg.id.publisher_id.clone(),
             held.msg.id.msg_chain_id.clone(),
@@ -187,13 +187,13 @@ impl Chains {
     }
 
     /// Chains remembered.
-    pub fn chains(&self) -> usize {
+    pub(super) fn chains(&self) -> usize {
         self.chains.len()
     }
 
     /// Gives up waiting for missing messages whose gap timed out; returns, per chain, the
     /// reference after which messages went missing.
-    pub fn expire_gaps(&mut self, now_ms: u64) -> Vec<(ChainKey, MessageRef)> {
+    pub(super) fn expire_gaps(&mut self, now_ms: u64) -> Vec<(ChainKey, MessageRef)> {
         let mut gaps = Vec::new();
         let mut dropped = 0;
         for (key, chain) in &mut self.chains {
@@ -214,12 +214,12 @@ impl Chains {
     }
 
     /// The earliest gap deadline.
-    pub fn next_deadline(&self) -> Option<u64> {
+    pub(super) fn next_deadline(&self) -> Option<u64> {
         self.chains.values().filter_map(|c| c.gap_deadline).min()
     }
 
     /// The chains that have a message ready to look at.
-    pub fn keys_with_head(&self) -> Vec<ChainKey> {
+    pub(super) fn keys_with_head(&self) -> Vec<ChainKey> {
         self.chains
             .iter()
             .filter(|(_, c)| !c.queue.is_empty())
@@ -227,22 +227,22 @@ impl Chains {
             .collect()
     }
 
-    pub fn head(&self, key: &ChainKey) -> Option<&Held> {
+    pub(super) fn head(&self, key: &ChainKey) -> Option<&Held> {
         self.chains.get(key).and_then(|c| c.queue.front())
     }
 
-    pub fn pop_head(&mut self, key: &ChainKey) -> Option<Held> {
+    pub(super) fn pop_head(&mut self, key: &ChainKey) -> Option<Held> {
         let held = self.chains.get_mut(key)?.queue.pop_front()?;
         self.held = self.held.saturating_sub(1);
         Some(held)
     }
 
     /// The keys a chain has used.
-    pub fn trail(&self, key: &ChainKey) -> Option<&KeyTrail> {
+    pub(super) fn trail(&self, key: &ChainKey) -> Option<&KeyTrail> {
         self.chains.get(key).map(|c| &c.trail)
     }
 
-    pub fn trail_mut(&mut self, key: &ChainKey) -> Option<&mut KeyTrail> {
+    pub(super) fn trail_mut(&mut self, key: &ChainKey) -> Option<&mut KeyTrail> {
         self.chains.get_mut(key).map(|c| &mut c.trail)
     }
 }

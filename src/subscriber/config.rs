@@ -1,6 +1,8 @@
 //! The subscriber's settings and their defaults.
 
+use crate::error::{Error, ErrorCode, Result};
 use crate::permissions::PermissionSource;
+use crate::wire::AsymmetricEncryptionType;
 use crate::wire::DEFAULT_MAX_MESSAGE_BYTES;
 use crate::wire::format::Formats;
 
@@ -42,6 +44,10 @@ pub struct SubscriberConfig {
     /// so on a stream known to be encrypted this stops a relabelled message from delivering
     /// ciphertext as plaintext. Off by default: the SDK accepts NONE on receipt.
     pub require_encryption: bool,
+    /// `requireQuantumResistantKeyExchange`: receive keys with ML-KEM only; a subscriber with
+    /// an RSA key pair is refused (`ENCRYPTION_POLICY_VIOLATION`). See
+    /// [`key_exchange_algorithm`].
+    pub require_quantum_resistant_key_exchange: bool,
     /// Largest StreamMessage accepted.
     pub max_message_bytes: usize,
     /// Where permission answers come from (host questions, or registry calls cached here).
@@ -94,6 +100,7 @@ impl SubscriberConfig {
             permission_retry_ms: 5_000,
             require_quantum_resistant_signatures: false,
             require_encryption: false,
+            require_quantum_resistant_key_exchange: false,
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             permissions: PermissionSource::Host,
             max_clock_skew_ms: 10 * 60 * 1000,
@@ -104,5 +111,58 @@ impl SubscriberConfig {
             max_unverified_per_publisher: 64,
             accept_custodian_responses: false,
         }
+    }
+}
+
+/// The key-exchange scheme a subscriber receives keys with: `requested`, ML-KEM-1024 by
+/// default. RSA contradicts `require_quantum_resistant` (`ENCRYPTION_POLICY_VIOLATION`).
+pub fn key_exchange_algorithm(
+    requested: Option<AsymmetricEncryptionType>,
+    require_quantum_resistant: bool,
+) -> Result<AsymmetricEncryptionType> {
+    match requested.unwrap_or(AsymmetricEncryptionType::MlKem) {
+        AsymmetricEncryptionType::Rsa if require_quantum_resistant => Err(Error::Policy {
+            code: ErrorCode::EncryptionPolicyViolation,
+            message: "keyExchange 'RSA' contradicts requireQuantumResistantKeyExchange".into(),
+        }),
+        algorithm => Ok(algorithm),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use AsymmetricEncryptionType::{MlKem, Rsa};
+
+    #[test]
+    fn ml_kem_by_default_rsa_only_when_allowed() {
+        assert_eq!(key_exchange_algorithm(None, false).unwrap(), MlKem);
+        assert_eq!(key_exchange_algorithm(None, true).unwrap(), MlKem);
+        assert_eq!(key_exchange_algorithm(Some(Rsa), false).unwrap(), Rsa);
+        assert_eq!(key_exchange_algorithm(Some(MlKem), true).unwrap(), MlKem);
+        let e = key_exchange_algorithm(Some(Rsa), true).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::EncryptionPolicyViolation);
+    }
+
+    #[test]
+    fn a_subscriber_with_an_rsa_key_pair_is_refused_under_the_policy() {
+        use crate::exchange::mlkem::MlKemKeyPair;
+        use crate::identity::{Signing, evm::EvmSigner};
+        use crate::subscriber::{KeyExchange, Subscriber};
+        let signing = || Signing::Local(Box::new(EvmSigner::generate().unwrap()));
+        let rsa = || KeyExchange::External {
+            encryption_type: Rsa,
+            public_key: b"-----BEGIN PUBLIC KEY-----\n".to_vec(),
+        };
+        let mut strict = SubscriberConfig::new("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266/qr");
+        strict.require_quantum_resistant_key_exchange = true;
+        let e = Subscriber::new(strict.clone(), signing(), rsa(), 0)
+            .err()
+            .unwrap();
+        assert_eq!(e.code(), ErrorCode::EncryptionPolicyViolation);
+        let ml_kem = KeyExchange::Internal(Box::new(MlKemKeyPair::generate().unwrap()));
+        assert!(Subscriber::new(strict.clone(), signing(), ml_kem, 0).is_ok());
+        strict.require_quantum_resistant_key_exchange = false;
+        assert!(Subscriber::new(strict, signing(), rsa(), 0).is_ok());
     }
 }

@@ -13,7 +13,7 @@ use crate::rate_limit::TokenBucket;
 use crate::user_id::UserId;
 
 /// What is fetched: the publisher's key with this id.
-pub type FetchKey = (UserId, String);
+pub(super) type FetchKey = (UserId, String);
 
 #[derive(Debug)]
 struct Fetch {
@@ -30,7 +30,7 @@ struct Fetch {
 
 /// How a fetch starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Source {
+pub(super) enum Source {
     /// Ask the host's key store first, then key exchange.
     StoreFirst,
     /// Key exchange only; the result replaces the stored copy.
@@ -39,7 +39,7 @@ pub enum Source {
 
 /// What [`Fetches::want`] did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Want {
+pub(super) enum Want {
     /// A fetch for the key is already underway.
     Underway,
     /// Started: ask the store, then call [`Fetches::loading`].
@@ -52,7 +52,7 @@ pub enum Want {
 
 /// Timing settings of fetches.
 #[derive(Clone, Copy, Debug)]
-pub struct FetchPolicy {
+pub(super) struct FetchPolicy {
     /// Give up this long after the fetch started.
     pub timeout_ms: u64,
     /// Requests after the first one.
@@ -67,14 +67,14 @@ pub struct FetchPolicy {
 
 /// A request to send now.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Attempt {
+pub(super) struct Attempt {
     pub key: FetchKey,
     pub number: u32,
 }
 
 /// All fetches in progress.
 #[derive(Debug)]
-pub struct Fetches {
+pub(super) struct Fetches {
     policy: FetchPolicy,
     fetches: HashMap<FetchKey, Fetch>,
     by_request: HashMap<String, FetchKey>,
@@ -83,7 +83,7 @@ pub struct Fetches {
 }
 
 impl Fetches {
-    pub fn new(policy: FetchPolicy, now_ms: u64) -> Self {
+    pub(super) fn new(policy: FetchPolicy, now_ms: u64) -> Self {
         let rate = policy.requests_per_second.max(1);
         Fetches {
             policy,
@@ -94,16 +94,16 @@ impl Fetches {
         }
     }
 
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.fetches.len()
     }
 
-    pub fn contains(&self, key: &FetchKey) -> bool {
+    pub(super) fn contains(&self, key: &FetchKey) -> bool {
         self.fetches.contains_key(key)
     }
 
     /// Starts fetching `key` unless already underway.
-    pub fn want(&mut self, key: FetchKey, now_ms: u64, source: Source) -> Want {
+    pub(super) fn want(&mut self, key: FetchKey, now_ms: u64, source: Source) -> Want {
         if self.fetches.contains_key(&key) {
             return Want::Underway;
         }
@@ -133,21 +133,21 @@ impl Fetches {
 
     /// Records the `loadKey` question asked for a fetch that [`Self::want`] started with
     /// [`Want::Load`].
-    pub fn loading(&mut self, key: &FetchKey, question: QuestionId) {
+    pub(super) fn loading(&mut self, key: &FetchKey, question: QuestionId) {
         if let Some(f) = self.fetches.get_mut(key) {
             f.loading = Some(question);
         }
     }
 
     /// Whether the fetch of `key` waits for the answer to `question`.
-    pub fn awaits_load(&self, key: &FetchKey, question: QuestionId) -> bool {
+    pub(super) fn awaits_load(&self, key: &FetchKey, question: QuestionId) -> bool {
         self.fetches
             .get(key)
             .is_some_and(|f| f.loading == Some(question))
     }
 
     /// The store did not have the key: go on with key requests.
-    pub fn load_missed(&mut self, key: &FetchKey) {
+    pub(super) fn load_missed(&mut self, key: &FetchKey) {
         if let Some(f) = self.fetches.get_mut(key)
             && f.loading.take().is_some()
             && !f.queued
@@ -158,12 +158,12 @@ impl Fetches {
     }
 
     /// Whether the fetched key replaces a stored copy.
-    pub fn replaces(&self, key: &FetchKey) -> bool {
+    pub(super) fn replaces(&self, key: &FetchKey) -> bool {
         self.fetches.get(key).is_some_and(|f| f.replace)
     }
 
     /// Fetches that timed out (removed), and requests to send now.
-    pub fn due(&mut self, now_ms: u64) -> (Vec<FetchKey>, Vec<Attempt>) {
+    pub(super) fn due(&mut self, now_ms: u64) -> (Vec<FetchKey>, Vec<Attempt>) {
         let expired: Vec<FetchKey> = self
             .fetches
             .iter()
@@ -206,7 +206,7 @@ impl Fetches {
     }
 
     /// Remembers the id of a request sent for `key`.
-    pub fn record_request(&mut self, key: &FetchKey, request_id: String) {
+    pub(super) fn record_request(&mut self, key: &FetchKey, request_id: String) {
         if let Some(f) = self.fetches.get_mut(key) {
             f.request_ids.push(request_id.clone());
             self.by_request.insert(request_id, key.clone());
@@ -214,12 +214,12 @@ impl Fetches {
     }
 
     /// The fetch a response's request id belongs to.
-    pub fn by_request(&self, request_id: &str) -> Option<&FetchKey> {
+    pub(super) fn by_request(&self, request_id: &str) -> Option<&FetchKey> {
         self.by_request.get(request_id)
     }
 
     /// Ends a fetch (key arrived or gave up); its request ids are no longer accepted.
-    pub fn complete(&mut self, key: &FetchKey) {
+    pub(super) fn complete(&mut self, key: &FetchKey) {
         if let Some(f) = self.fetches.remove(key) {
             for id in f.request_ids {
                 self.by_request.remove(&id);
@@ -229,7 +229,7 @@ impl Fetches {
     }
 
     /// When [`Self::due`] next has work.
-    pub fn next_deadline(&mut self, now_ms: u64) -> Option<u64> {
+    pub(super) fn next_deadline(&mut self, now_ms: u64) -> Option<u64> {
         let throttle = (!self.send_queue.is_empty())
             .then(|| now_ms.saturating_add(self.throttle.wait_ms(now_ms)));
         self.fetches

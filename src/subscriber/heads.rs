@@ -95,7 +95,7 @@ impl Subscriber {
             ));
         }
         // `encryptionType` is not signed: NONE in a chain that was encrypted is a downgrade
-        // in transit (ciphertext must never be delivered as plaintext, spec §13).
+        // in transit (ciphertext must never be delivered as plaintext, docs/wire.md §13).
         if !aes && (self.config.require_encryption || self.encrypted_chains.contains(chain)) {
             return Some(Step::Fail(
                 ErrorCode::EncryptionPolicyViolation,

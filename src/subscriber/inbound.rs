@@ -35,6 +35,16 @@ impl Subscriber {
     }
 
     pub(super) fn on_content(&mut self, msg: StreamMessage, now_ms: u64) {
+        self.on_content_with(msg, now_ms, false);
+    }
+
+    /// A content message whose EVM signer a pool worker recovered, with a valid tag and equal
+    /// to the publisher id (`pooled.rs`): every check but the recovery itself.
+    pub(super) fn on_content_verified(&mut self, msg: StreamMessage, now_ms: u64) {
+        self.on_content_with(msg, now_ms, true);
+    }
+
+    fn on_content_with(&mut self, msg: StreamMessage, now_ms: u64, signer_verified: bool) {
         let where_ = Some(locate(&msg));
         if let Err(e) = self
             .check_shape_and_clock(&msg)
@@ -54,12 +64,15 @@ impl Subscriber {
             return;
         }
         // ERC-1271 and (without the feature `p256`) P-256 signatures wait for the host.
-        let erc1271 = match identity::verify_message(&msg) {
-            Ok(v) => v.needs_host(),
-            Err(e) => {
-                self.drop_message(e.code(), e.to_string(), where_);
-                return;
-            }
+        let erc1271 = match signer_verified {
+            true => false,
+            false => match identity::verify_message(&msg) {
+                Ok(v) => v.needs_host(),
+                Err(e) => {
+                    self.drop_message(e.code(), e.to_string(), where_);
+                    return;
+                }
+            },
         };
         if self.chains.is_duplicate(&msg) {
             self.stats.duplicates += 1;

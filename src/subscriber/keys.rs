@@ -2,7 +2,7 @@
 //! exchange in this session is authentic (its id and bytes are signed together by the
 //! publisher), one learned from a rotation or loaded from the host's store may not be
 //! (`groupKeyId` is unsigned, so a relabelled rotation message can teach garbage under a
-//! genuine id, spec §13). Keys are never overwritten: a planted key must not replace a real
+//! genuine id, docs/wire.md §13). Keys are never overwritten: a planted key must not replace a real
 //! one, and a real one is only ever put back after the old one was forgotten.
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -12,7 +12,7 @@ use crate::cipher::GroupKey;
 
 /// How a key came to be held.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Origin {
+pub(super) enum Origin {
     /// A key response to this subscriber's request, in this session.
     Exchange,
     /// A rotation message's `newGroupKey`.
@@ -23,7 +23,7 @@ pub enum Origin {
 
 /// Keys held, oldest forgotten first beyond a bound; and keys whose stored copy turned out
 /// wrong, to be fetched by key exchange only.
-pub struct KeyRing {
+pub(super) struct KeyRing {
     keys: HashMap<FetchKey, (GroupKey, Origin)>,
     order: VecDeque<FetchKey>,
     max_keys: usize,
@@ -34,7 +34,7 @@ pub struct KeyRing {
 
 impl KeyRing {
     /// At most `max_keys` keys and `max_distrusted` distrusted ids (each at least 1).
-    pub fn new(max_keys: usize, max_distrusted: usize) -> Self {
+    pub(super) fn new(max_keys: usize, max_distrusted: usize) -> Self {
         KeyRing {
             keys: HashMap::new(),
             order: VecDeque::new(),
@@ -46,21 +46,21 @@ impl KeyRing {
     }
 
     /// The key and its origin.
-    pub fn get(&self, slot: &FetchKey) -> Option<&(GroupKey, Origin)> {
+    pub(super) fn get(&self, slot: &FetchKey) -> Option<&(GroupKey, Origin)> {
         self.keys.get(slot)
     }
 
-    pub fn contains(&self, slot: &FetchKey) -> bool {
+    pub(super) fn contains(&self, slot: &FetchKey) -> bool {
         self.keys.contains_key(slot)
     }
 
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.keys.len()
     }
 
     /// Holds `key` of `publisher` unless a key with its id is held already (never overwrites);
     /// `true` if it was added.
-    pub fn insert(&mut self, slot: FetchKey, key: GroupKey, origin: Origin) -> bool {
+    pub(super) fn insert(&mut self, slot: FetchKey, key: GroupKey, origin: Origin) -> bool {
         if self.keys.contains_key(&slot) {
             return false;
         }
@@ -79,7 +79,7 @@ impl KeyRing {
 
     /// Forgets a key (its content did not decode), and remembers not to trust a stored copy
     /// of it: it comes back by key exchange only.
-    pub fn forget_and_distrust(&mut self, slot: &FetchKey) {
+    pub(super) fn forget_and_distrust(&mut self, slot: &FetchKey) {
         if self.keys.remove(slot).is_some() {
             self.order.retain(|s| s != slot);
         }
@@ -97,12 +97,12 @@ impl KeyRing {
     }
 
     /// Whether the stored copy of this key is known to be wrong.
-    pub fn is_distrusted(&self, slot: &FetchKey) -> bool {
+    pub(super) fn is_distrusted(&self, slot: &FetchKey) -> bool {
         self.distrusted.contains(slot)
     }
 
     /// The key arrived by key exchange: the store's copy has been replaced.
-    pub fn trust(&mut self, slot: &FetchKey) {
+    pub(super) fn trust(&mut self, slot: &FetchKey) {
         if self.distrusted.remove(slot) {
             self.distrusted_order.retain(|s| s != slot);
         }

@@ -1,5 +1,5 @@
 //! The subscriber of one stream partition: verifies every message, decrypts with the keys it
-//! has, loads or asks publishers for the keys it lacks, and delivers in chain order (spec §5,
+//! has, loads or asks publishers for the keys it lacks, and delivers in chain order (docs/wire.md §5,
 //! §7).
 //!
 //! Sans-IO: inputs are messages, answers and time; outputs are queued for
@@ -20,13 +20,15 @@ mod fetch;
 mod heads;
 mod inbound;
 mod keys;
+mod pooled;
 mod requests;
 mod responses;
 mod standing;
 mod trail;
 mod unverified;
 
-pub use config::SubscriberConfig;
+pub use config::{SubscriberConfig, key_exchange_algorithm};
+pub use pooled::PoolStats;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -51,6 +53,7 @@ use unverified::Unverified;
 
 /// The subscriber's key-exchange key pair: held in the core, or held by the host (RSA in
 /// WebCrypto), in which case unwrapping is a [`crate::host::Question::UnwrapGroupKey`].
+#[non_exhaustive]
 pub enum KeyExchange {
     /// Private key in the core.
     Internal(Box<dyn KeyExchangeKeyPair>),
@@ -137,6 +140,9 @@ pub struct Subscriber {
     now_ms: u64,
     stats: SubscriberStats,
     outputs: VecDeque<Output>,
+    /// The key of the host's verification pool (issue #20), made on first use.
+    pool_key: Option<crate::identity::pool::PoolKey>,
+    pooled: PoolStats,
 }
 
 impl Subscriber {
@@ -175,6 +181,10 @@ impl Subscriber {
                 message: "requireQuantumResistantSignatures needs an ML-DSA-87 identity".into(),
             });
         }
+        config::key_exchange_algorithm(
+            Some(key_exchange.encryption_type()),
+            config.require_quantum_resistant_key_exchange,
+        )?;
         let policy = FetchPolicy {
             timeout_ms: config.key_request_timeout_ms,
             retries: config.key_request_retries,
@@ -214,6 +224,8 @@ impl Subscriber {
             now_ms,
             stats: SubscriberStats::default(),
             outputs: VecDeque::new(),
+            pool_key: None,
+            pooled: PoolStats::default(),
         })
     }
 

@@ -1,4 +1,4 @@
-//! Which keys a chain has used. `groupKeyId` is not signed (spec §4), so a relabelled
+//! Which keys a chain has used. `groupKeyId` is not signed (docs/wire.md §4), so a relabelled
 //! message can name any key the subscriber holds; an honest chain's keys only move forward
 //! (the current key, then the one it announced in a rotation, or a fresh one after a
 //! re-key), and a rotation announces one next key. Holding a chain to that pins what a
@@ -18,7 +18,7 @@ fn fingerprint(key_id: &str) -> Fingerprint {
 
 /// Where a key stands in a chain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Position {
+pub(super) enum Position {
     /// The key of the chain's last delivered encrypted message.
     Current,
     /// The key that message announced (rotation).
@@ -31,7 +31,7 @@ pub enum Position {
 
 /// Why a rotation announcement is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Refusal {
+pub(super) enum Refusal {
     /// It names the key it travels under.
     NamesItself,
     /// It names a key the chain has left.
@@ -41,7 +41,7 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    pub fn text(self) -> &'static str {
+    pub(super) fn text(self) -> &'static str {
         match self {
             Refusal::NamesItself => "newGroupKey names the key the message is encrypted with",
             Refusal::NamesLeftKey => "newGroupKey names a key the chain has already left",
@@ -54,14 +54,14 @@ impl Refusal {
 
 /// One chain's keys.
 #[derive(Debug, Default)]
-pub struct KeyTrail {
+pub(super) struct KeyTrail {
     current: Option<String>,
     announced: Option<String>,
     left: VecDeque<Fingerprint>,
 }
 
 impl KeyTrail {
-    pub fn position(&self, key_id: &str) -> Position {
+    pub(super) fn position(&self, key_id: &str) -> Position {
         if self.current.as_deref() == Some(key_id) {
             Position::Current
         } else if self.announced.as_deref() == Some(key_id) {
@@ -75,7 +75,7 @@ impl KeyTrail {
 
     /// Whether a message under `key_id` may announce `next_id`: `Ok(true)` to learn it,
     /// `Ok(false)` to ignore it (a fresh key: the next one comes by key exchange if needed).
-    pub fn may_announce(&self, key_id: &str, next_id: &str) -> Result<bool, Refusal> {
+    pub(super) fn may_announce(&self, key_id: &str, next_id: &str) -> Result<bool, Refusal> {
         if key_id == next_id {
             return Err(Refusal::NamesItself);
         }
@@ -93,7 +93,7 @@ impl KeyTrail {
     }
 
     /// Records a delivered message under `key_id` that announced `next` (when learned).
-    pub fn advance(&mut self, key_id: &str, next: Option<&str>) {
+    pub(super) fn advance(&mut self, key_id: &str, next: Option<&str>) {
         match self.position(key_id) {
             Position::Current => {
                 if let Some(next) = next {

@@ -16,7 +16,7 @@ use crate::wire::StreamMessage;
 
 /// Where a waiting message stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum State {
+pub(super) enum State {
     /// Its publisher's PUBLISH answer is awaited.
     AwaitingPermission,
     /// The contract's answer is awaited.
@@ -35,7 +35,7 @@ struct Entry {
 
 /// Why a message was not queued.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Refusal {
+pub(super) enum Refusal {
     /// The same message (publisher and signature) already waits.
     Duplicate,
     /// No room (overall or for this publisher).
@@ -43,7 +43,7 @@ pub enum Refusal {
 }
 
 /// The waiting messages, by chain.
-pub struct Unverified {
+pub(super) struct Unverified {
     chains: HashMap<ChainKey, VecDeque<Entry>>,
     per_publisher: HashMap<UserId, usize>,
     total: usize,
@@ -52,7 +52,7 @@ pub struct Unverified {
 }
 
 impl Unverified {
-    pub fn new(max_total: usize, max_per_publisher: usize) -> Self {
+    pub(super) fn new(max_total: usize, max_per_publisher: usize) -> Self {
         Unverified {
             chains: HashMap::new(),
             per_publisher: HashMap::new(),
@@ -63,13 +63,13 @@ impl Unverified {
     }
 
     /// Messages waiting.
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.total
     }
 
     /// Half full, overall or for one publisher: past this the host should hold its input until
     /// answers drain the queue, so that a burst waits instead of being dropped at the bound.
-    pub fn half_full(&self) -> bool {
+    pub(super) fn half_full(&self) -> bool {
         self.total.saturating_mul(2) >= self.max_total
             || self
                 .per_publisher
@@ -78,7 +78,7 @@ impl Unverified {
     }
 
     /// Queues `msg` under `id`, waiting for its publisher's PUBLISH answer.
-    pub fn admit(&mut self, id: u64, msg: StreamMessage) -> Result<(), Refusal> {
+    pub(super) fn admit(&mut self, id: u64, msg: StreamMessage) -> Result<(), Refusal> {
         let chain: ChainKey = (msg.id.publisher_id.clone(), msg.id.msg_chain_id.clone());
         let publisher = &msg.id.publisher_id;
         let same = |e: &Entry| e.msg.signature == msg.signature;
@@ -106,7 +106,7 @@ impl Unverified {
     }
 
     /// Publishers with messages waiting for a PUBLISH answer.
-    pub fn awaiting_permission(&self) -> Vec<UserId> {
+    pub(super) fn awaiting_permission(&self) -> Vec<UserId> {
         let mut out: Vec<UserId> = Vec::new();
         for e in self.chains.values().flatten() {
             if e.state == State::AwaitingPermission && !out.contains(&e.msg.id.publisher_id) {
@@ -118,7 +118,7 @@ impl Unverified {
 
     /// `publisher` may publish: its messages move on to the contract check. Returns them
     /// (chain, id, message) so the caller can ask the contract about each.
-    pub fn permitted(&mut self, publisher: &UserId) -> Vec<(ChainKey, u64, StreamMessage)> {
+    pub(super) fn permitted(&mut self, publisher: &UserId) -> Vec<(ChainKey, u64, StreamMessage)> {
         let mut out = Vec::new();
         for (chain, entries) in &mut self.chains {
             if &chain.0 != publisher {
@@ -135,7 +135,7 @@ impl Unverified {
     }
 
     /// `publisher` may not publish: its waiting messages are removed and returned.
-    pub fn denied(&mut self, publisher: &UserId) -> Vec<StreamMessage> {
+    pub(super) fn denied(&mut self, publisher: &UserId) -> Vec<StreamMessage> {
         let mut out = Vec::new();
         for (chain, entries) in &mut self.chains {
             if &chain.0 != publisher {
@@ -150,7 +150,12 @@ impl Unverified {
     }
 
     /// The contract's verdict on message `id` of `chain`. Returns the message if found.
-    pub fn verdict(&mut self, chain: &ChainKey, id: u64, valid: bool) -> Option<&StreamMessage> {
+    pub(super) fn verdict(
+        &mut self,
+        chain: &ChainKey,
+        id: u64,
+        valid: bool,
+    ) -> Option<&StreamMessage> {
         let e = self
             .chains
             .get_mut(chain)?
@@ -169,7 +174,7 @@ impl Unverified {
 
     /// Takes the verified messages that may leave (in arrival order within each chain), and
     /// discards rejected ones at the front.
-    pub fn take_ready(&mut self) -> Vec<StreamMessage> {
+    pub(super) fn take_ready(&mut self) -> Vec<StreamMessage> {
         let mut out = Vec::new();
         let mut left: Vec<UserId> = Vec::new();
         for entries in self.chains.values_mut() {

@@ -5,59 +5,10 @@ use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
-use super::fields;
-use super::host_io::{bytes_arg, check_config, drain, now_ms, question_id, read_answer};
-use crate::custodian::{Custodian, CustodianConfig};
-use crate::error::Result as CoreResult;
+use super::config::CustodianConfig;
+use super::host_io::{bytes_arg, drain, now_ms, question_id, read_answer};
+use crate::custodian::Custodian;
 use crate::exchange::mlkem::MlKemKeyPair;
-
-#[wasm_bindgen(typescript_custom_section)]
-const TS_CUSTODIAN_CONFIG: &'static str = r#"
-/** {@link Custodian} settings: a publisher's (without `custodians`) and these. */
-export interface CustodianConfig extends Omit<PublisherConfig, 'custodians'> {
-  /** How long a request waits for the publisher to answer first, ms (default 2000). */
-  graceMs?: number;
-  /** Requests in their grace period at once (default 1000); more are dropped `OVERLOADED`. */
-  maxWaitingRequests?: number;
-  /** Settled requests remembered so a copy is not answered again (default 100000). */
-  maxSettledRequests?: number;
-  /** Content identities served at once (default 64). */
-  maxIdentities?: number;
-}
-"#;
-
-const CUSTODIAN_FIELDS: &[&str] = &[
-    "graceMs",
-    "maxWaitingRequests",
-    "maxSettledRequests",
-    "maxIdentities",
-];
-
-fn read_config(obj: &JsValue) -> CoreResult<CustodianConfig> {
-    let known: Vec<&str> = super::publisher::CONFIG_FIELDS
-        .iter()
-        .copied()
-        .filter(|f| *f != "custodians")
-        .chain(CUSTODIAN_FIELDS.iter().copied())
-        .collect();
-    check_config(obj, "custodian config", &known)?;
-    let publisher = super::publisher::read_fields(obj)?;
-    let mut c = CustodianConfig::new(publisher.stream_id.clone());
-    c.publisher = publisher;
-    if let Some(v) = fields::opt_u64(obj, "graceMs")? {
-        c.grace_ms = v;
-    }
-    if let Some(v) = fields::opt_usize(obj, "maxWaitingRequests")? {
-        c.max_waiting_requests = v;
-    }
-    if let Some(v) = fields::opt_usize(obj, "maxSettledRequests")? {
-        c.max_settled_requests = v;
-    }
-    if let Some(v) = fields::opt_usize(obj, "maxIdentities")? {
-        c.max_identities = v;
-    }
-    Ok(c)
-}
 
 /// A key custodian of one stream partition: for each content identity handed to it, it answers
 /// key requests addressed to that identity, signed as it, after a grace period in which the
@@ -79,7 +30,7 @@ impl JsCustodian {
         #[wasm_bindgen(unchecked_param_type = "Uint8Array", js_name = secretKey)]
         secret_key: JsValue,
     ) -> Result<JsCustodian, JsValue> {
-        let config = read_config(&config)?;
+        let config = CustodianConfig::read(&config)?.into_core();
         let secret = Zeroizing::new(bytes_arg(&secret_key, "secretKey")?);
         let pair = MlKemKeyPair::from_expanded_secret_key(&secret)?;
         Ok(JsCustodian {

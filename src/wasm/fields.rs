@@ -1,14 +1,55 @@
 //! Reading fields of plain JS objects passed in, and building plain JS objects passed out.
 //! Wrong shapes become `INVALID_ARGUMENT` errors naming the field.
 
-use js_sys::{Object, Reflect, Uint8Array};
+use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::error::invalid_argument;
 use crate::error::Result;
 
 /// Largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
-const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+pub(crate) const MAX_SAFE_INTEGER: u64 = 9_007_199_254_740_991;
+
+/// The one integer reader of the boundary: a JS number that is an integer from 0 to `max`
+/// (itself at most `MAX_SAFE_INTEGER`). Arguments (`nowMs`, question ids) and fields alike.
+pub(crate) fn integer_from_f64(n: f64, name: &str, max: u64) -> Result<u64> {
+    // `max` is at most 2^53 - 1: exact as an f64.
+    let limit = max as f64;
+    if n.fract() != 0.0 || !(0.0..=limit).contains(&n) {
+        return Err(invalid_argument(format!(
+            "{name} must be an integer from 0 to {max}, got {}",
+            super::host_io::js_number(n)
+        )));
+    }
+    // Integral and within 0..=max (< 2^53), checked above: the cast is exact.
+    Ok(n as u64)
+}
+
+/// [`integer_from_f64`] of a JS value, which must be a number.
+pub(crate) fn integer(value: &JsValue, name: &str, max: u64) -> Result<u64> {
+    let n = value
+        .as_f64()
+        .ok_or_else(|| invalid_argument(format!("{name} must be a number")))?;
+    integer_from_f64(n, name, max)
+}
+
+/// Checks that a config object is an object with only the `known` fields: a misspelt option
+/// (`keyRequestTimeoutMs` for `keyRequestTimeout`) is an error, not a silent default.
+pub(crate) fn check_known(config: &JsValue, what: &str, known: &[&str]) -> Result<()> {
+    if !config.is_object() || Array::is_array(config) {
+        return Err(invalid_argument(format!("{what} must be an object")));
+    }
+    for key in Object::keys(config.unchecked_ref::<Object>()).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !known.contains(&key.as_str()) {
+            return Err(invalid_argument(format!(
+                "{what} has an unknown field {key:?}; known: {}",
+                known.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
 
 /// The value of `obj[name]`; `undefined` when absent.
 fn get(obj: &JsValue, name: &str) -> Result<JsValue> {
@@ -78,28 +119,14 @@ pub(crate) fn opt_bytes(obj: &JsValue, name: &str) -> Result<Option<Vec<u8>>> {
         .transpose()
 }
 
-/// An optional non-negative integer field, at most `max` (itself at most 2^53 - 1).
-fn opt_integer(obj: &JsValue, name: &str, max: f64) -> Result<Option<f64>> {
-    get_opt(obj, name)?
-        .map(|v| {
-            let n = v
-                .as_f64()
-                .ok_or_else(|| invalid_argument(format!("{name} must be a number")))?;
-            if n.fract() != 0.0 || !(0.0..=max).contains(&n) {
-                return Err(invalid_argument(format!(
-                    "{name} must be an integer from 0 to {}",
-                    super::host_io::js_number(max)
-                )));
-            }
-            Ok(n)
-        })
-        .transpose()
-}
-
 /// An optional non-negative 32-bit integer field (partition, sequence number, enum value).
 pub(crate) fn opt_u32(obj: &JsValue, name: &str) -> Result<Option<u32>> {
-    // Integral and within u32, checked by `opt_integer`: the cast is exact.
-    Ok(opt_integer(obj, name, f64::from(u32::MAX))?.map(|n| n as u32))
+    get_opt(obj, name)?
+        .map(|v| {
+            let n = integer(&v, name, u64::from(u32::MAX))?;
+            u32::try_from(n).map_err(|_| invalid_argument(format!("{name} is too large")))
+        })
+        .transpose()
 }
 
 /// A required non-negative 32-bit integer field.
@@ -109,23 +136,8 @@ pub(crate) fn u32_field(obj: &JsValue, name: &str) -> Result<u32> {
 
 /// A required non-negative safe-integer field (timestamps).
 pub(crate) fn u64_field(obj: &JsValue, name: &str) -> Result<u64> {
-    let n = opt_integer(obj, name, MAX_SAFE_INTEGER)?
-        .ok_or_else(|| invalid_argument(format!("{name} is missing")))?;
-    // Integral and within 0..2^53, checked by `opt_integer`: the cast is exact.
-    Ok(n as u64)
-}
-
-/// An optional non-negative safe-integer field (durations in ms).
-pub(crate) fn opt_u64(obj: &JsValue, name: &str) -> Result<Option<u64>> {
-    // Integral and within 0..2^53, checked by `opt_integer`: the cast is exact.
-    Ok(opt_integer(obj, name, MAX_SAFE_INTEGER)?.map(|n| n as u64))
-}
-
-/// An optional non-negative count field (limits), at most 2^32 - 1.
-pub(crate) fn opt_usize(obj: &JsValue, name: &str) -> Result<Option<usize>> {
-    opt_u32(obj, name)?
-        .map(|n| usize::try_from(n).map_err(|_| invalid_argument(format!("{name} is too large"))))
-        .transpose()
+    let v = get_opt(obj, name)?.ok_or_else(|| invalid_argument(format!("{name} is missing")))?;
+    integer(&v, name, MAX_SAFE_INTEGER)
 }
 
 /// An optional nested object field.

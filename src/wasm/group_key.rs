@@ -1,5 +1,5 @@
 //! Group keys and AES-256-CTR: `GroupKey`, `encryptWithAES`/`decryptWithAES` and the
-//! rotation helpers `encryptNextGroupKey`/`decryptNextGroupKey` (spec §5, §6).
+//! rotation helpers `encryptNextGroupKey`/`decryptNextGroupKey` (docs/wire.md §5, §6).
 
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;

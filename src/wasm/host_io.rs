@@ -1,9 +1,9 @@
 //! The sans-IO contract as plain JS objects: [`Output`]s (with their [`Question`]s and
 //! [`Event`]s) out, [`Answer`]s in, plus the small readers the `Publisher` and `Subscriber`
-//! classes share (times, ids, bytes, group keys, config objects). Every object has a `type`
+//! classes share (times, ids, bytes, group keys). Every object has a `type`
 //! discriminator; the TypeScript unions are in `types.rs`.
 
-use js_sys::{Array, Object, Uint8Array};
+use js_sys::{Array, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use zeroize::Zeroizing;
 
@@ -14,24 +14,12 @@ use super::group_key::JsGroupKey;
 use crate::cipher::GroupKey;
 use crate::error::Result as CoreResult;
 use crate::host::{Answer, Delivery, Event, Output, Permission, Question, QuestionId};
-use crate::permissions::PermissionSource;
-use crate::registry::OracleConfig;
 use crate::user_id::UserId;
 use crate::wire::{self, MessageRef};
 
-/// Largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
-const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
-
 /// A non-negative safe integer given as a JS number (a time in ms, a question id).
 pub(crate) fn safe_integer(value: f64, name: &str) -> CoreResult<u64> {
-    if value.fract() != 0.0 || !(0.0..=MAX_SAFE_INTEGER).contains(&value) {
-        let value = js_number(value);
-        return Err(invalid_argument(format!(
-            "{name} must be an integer from 0 to 9007199254740991, got {value}"
-        )));
-    }
-    // Integral and within 0..2^53: the cast is exact.
-    Ok(value as u64)
+    fields::integer_from_f64(value, name, fields::MAX_SAFE_INTEGER)
 }
 
 /// A JS number as JS prints it (`Number.prototype.toString`). Error messages format numbers
@@ -118,46 +106,6 @@ pub(crate) fn group_keys_arg(value: &JsValue, name: &str) -> CoreResult<Vec<Grou
         .iter()
         .map(|k| group_key_arg(&k, name))
         .collect()
-}
-
-/// Checks that a config object is an object with only known fields: a misspelt option
-/// (`keyRequestTimeoutMs` for `keyRequestTimeout`) is an error, not a silent default.
-pub(crate) fn check_config(config: &JsValue, what: &str, known: &[&str]) -> CoreResult<()> {
-    if !config.is_object() || Array::is_array(config) {
-        return Err(invalid_argument(format!("{what} must be an object")));
-    }
-    for key in Object::keys(config.unchecked_ref::<Object>()).iter() {
-        let key = key.as_string().unwrap_or_default();
-        if !known.contains(&key.as_str()) {
-            return Err(invalid_argument(format!(
-                "{what} has an unknown field {key:?}; known: {}",
-                known.join(", ")
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// Reads `permissionSource` (`'host'`, the default, or `'registry'`) and
-/// `registryCacheTtlMs` / `registryCacheMaxEntries` of a config object.
-pub(crate) fn read_permission_source(obj: &JsValue) -> CoreResult<PermissionSource> {
-    let source = fields::opt_string(obj, "permissionSource")?;
-    match source.as_deref() {
-        None | Some("host") => Ok(PermissionSource::Host),
-        Some("registry") => {
-            let mut config = OracleConfig::default();
-            if let Some(v) = fields::opt_u64(obj, "registryCacheTtlMs")? {
-                config.cache.ttl_ms = v;
-            }
-            if let Some(v) = fields::opt_usize(obj, "registryCacheMaxEntries")? {
-                config.cache.max_entries = v;
-            }
-            Ok(PermissionSource::Registry(config))
-        }
-        Some(other) => Err(invalid_argument(format!(
-            "permissionSource must be 'host' or 'registry', got {other:?}"
-        ))),
-    }
 }
 
 /// Reads the host's answer: `{ type: 'permission', allowed }`, `{ type: 'signature',

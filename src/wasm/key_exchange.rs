@@ -1,4 +1,4 @@
-//! Key-exchange key pairs (spec §7, §8): `MlKemKeyPair`, `RsaKeyPair`, the free function
+//! Key-exchange key pairs (docs/wire.md §7, §8): `MlKemKeyPair`, `RsaKeyPair`, the free function
 //! `wrapGroupKey`, and the `keyExchange` argument of `Subscriber`: one of the two classes, or
 //! `{ encryptionType, publicKey }` for a private key the host keeps (WebCrypto RSA), whose
 //! unwraps become `unwrapGroupKey` questions.

@@ -1,5 +1,5 @@
 //! `StreamMessage`: decode and encode the wire bytes, a typed camelCase view of every field,
-//! the signature payload and signature verification (spec §2, §4).
+//! the signature payload and signature verification (docs/wire.md §2, §4).
 
 use prost::Message as _;
 use wasm_bindgen::prelude::*;

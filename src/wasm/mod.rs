@@ -18,14 +18,16 @@
 //! | [`signing`] | `P256Signer` (feature `p256`), `MlDsa87Signer`, the `signer` argument (local or external) |
 //! | [`key_exchange`] | `MlKemKeyPair`, `RsaKeyPair` (feature `rsa` only), `wrapGroupKey`, `rsaPublicKeyInfo`, `pkcs8PemToDer`, the `keyExchange` argument |
 //! | [`publisher`] | `Publisher` |
-//! | [`sdk_backend`] | primitives of the `@streamr/sdk` drop-in backend (keccak, recover/verify, AES-CTR at an offset, RSA-OAEP with feature `rsa`, HKDF, ML-KEM encaps/decaps) |
+//! | [`sdk_backend`] | primitives of the `@streamr/sdk` drop-in backend (keccak, recover/verify, AES-CTR at an offset, RSA-OAEP with feature `rsa`, HKDF, ML-KEM encaps/decaps, ML-KEM encrypt-for/decrypt-with for `EncryptionUtil`) |
 //! | [`seal`] | `SealingKey`: AES-256-GCM for key-store values at rest |
-//! | [`subscriber`] | `Subscriber` |
+//! | [`subscriber`] | `Subscriber`, `keyExchangeAlgorithm` |
 //! | [`registry`] | `hasPublicPermissionCall`, `decodeHasPublicPermission`, `getPermissionsForUserIdCall`, `decodeGetPermissionsForUserId`, `setPermissionsForUserCall`, `revokeAllPermissionsForUserCall` |
+//! | `config` | the `PublisherConfig`, `SubscriberConfig` and `CustodianConfig` objects (serde, TS types by tsify) |
 //! | `host_io` | outputs, questions, events and answers as plain JS objects |
 //!
 //! `docs/host-api.md` describes the loop a host runs around `Publisher` and `Subscriber`.
 
+mod config;
 pub mod content;
 pub mod custodian;
 #[cfg(feature = "custodian")]
@@ -38,6 +40,7 @@ mod host_io;
 pub mod key_exchange;
 pub mod message;
 mod message_build;
+pub mod pool;
 pub mod publisher;
 pub mod registry;
 pub mod sdk_backend;

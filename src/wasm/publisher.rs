@@ -2,86 +2,13 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::fields;
+use super::config::PublisherConfig;
 use super::host_io::{
-    bytes_arg, check_config, content_type_arg, drain, group_keys_arg, now_ms, opt_group_key_arg,
-    question_id, read_answer,
+    bytes_arg, content_type_arg, drain, group_keys_arg, now_ms, opt_group_key_arg, question_id,
+    read_answer,
 };
 use super::signing::signing_arg;
-use crate::error::Result as CoreResult;
-use crate::publisher::{Publisher, PublisherConfig};
-use crate::wire::format::Formats;
-
-pub(super) const CONFIG_FIELDS: &[&str] = &[
-    "permissionSource",
-    "registryCacheTtlMs",
-    "registryCacheMaxEntries",
-    "streamId",
-    "partition",
-    "encrypt",
-    "requireEncryption",
-    "requireQuantumResistantKeyExchange",
-    "minRsaKeyBits",
-    "strictFormats",
-    "maxKeyRequestsPerRequesterPerSecond",
-    "maxTrackedRequesters",
-    "maxPendingKeyRequests",
-    "maxKeyRequestAgeMs",
-    "maxRememberedKeyRequests",
-    "maxQueuedPublishes",
-    "msgChainId",
-    "custodians",
-];
-
-fn read_config(obj: &JsValue) -> CoreResult<PublisherConfig> {
-    check_config(obj, "publisher config", CONFIG_FIELDS)?;
-    read_fields(obj)
-}
-
-/// The fields of [`CONFIG_FIELDS`], unchecked for others (the custodian's config has more).
-pub(super) fn read_fields(obj: &JsValue) -> CoreResult<PublisherConfig> {
-    let mut c = PublisherConfig::new(fields::string(obj, "streamId")?);
-    if let Some(v) = fields::opt_u32(obj, "partition")? {
-        c.partition = v;
-    }
-    if let Some(v) = fields::opt_bool(obj, "encrypt")? {
-        c.encrypt = v;
-    }
-    if let Some(v) = fields::opt_bool(obj, "requireEncryption")? {
-        c.require_encryption = v;
-    }
-    if let Some(v) = fields::opt_bool(obj, "requireQuantumResistantKeyExchange")? {
-        c.require_quantum_resistant_key_exchange = v;
-    }
-    if let Some(v) = fields::opt_usize(obj, "minRsaKeyBits")? {
-        c.min_rsa_key_bits = v;
-    }
-    if let Some(strict) = fields::opt_bool(obj, "strictFormats")? {
-        c.formats = if strict { Formats::Sdk } else { Formats::Any };
-    }
-    if let Some(v) = fields::opt_u32(obj, "maxKeyRequestsPerRequesterPerSecond")? {
-        c.max_key_requests_per_requester_per_second = v;
-    }
-    if let Some(v) = fields::opt_usize(obj, "maxTrackedRequesters")? {
-        c.max_tracked_requesters = v;
-    }
-    if let Some(v) = fields::opt_usize(obj, "maxPendingKeyRequests")? {
-        c.max_pending_key_requests = v;
-    }
-    if let Some(v) = fields::opt_u64(obj, "maxKeyRequestAgeMs")? {
-        c.max_key_request_age_ms = v;
-    }
-    if let Some(v) = fields::opt_usize(obj, "maxRememberedKeyRequests")? {
-        c.max_remembered_key_requests = v;
-    }
-    if let Some(v) = fields::opt_usize(obj, "maxQueuedPublishes")? {
-        c.max_queued_publishes = v;
-    }
-    c.msg_chain_id = fields::opt_string(obj, "msgChainId")?;
-    c.custodians = super::custodian::custodian_keys(obj)?;
-    c.permissions = super::host_io::read_permission_source(obj)?;
-    Ok(c)
-}
+use crate::publisher::Publisher;
 
 /// The publisher of one stream partition: encrypts and signs content, rotates and re-keys
 /// group keys, and answers subscribers' key requests after the host confirms their
@@ -104,7 +31,7 @@ impl JsPublisher {
         #[wasm_bindgen(unchecked_param_type = "PublisherConfig")] config: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Signer")] signer: JsValue,
     ) -> Result<JsPublisher, JsValue> {
-        let config = read_config(&config)?;
+        let config = PublisherConfig::read(&config)?.into_core();
         let signing = signing_arg(&signer)?;
         Ok(JsPublisher {
             inner: Publisher::new(config, signing)?,
@@ -224,6 +151,13 @@ impl JsPublisher {
     #[wasm_bindgen(getter, js_name = msgChainId)]
     pub fn msg_chain_id(&self) -> Result<String, JsValue> {
         Ok(self.inner.msg_chain_id().to_owned())
+    }
+
+    /// Whether content is encrypted; `undefined` until the answer to the public-stream question
+    /// (`encryptUnlessPublic`).
+    #[wasm_bindgen(getter)]
+    pub fn encrypted(&self) -> Option<bool> {
+        self.inner.encrypted()
     }
 
     /// The id of the key content is encrypted with now, or `undefined` before the first key.

@@ -1,5 +1,5 @@
 //! StreamRegistry codecs for the host, so it only forwards bytes: `hasPublicPermission` (the
-//! read a publisher makes before its first message, spec §5), `getPermissionsForUserId` (a
+//! read a publisher makes before its first message, docs/wire.md §5), `getPermissionsForUserId` (a
 //! user's grants), and the calldata of the two transactions of a session key
 //! (`setPermissionsForUser`, `revokeAllPermissionsForUser`; docs/wallet.md).
 

@@ -109,7 +109,7 @@ pub fn aes256_ctr_apply(
 /// The RSA primitives, only with in-core RSA (feature `rsa`): the npm package's main module
 /// has none, and the shim's `rsaOaepEncrypt` / `rsaOaepDecrypt` replace them.
 #[cfg(feature = "rsa")]
-mod rsa_oaep {
+pub mod rsa_oaep {
     use wasm_bindgen::prelude::*;
     use zeroize::Zeroizing;
 
@@ -180,4 +180,26 @@ pub fn ml_kem1024_encapsulate(public_key: &[u8]) -> Result<JsValue, JsValue> {
 pub fn ml_kem1024_decapsulate(cipher_text: &[u8], secret_key: &[u8]) -> Result<Vec<u8>, JsValue> {
     let pair = mlkem::MlKemKeyPair::from_expanded_secret_key(secret_key)?;
     Ok(pair.decapsulate(cipher_text)?.to_vec())
+}
+
+/// `EncryptionUtil.encryptForPublicKey` for ML-KEM: `plaintext` encrypted for the 1568-byte
+/// public key as `kemCt ‖ salt ‖ iv ‖ ct` (KEM, HKDF-SHA-512 and AES-256-CTR in one call; the
+/// shared secret stays in wasm). Throws `INVALID_KEY` for a key FIPS 203 rejects.
+#[wasm_bindgen(js_name = mlKemEncryptForPublicKey)]
+pub fn ml_kem_encrypt_for_public_key(
+    plaintext: &[u8],
+    #[wasm_bindgen(js_name = publicKey)] public_key: &[u8],
+) -> Result<Vec<u8>, JsValue> {
+    Ok(mlkem::encrypt_for(public_key, plaintext)?)
+}
+
+/// `EncryptionUtil.decryptWithPrivateKey` for ML-KEM, with the 3168-byte expanded secret key.
+/// Throws `INVALID_KEY` for a bad secret key, `DECRYPT_ERROR` for data too short.
+#[wasm_bindgen(js_name = mlKemDecryptWithPrivateKey)]
+pub fn ml_kem_decrypt_with_private_key(
+    cipher: &[u8],
+    #[wasm_bindgen(js_name = privateKey)] private_key: &[u8],
+) -> Result<Vec<u8>, JsValue> {
+    let pair = mlkem::MlKemKeyPair::from_expanded_secret_key(private_key)?;
+    Ok(pair.decrypt(cipher)?.to_vec())
 }

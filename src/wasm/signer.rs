@@ -1,5 +1,5 @@
 //! EVM identities: `EvmSigner` (a secp256k1 key held in wasm memory that signs like
-//! `personal_sign`) and `recoverEvmAddress` (spec §4).
+//! `personal_sign`) and `recoverEvmAddress` (docs/wire.md §4).
 
 use std::rc::Rc;
 

@@ -2,121 +2,195 @@
 
 use wasm_bindgen::prelude::*;
 
+use super::config::{PermissionSourceName, formats, js_config, permission_source, set};
+use super::enums::AsymmetricEncryptionType as JsAsymmetricEncryptionType;
 use super::fields;
 use super::host_io::{
-    bytes_arg, check_config, drain, group_key_arg, now_ms, question_id, read_answer, string_arg,
-    user_id_arg,
+    bytes_arg, drain, group_key_arg, now_ms, question_id, read_answer, string_arg, user_id_arg,
 };
 use super::key_exchange::key_exchange_arg;
 use super::signing::signing_arg;
-use crate::error::Result as CoreResult;
-use crate::subscriber::{Subscriber, SubscriberConfig};
-use crate::wire::format::Formats;
+use crate::subscriber::{
+    Subscriber, SubscriberConfig as CoreSubscriberConfig, key_exchange_algorithm as algorithm,
+};
+use crate::wire::AsymmetricEncryptionType;
 
-const CONFIG_FIELDS: &[&str] = &[
-    "permissionSource",
-    "maxChains",
-    "maxKeys",
-    "registryCacheTtlMs",
-    "registryCacheMaxEntries",
-    "streamId",
-    "partition",
-    "keyRequestTimeout",
-    "keyRequestRetries",
-    "keyRequestRetryBaseMs",
-    "maxKeyRequestsPerSecond",
-    "maxKeyFetches",
-    "maxHeldMessages",
-    "maxHeldPerChain",
-    "gapTimeoutMs",
-    "permissionCacheTtlMs",
-    "permissionRetryMs",
-    "requireQuantumResistantSignatures",
-    "requireEncryption",
-    "maxMessageBytes",
-    "maxClockSkewMs",
-    "strictFormats",
-    "replayMemoryPerPublisher",
-    "replayMemoryPublishers",
-    "maxUnverifiedMessages",
-    "maxUnverifiedPerPublisher",
-    "acceptCustodianResponses",
-];
+/// The key-exchange algorithm to make a subscriber's key pair for: `requested`, ML-KEM by
+/// default. Throws `ENCRYPTION_POLICY_VIOLATION` for RSA with `requireQuantumResistant` (the
+/// `Subscriber` refuses such a key pair too).
+#[wasm_bindgen(js_name = keyExchangeAlgorithm)]
+pub fn key_exchange_algorithm(
+    requested: Option<JsAsymmetricEncryptionType>,
+    #[wasm_bindgen(js_name = requireQuantumResistant)] require_quantum_resistant: bool,
+) -> Result<JsAsymmetricEncryptionType, JsValue> {
+    let requested = requested.map(|t| match t {
+        JsAsymmetricEncryptionType::ML_KEM => AsymmetricEncryptionType::MlKem,
+        JsAsymmetricEncryptionType::RSA => AsymmetricEncryptionType::Rsa,
+    });
+    Ok(algorithm(requested, require_quantum_resistant)?.into())
+}
 
-fn read_config(obj: &JsValue) -> CoreResult<SubscriberConfig> {
-    check_config(obj, "subscriber config", CONFIG_FIELDS)?;
-    let mut c = SubscriberConfig::new(fields::string(obj, "streamId")?);
-    if let Some(v) = fields::opt_u32(obj, "partition")? {
-        c.partition = v;
+js_config!(
+    /// {@link Subscriber} settings; omitted fields take the defaults shown. Unknown fields throw.
+    SubscriberConfig ("subscriber config") {
+        stream_id "streamId": String,
+        /// Default 0.
+        #[tsify(optional)]
+        partition "partition": Option<u32>,
+        /// The SDK's `keyRequestTimeout` (ms): give up on a key this long after first asking (default 30000).
+        #[tsify(optional)]
+        key_request_timeout "keyRequestTimeout": Option<u64>,
+        /// Requests after the first within the timeout (default 3; the SDK never retries).
+        #[tsify(optional)]
+        key_request_retries "keyRequestRetries": Option<u32>,
+        /// Wait before the first retry, doubling each time (default 2000 ms).
+        #[tsify(optional)]
+        key_request_retry_base_ms "keyRequestRetryBaseMs": Option<u64>,
+        /// The SDK's `maxKeyRequestsPerSecond` (default 20).
+        #[tsify(optional)]
+        max_key_requests_per_second "maxKeyRequestsPerSecond": Option<u32>,
+        /// Keys fetched at once, `loadKey` questions included (default 1000); more are dropped `OVERLOADED`.
+        #[tsify(optional)]
+        max_key_fetches "maxKeyFetches": Option<usize>,
+        /// Messages held across all chains (default 10000); more are dropped `BUFFER_OVERFLOW`.
+        #[tsify(optional)]
+        max_held_messages "maxHeldMessages": Option<usize>,
+        /// Messages held in one chain (default 1000).
+        #[tsify(optional)]
+        max_held_per_chain "maxHeldPerChain": Option<usize>,
+        /// How long a message waits for a missing predecessor (default 5000 ms; then `MESSAGE_GAP`).
+        #[tsify(optional)]
+        gap_timeout_ms "gapTimeoutMs": Option<u64>,
+        /// How long a publisher's PUBLISH answer is trusted (default 300000 ms).
+        #[tsify(optional)]
+        permission_cache_ttl_ms "permissionCacheTtlMs": Option<u64>,
+        /// Ask again after a failed permission question after this long (default 5000 ms).
+        #[tsify(optional)]
+        permission_retry_ms "permissionRetryMs": Option<u64>,
+        /// Accept only ML-DSA-87 content; the signer must be ML-DSA-87 too (default false).
+        #[tsify(optional)]
+        require_quantum_resistant_signatures "requireQuantumResistantSignatures": Option<bool>,
+        /// Drop unencrypted content with `ENCRYPTION_POLICY_VIOLATION` (default false: the SDK accepts
+        /// it). `encryptionType` is unsigned, so this stops a relabelled message on an encrypted stream.
+        /// Without it, unencrypted content is still dropped in a chain that delivered encrypted content.
+        #[tsify(optional)]
+        require_encryption "requireEncryption": Option<bool>,
+        /// Receive keys with ML-KEM only: a key exchange that is not ML-KEM throws
+        /// `ENCRYPTION_POLICY_VIOLATION` (default false; {@link keyExchangeAlgorithm}).
+        #[tsify(optional)]
+        require_quantum_resistant_key_exchange "requireQuantumResistantKeyExchange": Option<bool>,
+        /// Largest StreamMessage accepted (default 1048576).
+        #[tsify(optional)]
+        max_message_bytes "maxMessageBytes": Option<usize>,
+        /// (publisher, chain) pairs remembered for order and duplicates (default 10000).
+        #[tsify(optional)]
+        max_chains "maxChains": Option<usize>,
+        /// Group keys remembered, oldest forgotten first (default 10000).
+        #[tsify(optional)]
+        max_keys "maxKeys": Option<usize>,
+        /// Where permission answers come from: `'host'` (default) asks `permission` / `erc1271`
+        /// questions; `'registry'` asks for raw `eth_call`s (`registryCall` / `contractCall`) whose
+        /// results the core decodes and caches.
+        #[tsify(optional)]
+        permission_source "permissionSource": Option<PermissionSourceName>,
+        /// Registry mode: how long an answer is believed (default 300000 ms; the SDK uses 24 h).
+        #[tsify(optional)]
+        registry_cache_ttl_ms "registryCacheTtlMs": Option<u64>,
+        /// Registry mode: answers kept (default 10000).
+        #[tsify(optional)]
+        registry_cache_max_entries "registryCacheMaxEntries": Option<usize>,
+        /// Content and key responses timestamped more than this ahead of `nowMs` are dropped
+        /// `TIMESTAMP_OUT_OF_RANGE` (default 600000 ms): a forgery that moves sequence digits into the
+        /// timestamp, or a publisher with a badly wrong clock.
+        #[tsify(optional)]
+        max_clock_skew_ms "maxClockSkewMs": Option<u64>,
+        /// Accept only the id forms `@streamr/sdk` produces (default true): a 20-character alphanumeric
+        /// `msgChainId`, `<uuid>-GroupKey<n>` key ids, uuid request ids, 13-digit timestamps. These pin
+        /// the field boundaries a re-split forgery would move. `false` accepts other producers' ids;
+        /// ids longer than 256 characters and more than 16 key ids are refused either way.
+        #[tsify(optional)]
+        strict_formats "strictFormats": Option<bool>,
+        /// Signatures remembered per publisher to refuse replays and re-splits, `REPLAYED_MESSAGE` (default 1000).
+        #[tsify(optional)]
+        replay_memory_per_publisher "replayMemoryPerPublisher": Option<usize>,
+        /// Publishers whose signatures are remembered, first seen forgotten first (default 1000).
+        #[tsify(optional)]
+        replay_memory_publishers "replayMemoryPublishers": Option<usize>,
+        /// ERC-1271 content waiting for its PUBLISH and contract checks, all publishers (default 256); more are dropped `OVERLOADED`.
+        #[tsify(optional)]
+        max_unverified_messages "maxUnverifiedMessages": Option<usize>,
+        /// The same, per publisher (default 64).
+        #[tsify(optional)]
+        max_unverified_per_publisher "maxUnverifiedPerPublisher": Option<usize>,
+        /// Take a key response signed by someone other than the publisher asked (a custodian under
+        /// its own identity), as the SDK does: addressed to us, pending, the responder holding
+        /// PUBLISH; the key is stored under the publisher asked. Default false (SECURITY.md).
+        #[tsify(optional)]
+        accept_custodian_responses "acceptCustodianResponses": Option<bool>,
     }
-    if let Some(v) = fields::opt_u64(obj, "keyRequestTimeout")? {
-        c.key_request_timeout_ms = v;
+);
+
+impl SubscriberConfig {
+    /// The core's configuration: the fields given over `SubscriberConfig::new`'s defaults.
+    fn into_core(self) -> CoreSubscriberConfig {
+        let mut c = CoreSubscriberConfig::new(self.stream_id);
+        set(&mut c.key_request_timeout_ms, self.key_request_timeout);
+        set(
+            &mut c.key_request_retry_base_ms,
+            self.key_request_retry_base_ms,
+        );
+        set(&mut c.gap_timeout_ms, self.gap_timeout_ms);
+        set(&mut c.permission_cache_ttl_ms, self.permission_cache_ttl_ms);
+        set(&mut c.permission_retry_ms, self.permission_retry_ms);
+        set(&mut c.max_clock_skew_ms, self.max_clock_skew_ms);
+        set(&mut c.max_key_fetches, self.max_key_fetches);
+        set(&mut c.max_held_messages, self.max_held_messages);
+        set(&mut c.max_held_per_chain, self.max_held_per_chain);
+        set(&mut c.max_chains, self.max_chains);
+        set(&mut c.max_keys, self.max_keys);
+        set(&mut c.max_message_bytes, self.max_message_bytes);
+        set(
+            &mut c.replay_memory_per_publisher,
+            self.replay_memory_per_publisher,
+        );
+        set(
+            &mut c.replay_memory_publishers,
+            self.replay_memory_publishers,
+        );
+        set(&mut c.max_unverified_messages, self.max_unverified_messages);
+        set(
+            &mut c.max_unverified_per_publisher,
+            self.max_unverified_per_publisher,
+        );
+        set(
+            &mut c.require_quantum_resistant_signatures,
+            self.require_quantum_resistant_signatures,
+        );
+        set(&mut c.require_encryption, self.require_encryption);
+        set(
+            &mut c.require_quantum_resistant_key_exchange,
+            self.require_quantum_resistant_key_exchange,
+        );
+        set(
+            &mut c.accept_custodian_responses,
+            self.accept_custodian_responses,
+        );
+        set(&mut c.partition, self.partition);
+        set(&mut c.key_request_retries, self.key_request_retries);
+        set(
+            &mut c.max_key_requests_per_second,
+            self.max_key_requests_per_second,
+        );
+        if let Some(v) = formats(self.strict_formats) {
+            c.formats = v;
+        }
+        c.permissions = permission_source(
+            self.permission_source,
+            self.registry_cache_ttl_ms,
+            self.registry_cache_max_entries,
+        );
+        c
     }
-    if let Some(v) = fields::opt_u32(obj, "keyRequestRetries")? {
-        c.key_request_retries = v;
-    }
-    if let Some(v) = fields::opt_u64(obj, "keyRequestRetryBaseMs")? {
-        c.key_request_retry_base_ms = v;
-    }
-    if let Some(v) = fields::opt_u32(obj, "maxKeyRequestsPerSecond")? {
-        c.max_key_requests_per_second = v;
-    }
-    if let Some(v) = fields::opt_usize(obj, "maxKeyFetches")? {
-        c.max_key_fetches = v;
-    }
-    if let Some(v) = fields::opt_usize(obj, "maxHeldMessages")? {
-        c.max_held_messages = v;
-    }
-    if let Some(v) = fields::opt_usize(obj, "maxHeldPerChain")? {
-        c.max_held_per_chain = v;
-    }
-    if let Some(v) = fields::opt_u64(obj, "gapTimeoutMs")? {
-        c.gap_timeout_ms = v;
-    }
-    if let Some(v) = fields::opt_u64(obj, "permissionCacheTtlMs")? {
-        c.permission_cache_ttl_ms = v;
-    }
-    if let Some(v) = fields::opt_u64(obj, "permissionRetryMs")? {
-        c.permission_retry_ms = v;
-    }
-    if let Some(v) = fields::opt_bool(obj, "requireQuantumResistantSignatures")? {
-        c.require_quantum_resistant_signatures = v;
-    }
-    if let Some(v) = fields::opt_bool(obj, "requireEncryption")? {
-        c.require_encryption = v;
-    }
-    if let Some(v) = fields::opt_usize(obj, "maxChains")? {
-        c.max_chains = v;
-    }
-    if let Some(v) = fields::opt_usize(obj, "maxKeys")? {
-        c.max_keys = v;
-    }
-    if let Some(v) = fields::opt_usize(obj, "maxMessageBytes")? {
-        c.max_message_bytes = v;
-    }
-    if let Some(v) = fields::opt_u64(obj, "maxClockSkewMs")? {
-        c.max_clock_skew_ms = v;
-    }
-    if let Some(strict) = fields::opt_bool(obj, "strictFormats")? {
-        c.formats = if strict { Formats::Sdk } else { Formats::Any };
-    }
-    if let Some(v) = fields::opt_usize(obj, "replayMemoryPerPublisher")? {
-        c.replay_memory_per_publisher = v;
-    }
-    if let Some(v) = fields::opt_usize(obj, "replayMemoryPublishers")? {
-        c.replay_memory_publishers = v;
-    }
-    if let Some(v) = fields::opt_usize(obj, "maxUnverifiedMessages")? {
-        c.max_unverified_messages = v;
-    }
-    if let Some(v) = fields::opt_usize(obj, "maxUnverifiedPerPublisher")? {
-        c.max_unverified_per_publisher = v;
-    }
-    if let Some(v) = fields::opt_bool(obj, "acceptCustodianResponses")? {
-        c.accept_custodian_responses = v;
-    }
-    c.permissions = super::host_io::read_permission_source(obj)?;
-    Ok(c)
 }
 
 /// The subscriber of one stream partition: verifies every message, decrypts with the keys it
@@ -126,7 +200,7 @@ fn read_config(obj: &JsValue) -> CoreResult<SubscriberConfig> {
 /// call `handleTimeout` (see `docs/host-api.md`).
 #[wasm_bindgen(js_name = Subscriber)]
 pub struct JsSubscriber {
-    inner: Subscriber,
+    pub(super) inner: Subscriber,
 }
 
 #[wasm_bindgen(js_class = Subscriber)]
@@ -147,7 +221,7 @@ impl JsSubscriber {
         key_exchange: JsValue,
         #[wasm_bindgen(js_name = nowMs)] now: f64,
     ) -> Result<JsSubscriber, JsValue> {
-        let config = read_config(&config)?;
+        let config = SubscriberConfig::read(&config)?.into_core();
         let signing = signing_arg(&signer)?;
         let key_exchange = key_exchange_arg(&key_exchange)?;
         let now = now_ms(now)?;

@@ -5,25 +5,19 @@ use wasm_bindgen::prelude::wasm_bindgen;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
-/** Stable error codes: `error.code` of every error this package throws. */
-export type ErrorCode =
+/**
+ * The stable error codes the core raises: `error.code` of what the wasm exports throw, and
+ * the `code` of their `error` / `keyRequestDenied` events. The package's `ErrorCode` adds the
+ * codes only the shim raises (`ShimErrorCode`, ts/errors.ts).
+ */
+export type CoreErrorCode =
   | 'MALFORMED_MESSAGE' | 'MESSAGE_TOO_LARGE' | 'INVALID_KEY' | 'DECRYPT_ERROR'
   | 'INVALID_SIGNATURE' | 'UNSUPPORTED_SIGNATURE_TYPE' | 'INVALID_ARGUMENT'
   | 'RANDOMNESS_UNAVAILABLE' | 'PERMISSION_DENIED' | 'PERMISSION_CHECK_FAILED'
   | 'KEY_REQUEST_TIMEOUT' | 'ENCRYPTION_POLICY_VIOLATION' | 'SIGNATURE_POLICY_VIOLATION'
   | 'RATE_LIMITED' | 'OVERLOADED' | 'BUFFER_OVERFLOW' | 'STALE_REQUEST' | 'SIGNER_ERROR'
-  | 'MESSAGE_GAP' | 'INVALID_MESSAGE_CONTENT' | 'STREAM_NOT_FOUND'
-  | 'WALLET_REJECTED' | 'WALLET_ERROR' | 'WALLET_ACCOUNT_CHANGED' | 'TRANSPORT_QUEUE_FULL'
-  | 'RPC_ERROR' | 'CLOSED'
-  | 'KEY_STORE_UNAVAILABLE' | 'KEY_STORE_LOCKED' | 'WORKER_UNAVAILABLE'
-  | 'REPLAYED_MESSAGE' | 'TIMESTAMP_OUT_OF_RANGE' | 'NETWORK_UNAVAILABLE'
-  | 'SESSION_EXPIRED' | 'TRANSACTION_FAILED';
-
-/** What every export throws: `name` is `'StreamrE2eeError'`, `code` a stable {@link ErrorCode}. */
-export interface StreamrE2eeError extends Error {
-  name: 'StreamrE2eeError';
-  code: ErrorCode;
-}
+  | 'MESSAGE_GAP' | 'INVALID_MESSAGE_CONTENT' | 'STREAM_NOT_FOUND' | 'KEY_STORE_UNAVAILABLE'
+  | 'REPLAYED_MESSAGE' | 'TIMESTAMP_OUT_OF_RANGE';
 
 /** The kind of a StreamMessage, from which body it carries. */
 export type MessageType = 'MESSAGE' | 'GROUP_KEY_REQUEST' | 'GROUP_KEY_RESPONSE';
@@ -126,133 +120,6 @@ export interface ExternalKeyExchange {
 
 /** The key pair a {@link Subscriber} receives keys with. Key-pair objects are shared, not consumed. */
 export type KeyExchange = MlKemKeyPair | ExternalKeyExchange;
-
-/** {@link Publisher} settings; omitted fields take the defaults shown. Unknown fields throw. */
-export interface PublisherConfig {
-  streamId: string;
-  /** Default 0. */
-  partition?: number;
-  /** Encrypt content (default true). `false` only for public streams. */
-  encrypt?: boolean;
-  /** The SDK's `requireQuantumResistantEncryption`: never publish unencrypted (default false). */
-  requireEncryption?: boolean;
-  /** Refuse RSA key requests (`ENCRYPTION_POLICY_VIOLATION`); default false. */
-  requireQuantumResistantKeyExchange?: boolean;
-  /**
-   * Smallest RSA key (bits) a key request may carry; smaller ones are denied
-   * `ENCRYPTION_POLICY_VIOLATION` (default 2048; at most 4096). The SDK's production default is
-   * 4096; its test configuration uses 640: set `minRsaKeyBits: 640` to serve such subscribers
-   * in tests.
-   */
-  minRsaKeyBits?: number;
-  /**
-   * Accept key requests only in the forms `@streamr/sdk` produces (uuid request ids,
-   * 20-character chain ids, `<uuid>-GroupKey<n>` key ids, 13-digit timestamps); others are
-   * denied `MALFORMED_MESSAGE` / `TIMESTAMP_OUT_OF_RANGE` before any question (default true).
-   * `false` accepts any ids (custom key ids, test clocks). Ids over 256 characters and more than
-   * 16 key ids are refused either way.
-   */
-  strictFormats?: boolean;
-  /** Key requests one requester may send per second, burst twice this (default 5). */
-  maxKeyRequestsPerRequesterPerSecond?: number;
-  /** Requesters the rate limiter tracks at once (default 10000). */
-  maxTrackedRequesters?: number;
-  /** Key requests being checked or waiting for `loadKey` answers at once; more are refused `OVERLOADED` (default 1000). */
-  maxPendingKeyRequests?: number;
-  /** How far a request's timestamp may be from now, either way (`STALE_REQUEST`); default 600000. */
-  maxKeyRequestAgeMs?: number;
-  /**
-   * Key requests remembered while fresh, so a replay is denied `REPLAYED_MESSAGE` without a
-   * question (default 100000); past this many the oldest are forgotten first.
-   */
-  maxRememberedKeyRequests?: number;
-  /** Publishes waiting for a wallet signature at once (default 10000). */
-  maxQueuedPublishes?: number;
-  /** The message chain id; default 20 random alphanumeric characters, as the SDK. */
-  msgChainId?: string;
-  /**
-   * Where permission answers come from: `'host'` (default) asks `permission` / `erc1271`
-   * questions; `'registry'` asks for raw `eth_call`s (`registryCall` / `contractCall`) whose
-   * results the core decodes and caches.
-   */
-  permissionSource?: 'host' | 'registry';
-  /** Registry mode: how long an answer is believed (default 300000 ms; the SDK uses 24 h). */
-  registryCacheTtlMs?: number;
-  /** Registry mode: answers kept (default 10000). */
-  registryCacheMaxEntries?: number;
-}
-
-/** {@link Subscriber} settings; omitted fields take the defaults shown. Unknown fields throw. */
-export interface SubscriberConfig {
-  streamId: string;
-  /** Default 0. */
-  partition?: number;
-  /** The SDK's `keyRequestTimeout` (ms): give up on a key this long after first asking (default 30000). */
-  keyRequestTimeout?: number;
-  /** Requests after the first within the timeout (default 3; the SDK never retries). */
-  keyRequestRetries?: number;
-  /** Wait before the first retry, doubling each time (default 2000 ms). */
-  keyRequestRetryBaseMs?: number;
-  /** The SDK's `maxKeyRequestsPerSecond` (default 20). */
-  maxKeyRequestsPerSecond?: number;
-  /** Keys fetched at once, `loadKey` questions included (default 1000); more are dropped `OVERLOADED`. */
-  maxKeyFetches?: number;
-  /** Messages held across all chains (default 10000); more are dropped `BUFFER_OVERFLOW`. */
-  maxHeldMessages?: number;
-  /** Messages held in one chain (default 1000). */
-  maxHeldPerChain?: number;
-  /** How long a message waits for a missing predecessor (default 5000 ms; then `MESSAGE_GAP`). */
-  gapTimeoutMs?: number;
-  /** How long a publisher's PUBLISH answer is trusted (default 300000 ms). */
-  permissionCacheTtlMs?: number;
-  /** Ask again after a failed permission question after this long (default 5000 ms). */
-  permissionRetryMs?: number;
-  /** Accept only ML-DSA-87 content; the signer must be ML-DSA-87 too (default false). */
-  requireQuantumResistantSignatures?: boolean;
-  /**
-   * Drop unencrypted content with `ENCRYPTION_POLICY_VIOLATION` (default false: the SDK accepts
-   * it). `encryptionType` is unsigned, so this stops a relabelled message on an encrypted stream.
-   * Without it, unencrypted content is still dropped in a chain that delivered encrypted content.
-   */
-  requireEncryption?: boolean;
-  /** Largest StreamMessage accepted (default 1048576). */
-  maxMessageBytes?: number;
-  /** (publisher, chain) pairs remembered for order and duplicates (default 10000). */
-  maxChains?: number;
-  /** Group keys remembered, oldest forgotten first (default 10000). */
-  maxKeys?: number;
-  /**
-   * Where permission answers come from: `'host'` (default) asks `permission` / `erc1271`
-   * questions; `'registry'` asks for raw `eth_call`s (`registryCall` / `contractCall`) whose
-   * results the core decodes and caches.
-   */
-  permissionSource?: 'host' | 'registry';
-  /** Registry mode: how long an answer is believed (default 300000 ms; the SDK uses 24 h). */
-  registryCacheTtlMs?: number;
-  /** Registry mode: answers kept (default 10000). */
-  registryCacheMaxEntries?: number;
-  /**
-   * Content and key responses timestamped more than this ahead of `nowMs` are dropped
-   * `TIMESTAMP_OUT_OF_RANGE` (default 600000 ms): a forgery that moves sequence digits into the
-   * timestamp, or a publisher with a badly wrong clock.
-   */
-  maxClockSkewMs?: number;
-  /**
-   * Accept only the id forms `@streamr/sdk` produces (default true): a 20-character alphanumeric
-   * `msgChainId`, `<uuid>-GroupKey<n>` key ids, uuid request ids, 13-digit timestamps. These pin
-   * the field boundaries a re-split forgery would move. `false` accepts other producers' ids;
-   * ids longer than 256 characters and more than 16 key ids are refused either way.
-   */
-  strictFormats?: boolean;
-  /** Signatures remembered per publisher to refuse replays and re-splits, `REPLAYED_MESSAGE` (default 1000). */
-  replayMemoryPerPublisher?: number;
-  /** Publishers whose signatures are remembered, first seen forgotten first (default 1000). */
-  replayMemoryPublishers?: number;
-  /** ERC-1271 content waiting for its PUBLISH and contract checks, all publishers (default 256); more are dropped `OVERLOADED`. */
-  maxUnverifiedMessages?: number;
-  /** The same, per publisher (default 64). */
-  maxUnverifiedPerPublisher?: number;
-}
 
 /** A stream registry permission. */
 export type Permission = 'PUBLISH' | 'SUBSCRIBE';
@@ -415,7 +282,7 @@ export interface KeyRequestAnsweredEvent {
 export interface KeyRequestDeniedEvent {
   type: 'keyRequestDenied';
   requesterId: string;
-  code: ErrorCode;
+  code: CoreErrorCode;
   message: string;
 }
 
@@ -434,14 +301,14 @@ export interface KeyRequestSentEvent {
 export interface PublishFailedEvent {
   type: 'publishFailed';
   publishId: number;
-  code: ErrorCode;
+  code: CoreErrorCode;
   message: string;
 }
 
 /** Something went wrong with an input; `messageRef` names the content message concerned. */
 export interface E2eeErrorEvent {
   type: 'error';
-  code: ErrorCode;
+  code: CoreErrorCode;
   message: string;
   messageRef?: MessageRefWithChain;
 }

@@ -2,7 +2,7 @@
 //! `createRandomMsgChainId` = `randomString(20)`, `GroupKey.generate` =
 //! `uniqueId(uuidv4 + '-GroupKey')`, request ids = `uuid()`, timestamps = `Date.now()`).
 //!
-//! Why check them: the signature payload concatenates fields with no separators (spec §4),
+//! Why check them: the signature payload concatenates fields with no separators (docs/wire.md §4),
 //! so a relayed genuine message can be re-split and keep a valid signature. Fixed forms pin
 //! the boundaries: a `msgChainId` is exactly 20 alphanumerics, so `prev` digits cannot move
 //! into it; a key id is a uuid with a `-GroupKey<n>` suffix, so ciphertext bytes cannot pose

@@ -1,5 +1,5 @@
 //! Signature payloads, byte for byte as the SDK's `createSignaturePayload` builds them
-//! (spec §4): decimal numbers and the `0x` publisher id as UTF-8 text, raw bytes for binary
+//! (docs/wire.md §4): decimal numbers and the `0x` publisher id as UTF-8 text, raw bytes for binary
 //! fields, no separators and no length prefixes.
 
 use std::fmt::Write as _;

@@ -1,5 +1,5 @@
 //! The StreamMessage protobuf family exactly as `NetworkRpc.proto` of
-//! `@streamr/trackerless-network` 103.x defines it (spec §2).
+//! `@streamr/trackerless-network` 103.x defines it (docs/wire.md §2).
 //!
 //! These are the raw wire structs: enum fields are `i32` so that unknown values survive
 //! decoding and can be reported. Code outside `wire` uses the validated view in

@@ -6,7 +6,7 @@ use streamr_e2ee::identity::{self, Verification, evm};
 use streamr_e2ee::wire::{Body, ContentType, EncryptionType, StreamMessage, proto};
 use streamr_e2ee::{Error, ErrorCode};
 
-use super::{hex_of, json};
+use super::{hex_of, json, suite_test};
 
 const CONTENT: &str = include_str!("../vectors/content_messages.json");
 
@@ -18,7 +18,8 @@ fn code_of<T: std::fmt::Debug>(r: Result<T, Error>) -> &'static str {
     r.expect_err("must fail").code().as_str()
 }
 
-pub fn truncated_ciphertext() {
+#[suite_test]
+fn truncated_ciphertext() {
     let key = GroupKey::generate().unwrap();
     for len in 0..16 {
         assert_eq!(code_of(key.decrypt(&vec![0xaa; len])), "DECRYPT_ERROR");
@@ -31,7 +32,8 @@ pub fn truncated_ciphertext() {
     }
 }
 
-pub fn wrong_key_lengths() {
+#[suite_test]
+fn wrong_key_lengths() {
     for len in [0usize, 1, 16, 24, 31, 33, 64] {
         assert_eq!(code_of(GroupKey::new("id", &vec![1; len])), "INVALID_KEY");
         assert_eq!(
@@ -49,7 +51,8 @@ pub fn wrong_key_lengths() {
     assert_eq!(code_of(evm::EvmSigner::from_private_key(&n)), "INVALID_KEY");
 }
 
-pub fn not_protobuf() {
+#[suite_test]
+fn not_protobuf() {
     let inputs: [&[u8]; 5] = [
         b"",
         b"hello world, not protobuf",
@@ -65,7 +68,8 @@ pub fn not_protobuf() {
     }
 }
 
-pub fn truncated_protobuf() {
+#[suite_test]
+fn truncated_protobuf() {
     let bytes = first_vector_bytes();
     for cut in 0..bytes.len() {
         let r = StreamMessage::from_bytes(&bytes[..cut]);
@@ -89,7 +93,8 @@ fn decode_code(m: &proto::StreamMessage) -> &'static str {
     code_of(StreamMessage::from_bytes(&m.encode_to_vec()))
 }
 
-pub fn unknown_enum_values() {
+#[suite_test]
+fn unknown_enum_values() {
     let mut m = raw();
     m.signature_type = 5;
     assert_eq!(decode_code(&m), "MALFORMED_MESSAGE");
@@ -110,7 +115,8 @@ pub fn unknown_enum_values() {
     assert_eq!(decode_code(&m), "MALFORMED_MESSAGE");
 }
 
-pub fn missing_required_fields() {
+#[suite_test]
+fn missing_required_fields() {
     let mut m = raw();
     m.message_id = None;
     assert_eq!(decode_code(&m), "MALFORMED_MESSAGE");
@@ -143,7 +149,8 @@ fn valid_message() -> StreamMessage {
     StreamMessage::from_bytes(&first_vector_bytes()).unwrap()
 }
 
-pub fn bad_v() {
+#[suite_test]
+fn bad_v() {
     for v in [0u8, 1, 26, 29, 30, 0xff] {
         let mut msg = valid_message();
         msg.signature[64] = v;
@@ -158,7 +165,8 @@ pub fn bad_v() {
     assert_eq!(code_of(identity::verify_message(&msg)), "INVALID_SIGNATURE");
 }
 
-pub fn signature_by_another_key() {
+#[suite_test]
+fn signature_by_another_key() {
     let mut msg = valid_message();
     let other = evm::EvmSigner::generate().unwrap();
     msg.signature = other.sign(&msg.signature_payload()).unwrap().to_vec();
@@ -170,7 +178,8 @@ pub fn signature_by_another_key() {
     assert_eq!(identity::verify_message(&msg).unwrap(), Verification::Valid);
 }
 
-pub fn ten_megabyte_message() {
+#[suite_test]
+fn ten_megabyte_message() {
     let huge = vec![0u8; 10 * 1024 * 1024];
     assert_eq!(
         code_of(StreamMessage::from_bytes(&huge)),
@@ -196,7 +205,8 @@ pub fn ten_megabyte_message() {
 /// high-S signatures. So do we: `(r, n - s, v ^ 1)` recovers the same address. Rejecting
 /// them would refuse messages the SDK accepts; malleability is harmless here because
 /// messages are identified by their ids, not by signature bytes.
-pub fn high_s_accepted_like_the_sdk() {
+#[suite_test]
+fn high_s_accepted_like_the_sdk() {
     let msg = valid_message();
     let n =
         hex::decode("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141").unwrap();
@@ -227,7 +237,8 @@ pub fn high_s_accepted_like_the_sdk() {
 /// contentType, encryptionType and groupKeyId are outside the signature (spec §4, §13):
 /// changing them in transit leaves the signature valid. Consumers must treat them as hints;
 /// this test pins the fact so nobody builds on the opposite assumption.
-pub fn tampered_unsigned_fields_keep_the_signature_valid() {
+#[suite_test]
+fn tampered_unsigned_fields_keep_the_signature_valid() {
     let mut msg = valid_message();
     match &mut msg.body {
         Body::Content(c) => {

@@ -14,18 +14,18 @@ use streamr_e2ee::publisher::{Publisher, PublisherConfig};
 use streamr_e2ee::subscriber::{KeyExchange, Subscriber, SubscriberConfig};
 use streamr_e2ee::wire::{Body, ContentType, SignatureType};
 
-pub const STREAM: &str = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266/scenarios";
-pub const T0: u64 = 1_800_000_000_000;
+pub(crate) const STREAM: &str = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266/scenarios";
+pub(crate) const T0: u64 = 1_800_000_000_000;
 
-pub enum Role {
+pub(crate) enum Role {
     Pub(Box<Publisher>),
     Sub(Box<Subscriber>),
 }
 
 /// Decides which broadcasts a lossy network drops.
-pub type DropFilter = Box<dyn FnMut(&[u8]) -> bool>;
+pub(crate) type DropFilter = Box<dyn FnMut(&[u8]) -> bool>;
 
-pub struct Node {
+pub(crate) struct Node {
     pub role: Role,
     pub id: UserId,
     /// Signs `Question::Sign` for nodes with an external signer (a wallet).
@@ -49,28 +49,28 @@ pub struct Node {
 }
 
 impl Node {
-    pub fn publisher(&mut self) -> &mut Publisher {
+    pub(crate) fn publisher(&mut self) -> &mut Publisher {
         match &mut self.role {
             Role::Pub(p) => p,
             Role::Sub(_) => panic!("not a publisher"),
         }
     }
 
-    pub fn subscriber(&mut self) -> &mut Subscriber {
+    pub(crate) fn subscriber(&mut self) -> &mut Subscriber {
         match &mut self.role {
             Role::Sub(s) => s,
             Role::Pub(_) => panic!("not a subscriber"),
         }
     }
 
-    pub fn texts(&self) -> Vec<String> {
+    pub(crate) fn texts(&self) -> Vec<String> {
         self.delivered
             .iter()
             .map(|d| String::from_utf8(d.content.clone()).unwrap())
             .collect()
     }
 
-    pub fn error_codes(&self) -> Vec<&'static str> {
+    pub(crate) fn error_codes(&self) -> Vec<&'static str> {
         self.events
             .iter()
             .filter_map(|e| match e {
@@ -82,7 +82,7 @@ impl Node {
             .collect()
     }
 
-    pub fn denials(&self) -> Vec<&'static str> {
+    pub(crate) fn denials(&self) -> Vec<&'static str> {
         self.events
             .iter()
             .filter_map(|e| match e {
@@ -92,14 +92,14 @@ impl Node {
             .collect()
     }
 
-    pub fn answered(&self) -> usize {
+    pub(crate) fn answered(&self) -> usize {
         self.events
             .iter()
             .filter(|e| matches!(e, Event::KeyRequestAnswered { .. }))
             .count()
     }
 
-    pub fn requests_sent(&self) -> usize {
+    pub(crate) fn requests_sent(&self) -> usize {
         self.events
             .iter()
             .filter(|e| matches!(e, Event::KeyRequestSent { .. }))
@@ -109,12 +109,12 @@ impl Node {
 
 /// Which key-exchange scheme subscribers use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kex {
+pub(crate) enum Kex {
     MlKem,
     Rsa,
 }
 
-pub struct Net {
+pub(crate) struct Net {
     pub now: u64,
     pub nodes: Vec<Node>,
     pub subscribers_allowed: HashSet<UserId>,
@@ -165,7 +165,7 @@ fn node(role: Role, id: UserId, wallet: Option<EvmSigner>) -> Node {
 }
 
 impl Net {
-    pub fn add_publisher(&mut self, config: PublisherConfig) -> usize {
+    pub(crate) fn add_publisher(&mut self, config: PublisherConfig) -> usize {
         let signer = EvmSigner::generate().unwrap();
         let id = signer.user_id();
         let publisher = Publisher::new(config, Signing::Local(Box::new(signer))).unwrap();
@@ -176,7 +176,7 @@ impl Net {
     }
 
     /// A publisher whose signatures come from a wallet through `Question::Sign`.
-    pub fn add_wallet_publisher(&mut self) -> usize {
+    pub(crate) fn add_wallet_publisher(&mut self) -> usize {
         let wallet = EvmSigner::generate().unwrap();
         let id = wallet.user_id();
         let signing = Signing::External {
@@ -191,7 +191,7 @@ impl Net {
     }
 
     /// A publisher signing with a key the host can pause (a session key, shared with the host).
-    pub fn add_session_publisher(&mut self) -> (usize, Rc<PausableSigner<EvmSigner>>) {
+    pub(crate) fn add_session_publisher(&mut self) -> (usize, Rc<PausableSigner<EvmSigner>>) {
         let key = Rc::new(PausableSigner::new(EvmSigner::generate().unwrap()));
         let id = key.user_id();
         let signing = Signing::Local(Box::new(key.clone()));
@@ -204,7 +204,7 @@ impl Net {
     }
 
     /// A subscriber signing its key requests with a key the host can pause.
-    pub fn add_session_subscriber(&mut self) -> (usize, Rc<PausableSigner<EvmSigner>>) {
+    pub(crate) fn add_session_subscriber(&mut self) -> (usize, Rc<PausableSigner<EvmSigner>>) {
         let key = Rc::new(PausableSigner::new(EvmSigner::generate().unwrap()));
         let id = key.user_id();
         let pair = KeyExchange::Internal(Box::new(MlKemKeyPair::generate().unwrap()));
@@ -217,7 +217,7 @@ impl Net {
         (self.nodes.len() - 1, key)
     }
 
-    pub fn add_subscriber_with(&mut self, config: SubscriberConfig, kex: Kex) -> usize {
+    pub(crate) fn add_subscriber_with(&mut self, config: SubscriberConfig, kex: Kex) -> usize {
         let signer = EvmSigner::generate().unwrap();
         let id = signer.user_id();
         let pair: KeyExchange = match kex {
@@ -232,11 +232,11 @@ impl Net {
         self.nodes.len() - 1
     }
 
-    pub fn add_subscriber(&mut self, kex: Kex) -> usize {
+    pub(crate) fn add_subscriber(&mut self, kex: Kex) -> usize {
         self.add_subscriber_with(SubscriberConfig::new(STREAM), kex)
     }
 
-    pub fn publish(&mut self, n: usize, text: &str) {
+    pub(crate) fn publish(&mut self, n: usize, text: &str) {
         let now = self.now;
         self.nodes[n]
             .publisher()
@@ -246,7 +246,7 @@ impl Net {
     }
 
     /// Puts raw bytes on the wire as if node `from` had sent them.
-    pub fn inject(&mut self, from: usize, bytes: Vec<u8>) {
+    pub(crate) fn inject(&mut self, from: usize, bytes: Vec<u8>) {
         self.wire.push_back((from, bytes));
         self.settle();
     }
@@ -355,12 +355,14 @@ impl Net {
                         }
                     }
                 }
+                // Output is #[non_exhaustive]: a new kind must be handled here first.
+                other => panic!("unexpected output {other:?}"),
             }
         }
         any
     }
 
-    pub fn give_answer(&mut self, n: usize, id: QuestionId, answer: Answer) {
+    pub(crate) fn give_answer(&mut self, n: usize, id: QuestionId, answer: Answer) {
         let now = self.now;
         match &mut self.nodes[n].role {
             Role::Pub(p) => p.answer(id, answer, now).unwrap(),
@@ -369,7 +371,7 @@ impl Net {
     }
 
     /// Answers the questions node `n` held back, in order.
-    pub fn release_answers(&mut self, n: usize) {
+    pub(crate) fn release_answers(&mut self, n: usize) {
         self.nodes[n].hold_answers = false;
         let held = std::mem::take(&mut self.nodes[n].held);
         for (id, q) in held {
@@ -380,7 +382,7 @@ impl Net {
     }
 
     /// Runs until no node has output and nothing is on the wire.
-    pub fn settle(&mut self) {
+    pub(crate) fn settle(&mut self) {
         for _ in 0..10_000 {
             let mut any = false;
             for n in 0..self.nodes.len() {
@@ -418,7 +420,7 @@ impl Net {
     }
 
     /// Moves time forward to `now + ms`, firing every timer on the way.
-    pub fn advance(&mut self, ms: u64) {
+    pub(crate) fn advance(&mut self, ms: u64) {
         let end = self.now + ms;
         loop {
             let next = self
@@ -447,7 +449,7 @@ impl Net {
 }
 
 /// Counts how often each key id was requested in `net` (from the wire).
-pub fn request_counts(net: &Net) -> HashMap<String, usize> {
+pub(crate) fn request_counts(net: &Net) -> HashMap<String, usize> {
     let mut counts = HashMap::new();
     for node in &net.nodes {
         for bytes in &node.sent {
@@ -463,25 +465,25 @@ pub fn request_counts(net: &Net) -> HashMap<String, usize> {
 }
 
 /// Decodes bytes a test built or a machine sent (they are valid by construction).
-pub fn decoded(bytes: &[u8]) -> StreamMessage {
+pub(crate) fn decoded(bytes: &[u8]) -> StreamMessage {
     StreamMessage::from_bytes(bytes).unwrap()
 }
 
-pub fn is_content(body: &Body) -> bool {
+pub(crate) fn is_content(body: &Body) -> bool {
     matches!(body, Body::Content(_))
 }
 
-pub fn is_request(body: &Body) -> bool {
+pub(crate) fn is_request(body: &Body) -> bool {
     matches!(body, Body::KeyRequest(_))
 }
 
-pub fn is_response(body: &Body) -> bool {
+pub(crate) fn is_response(body: &Body) -> bool {
     matches!(body, Body::KeyResponse(_))
 }
 
 impl Net {
     /// The id of the key publisher `p` encrypts with now.
-    pub fn current_key_id(&mut self, p: usize) -> String {
+    pub(crate) fn current_key_id(&mut self, p: usize) -> String {
         self.nodes[p]
             .publisher()
             .current_key()

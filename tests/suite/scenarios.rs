@@ -12,6 +12,7 @@ use streamr_e2ee::wire::{
 };
 
 use super::net::{Kex, Net, STREAM, request_counts};
+use super::suite_test;
 
 fn pub_config() -> PublisherConfig {
     PublisherConfig::new(STREAM)
@@ -54,15 +55,18 @@ fn first_key_flow(kex: Kex) {
     assert_eq!(net.nodes[s].subscriber().held_messages(), 0);
 }
 
-pub fn first_key_ml_kem() {
+#[suite_test]
+fn first_key_ml_kem() {
     first_key_flow(Kex::MlKem);
 }
 
-pub fn first_key_rsa() {
+#[suite_test]
+fn first_key_rsa() {
     first_key_flow(Kex::Rsa);
 }
 
-pub fn rotation_boundary_needs_no_key_exchange() {
+#[suite_test]
+fn rotation_boundary_needs_no_key_exchange() {
     let mut net = Net::default();
     let p = net.add_publisher(pub_config());
     let s = net.add_subscriber(Kex::MlKem);
@@ -101,7 +105,8 @@ pub fn rotation_boundary_needs_no_key_exchange() {
     );
 }
 
-pub fn rekey_forces_key_exchange() {
+#[suite_test]
+fn rekey_forces_key_exchange() {
     let mut net = Net::default();
     let p = net.add_publisher(pub_config());
     let s = net.add_subscriber(Kex::MlKem);
@@ -114,7 +119,8 @@ pub fn rekey_forces_key_exchange() {
     assert_eq!(counts.len(), 2);
 }
 
-pub fn revoked_subscriber_loses_access_after_rekey() {
+#[suite_test]
+fn revoked_subscriber_loses_access_after_rekey() {
     let mut net = Net::default();
     let p = net.add_publisher(pub_config());
     let kept = net.add_subscriber(Kex::MlKem);
@@ -143,7 +149,8 @@ pub fn revoked_subscriber_loses_access_after_rekey() {
 
 /// The subscriber trusts a publisher's PUBLISH answer for a while; `invalidate_permissions`
 /// makes it ask again, so a publisher revoked on chain is refused at its next message.
-pub fn invalidated_publisher_answer_is_asked_again() {
+#[suite_test]
+fn invalidated_publisher_answer_is_asked_again() {
     let mut net = Net::default();
     let p = net.add_publisher(pub_config());
     let s = net.add_subscriber(Kex::MlKem);
@@ -180,7 +187,8 @@ pub fn invalidated_publisher_answer_is_asked_again() {
     assert!(net.nodes[s].error_codes().contains(&"PERMISSION_DENIED"));
 }
 
-pub fn late_joiner_gets_the_current_key() {
+#[suite_test]
+fn late_joiner_gets_the_current_key() {
     let mut net = Net::default();
     let p = net.add_publisher(pub_config());
     net.publish(p, "\"early\"");
@@ -194,7 +202,8 @@ pub fn late_joiner_gets_the_current_key() {
     assert_eq!(net.nodes[late].requests_sent(), 1);
 }
 
-pub fn out_of_order_and_duplicates_are_delivered_once_in_order() {
+#[suite_test]
+fn out_of_order_and_duplicates_are_delivered_once_in_order() {
     let mut net = Net::default();
     let p = net.add_publisher(pub_config());
     let s = net.add_subscriber(Kex::MlKem);
@@ -217,7 +226,8 @@ pub fn out_of_order_and_duplicates_are_delivered_once_in_order() {
     assert_eq!(net.nodes[s].texts().len(), 4);
 }
 
-pub fn gap_is_reported_and_delivery_goes_on() {
+#[suite_test]
+fn gap_is_reported_and_delivery_goes_on() {
     let mut net = Net::default();
     let p = net.add_publisher(pub_config());
     let s = net.add_subscriber(Kex::MlKem);
@@ -232,7 +242,8 @@ pub fn gap_is_reported_and_delivery_goes_on() {
     assert!(net.nodes[s].error_codes().contains(&"MESSAGE_GAP"));
 }
 
-pub fn lost_response_is_retried() {
+#[suite_test]
+fn lost_response_is_retried() {
     let mut net = Net::default();
     let p = net.add_publisher(pub_config());
     let s = net.add_subscriber(Kex::MlKem);
@@ -254,7 +265,8 @@ pub fn lost_response_is_retried() {
     assert_eq!(net.nodes[p].answered(), 2);
 }
 
-pub fn publisher_offline_times_out_after_retries() {
+#[suite_test]
+fn publisher_offline_times_out_after_retries() {
     let mut net = Net::default();
     let p = net.add_publisher(pub_config());
     let s = net.add_subscriber(Kex::MlKem);
@@ -282,7 +294,8 @@ pub fn publisher_offline_times_out_after_retries() {
     assert_eq!(net.nodes[s].texts(), ["\"c\""]);
 }
 
-pub fn request_to_another_publisher_is_ignored() {
+#[suite_test]
+fn request_to_another_publisher_is_ignored() {
     let mut net = Net::default();
     let p = net.add_publisher(pub_config());
     let other = net.add_publisher(pub_config());
@@ -332,7 +345,8 @@ fn forged_request(
     }
 }
 
-pub fn forged_and_stale_requests_are_denied() {
+#[suite_test]
+fn forged_and_stale_requests_are_denied() {
     let mut net = Net::default();
     let p = net.add_publisher(pub_config());
     let s = net.add_subscriber(Kex::MlKem);
@@ -371,7 +385,8 @@ pub fn forged_and_stale_requests_are_denied() {
     assert_eq!(net.nodes[p].answered(), answered, "nothing released");
 }
 
-pub fn unknown_subscriber_is_denied_and_times_out() {
+#[suite_test]
+fn unknown_subscriber_is_denied_and_times_out() {
     let mut net = Net::default();
     let p = net.add_publisher(pub_config());
     let s = net.add_subscriber(Kex::MlKem);
@@ -387,7 +402,8 @@ pub fn unknown_subscriber_is_denied_and_times_out() {
     assert_eq!(net.nodes[p].answered(), 0);
 }
 
-pub fn registry_down_releases_nothing() {
+#[suite_test]
+fn registry_down_releases_nothing() {
     let mut net = Net::default();
     let p = net.add_publisher(pub_config());
     let s = net.add_subscriber(Kex::MlKem);
@@ -419,7 +435,8 @@ pub fn registry_down_releases_nothing() {
     assert_eq!(net.nodes[s].texts(), ["\"x\"", "\"y\""]);
 }
 
-pub fn forged_response_and_non_publisher_response_are_rejected() {
+#[suite_test]
+fn forged_response_and_non_publisher_response_are_rejected() {
     let mut net = Net::default();
     let p = net.add_publisher(pub_config());
     let s = net.add_subscriber(Kex::MlKem);
@@ -482,7 +499,8 @@ pub fn forged_response_and_non_publisher_response_are_rejected() {
     assert_eq!(net.nodes[s].texts(), ["\"x\""]);
 }
 
-pub fn wallet_signing_and_a_refused_signature_lose_nothing() {
+#[suite_test]
+fn wallet_signing_and_a_refused_signature_lose_nothing() {
     let mut net = Net::default();
     let p = net.add_wallet_publisher();
     let s = net.add_subscriber(Kex::MlKem);
@@ -515,7 +533,8 @@ pub fn wallet_signing_and_a_refused_signature_lose_nothing() {
     assert_eq!(prompts, 4, "3 publishes + 1 key response");
 }
 
-pub fn public_stream_is_unencrypted() {
+#[suite_test]
+fn public_stream_is_unencrypted() {
     let mut net = Net::default();
     let mut config = pub_config();
     config.encrypt = false;
@@ -537,7 +556,8 @@ pub fn public_stream_is_unencrypted() {
     );
 }
 
-pub fn rsa_refused_when_quantum_resistance_is_required() {
+#[suite_test]
+fn rsa_refused_when_quantum_resistance_is_required() {
     let mut net = Net::default();
     let mut config = pub_config();
     config.require_quantum_resistant_key_exchange = true;
@@ -550,7 +570,8 @@ pub fn rsa_refused_when_quantum_resistance_is_required() {
     assert!(net.nodes[rsa].texts().is_empty());
 }
 
-pub fn unauthorised_publisher_is_not_delivered() {
+#[suite_test]
+fn unauthorised_publisher_is_not_delivered() {
     let mut net = Net::default();
     let p = net.add_publisher(pub_config());
     let s = net.add_subscriber(Kex::MlKem);
@@ -561,7 +582,8 @@ pub fn unauthorised_publisher_is_not_delivered() {
     assert!(net.nodes[s].error_codes().contains(&"PERMISSION_DENIED"));
 }
 
-pub fn request_flood_is_bounded() {
+#[suite_test]
+fn request_flood_is_bounded() {
     let mut net = Net::default();
     let mut config = pub_config();
     config.max_pending_key_requests = 10;
@@ -628,7 +650,8 @@ pub fn request_flood_is_bounded() {
     assert_eq!(net.nodes[s].texts().last().unwrap(), "\"still served\"");
 }
 
-pub fn rotating_on_every_message_keeps_memory_bounded() {
+#[suite_test]
+fn rotating_on_every_message_keeps_memory_bounded() {
     let mut net = Net::default();
     let p = net.add_publisher(pub_config());
     let mut config = streamr_e2ee::subscriber::SubscriberConfig::new(STREAM);

@@ -18,7 +18,7 @@ use streamr_e2ee::random::{Entropy, OsEntropy};
 use streamr_e2ee::subscriber::{KeyExchange, Subscriber, SubscriberConfig};
 use streamr_e2ee::wire::{Body, ContentType, StreamMessage};
 
-use super::{hex_of, json, str_of};
+use super::{hex_of, json, str_of, suite_test};
 
 const KEY_EXCHANGE: &str = include_str!("../vectors/key_exchange_messages.json");
 
@@ -82,7 +82,8 @@ fn stream_id(v: &Value) -> String {
 /// Our subscriber, holding the SDK subscriber's identity and key-exchange key, gets a message
 /// it cannot decrypt, sends a request (with the SDK's recorded request id), is handed the SDK
 /// publisher's recorded response, and decrypts.
-pub fn our_subscriber_accepts_sdk_responses() {
+#[suite_test]
+fn our_subscriber_accepts_sdk_responses() {
     let d = json(KEY_EXCHANGE);
     let vectors = all_vectors(&d);
     assert_eq!(vectors.len(), 3);
@@ -175,7 +176,8 @@ fn sent(p: &mut Publisher) -> Vec<Vec<u8>> {
 
 /// Our publisher, holding the SDK publisher's identity and the group key, answers the SDK
 /// subscriber's recorded request; the answer unwraps with the recorded private key.
-pub fn our_publisher_answers_sdk_requests() {
+#[suite_test]
+fn our_publisher_answers_sdk_requests() {
     let d = json(KEY_EXCHANGE);
     for v in all_vectors(&d) {
         let stream = stream_id(v);

@@ -10,7 +10,7 @@ use streamr_e2ee::wire::{
     SignatureType, StreamMessage, proto,
 };
 
-use super::{hex_of, json, str_of};
+use super::{hex_of, json, str_of, suite_test};
 
 const AES: &str = include_str!("../vectors/aes_payload.json");
 const ROTATION: &str = include_str!("../vectors/group_key_rotation.json");
@@ -26,7 +26,8 @@ fn group_key(v: &Value) -> GroupKey {
     GroupKey::new(str_of(&v["id"]), &hex_of(&v["dataHex"])).unwrap()
 }
 
-pub fn aes_payload_vectors() {
+#[suite_test]
+fn aes_payload_vectors() {
     let d = json(AES);
     let vectors = d["vectors"].as_array().unwrap();
     assert_eq!(vectors.len(), 8);
@@ -52,7 +53,8 @@ pub fn aes_payload_vectors() {
 }
 
 /// The whole 128-bit IV counts big-endian and wraps mod 2^128 (not a 96+32-bit split).
-pub fn aes_counter_edge_vectors() {
+#[suite_test]
+fn aes_counter_edge_vectors() {
     let d = json(AES);
     let vectors = d["counterEdgeVectors"].as_array().unwrap();
     assert_eq!(vectors.len(), 3);
@@ -71,7 +73,8 @@ pub fn aes_counter_edge_vectors() {
     }
 }
 
-pub fn group_key_rotation_vectors() {
+#[suite_test]
+fn group_key_rotation_vectors() {
     let d = json(ROTATION);
     let vectors = d["vectors"].as_array().unwrap();
     assert_eq!(vectors.len(), 2);
@@ -99,7 +102,8 @@ pub fn group_key_rotation_vectors() {
     }
 }
 
-pub fn secp256k1_signature_vectors() {
+#[suite_test]
+fn secp256k1_signature_vectors() {
     let d = json(SIGNATURES);
     let signer = evm::EvmSigner::from_private_key(&hex_of(&d["signer"]["privateKeyHex"])).unwrap();
     assert_eq!(
@@ -141,7 +145,8 @@ fn decode_vector(v: &Value) -> (Vec<u8>, StreamMessage) {
 }
 
 /// Decode, re-encode byte-identically, rebuild the payload, verify, decrypt.
-pub fn content_message_vectors() {
+#[suite_test]
+fn content_message_vectors() {
     let d = json(CONTENT);
     let vectors = d["vectors"].as_array().unwrap();
     assert_eq!(vectors.len(), 7);
@@ -204,7 +209,8 @@ pub fn content_message_vectors() {
 }
 
 /// The secp256k1 messages rebuilt from their JSON fields and signed by us are the SDK's bytes.
-pub fn content_messages_rebuilt_from_fields() {
+#[suite_test]
+fn content_messages_rebuilt_from_fields() {
     let d = json(CONTENT);
     let signer =
         evm::EvmSigner::from_private_key(&hex_of(&d["publisher"]["privateKeyHex"])).unwrap();
@@ -263,7 +269,8 @@ pub fn content_messages_rebuilt_from_fields() {
 
 /// Key requests and responses (EVM and ML-DSA-87 identities): envelope round trip, payload,
 /// signature, and the inner message against the SDK's own protobuf bytes.
-pub fn key_exchange_envelopes() {
+#[suite_test]
+fn key_exchange_envelopes() {
     let d = json(KEY_EXCHANGE);
     let vectors = d["vectors"].as_array().unwrap();
     assert_eq!(vectors.len(), 3);
@@ -309,7 +316,8 @@ pub fn key_exchange_envelopes() {
 
 /// ECDSA_SECP256K1_LEGACY (verify only): the payload is one string with encrypted content as
 /// hex and the rotated key as `JSON.stringify([id, hex])` (`createLegacySignaturePayload`).
-pub fn legacy_signatures_verify() {
+#[suite_test]
+fn legacy_signatures_verify() {
     let d = json(CONTENT);
     let signer =
         evm::EvmSigner::from_private_key(&hex_of(&d["publisher"]["privateKeyHex"])).unwrap();

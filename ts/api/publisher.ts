@@ -5,21 +5,19 @@
  */
 import {
   Publisher,
-  decodeHasPublicPermission,
   encodeContent,
-  hasPublicPermissionCall,
   type GroupKey,
   type GroupKeyData,
   type Output,
   type PublisherConfig,
-  type StreamrE2eeError,
 } from '#wasm';
 import { streamPartId } from '../ports.js';
 import { fromHex } from '../wallet/hex.js';
-import { asStreamrE2eeError, createError } from '../errors.js';
+import { asStreamrE2eeError, createError, type StreamrE2eeError } from '../errors.js';
 import { ready } from '../ready.js';
+import { Driver } from './driver.js';
 import { Emitter } from './emitter.js';
-import { answerQuestion, beforeCoreInput, coreSignerFor, defined, explicitKey } from './host.js';
+import { coreSignerFor, defined, explicitKey } from './host.js';
 import type {
   CreatePublisherArgs,
   E2eeError,
@@ -38,9 +36,9 @@ interface Waiter {
 
 /**
  * Creates a publisher for `streamId#partition`. It starts at once (see `ready`): learns its
- * id from the signer, asks the registry whether the stream is public (unless encryption is
- * forced), restores the stream's latest key from the key store and subscribes to the stream
- * partition to hear key requests. Permission checks use `permissionSource: 'registry'`: the
+ * id from the signer, carries the core's question whether the stream is public (asked unless
+ * encryption is forced; the core decides), restores the stream's latest key from the key store
+ * and subscribes to the stream partition to hear key requests. Permission checks use `permissionSource: 'registry'`: the
  * core encodes every StreamRegistry call and decides on the raw results. Network bytes go to
  * the core as they arrive, undecoded; an older key is read from the key store only when the
  * core asks (`loadKey`, after the request's signature and permissions passed), and only if it
@@ -56,8 +54,8 @@ class PublisherImpl implements PublisherHandle {
   readonly ready: Promise<void>;
   publisherId = '';
   encrypted = true;
-  private core: Publisher | undefined;
   private readonly emitter = new Emitter<PublisherEvents>();
+  private readonly driver: Driver<Publisher>;
   private closed = false;
   private switchedAway = false;
   /**
@@ -65,15 +63,37 @@ class PublisherImpl implements PublisherHandle {
    * `Publisher.publish` returned (and the `send` output carries); oldest first.
    */
   private readonly waiting = new Map<number, Waiter>();
-  /** Transport publishes and key-store writes, in output order (a key is stored before use). */
-  private chain: Promise<void> = Promise.resolve();
-  private signError: Error | undefined;
   private stopTransport: (() => Promise<void>) | undefined;
   private stopIdentity: (() => void) | undefined;
+  /** Resolves `start` once the core has decided whether to encrypt. */
+  private decided: (() => void) | undefined;
 
   constructor(private readonly args: CreatePublisherArgs) {
     this.streamId = args.streamId;
     this.partition = args.partition ?? 0;
+    const assertMaySign = (): void => {
+      if (this.switchedAway) {
+        throw createError('WALLET_ACCOUNT_CHANGED', `the wallet switched away from ${this.publisherId}; this publisher no longer signs`);
+      }
+    };
+    this.driver = new Driver<Publisher>(
+      {
+        signer: args.signer,
+        answerers: { signer: args.signer, registry: args.registry, keyStore: args.keyStore, assertMaySign },
+        reportSignFailures: false,
+        maxHeld: 10_000,
+      },
+      {
+        output: (out) => this.act(out),
+        emitError: (e) => this.emitError(e),
+        drained: () => {
+          if (this.decided !== undefined && this.driver.core?.encrypted !== undefined) {
+            this.decided();
+            this.decided = undefined;
+          }
+        },
+      },
+    );
     this.ready = this.start();
     // Callers learn of a failed start from publish(); do not leave the promise unhandled.
     this.ready.catch(() => undefined);
@@ -97,11 +117,6 @@ class PublisherImpl implements PublisherHandle {
       this.switchedAway = now?.toLowerCase() !== this.publisherId;
     });
     const explicit = options.keys?.[this.streamId];
-    const forced = options.requireQuantumResistantEncryption === true || options.encryption === 'always' || explicit !== undefined;
-    let encrypt = true;
-    if (!forced) encrypt = !(await this.isPublic());
-    if (this.closed) throw createError('CLOSED', 'the publisher was closed');
-    this.encrypted = encrypt;
     const config: PublisherConfig = defined({
       maxKeyRequestsPerRequesterPerSecond: options.maxKeyRequestsPerRequesterPerSecond,
       maxQueuedPublishes: options.maxQueuedPublishes,
@@ -116,11 +131,18 @@ class PublisherImpl implements PublisherHandle {
       ...options.core,
       streamId: this.streamId,
       partition: this.partition,
-      encrypt,
+      // The core asks whether the stream is public and decides; an app-given key means encrypt.
+      encrypt: true,
+      encryptUnlessPublic: options.encryption !== 'always' && explicit === undefined,
       permissionSource: 'registry',
     });
     const core = new Publisher(config, coreSigner);
-    this.core = core;
+    this.driver.attach(core);
+    this.driver.pump(); // the public-stream question, if the core asks one
+    if (core.encrypted === undefined) await new Promise<void>((resolve) => (this.decided = resolve));
+    if (this.closed) throw createError('CLOSED', 'the publisher was closed');
+    const encrypt = core.encrypted !== false;
+    this.encrypted = encrypt;
     // After a reload the stream's latest key is current again (read through the binding check,
     // as every read); older ones come back when the core asks for one (`loadKey`).
     let latest: GroupKeyData | undefined = explicit !== undefined ? explicitKey(explicit) : undefined;
@@ -130,31 +152,11 @@ class PublisherImpl implements PublisherHandle {
       if (id !== undefined && data !== undefined) latest = { id, data };
     }
     if (latest !== undefined) core.restoreKeys(latest, []);
-    this.stopTransport = await transport.subscribe(streamPartId(this.streamId, this.partition), (bytes) => this.onInput(bytes));
+    this.stopTransport = await transport.subscribe(streamPartId(this.streamId, this.partition), (bytes) => this.driver.input(bytes));
     if (this.closed) {
       await this.stopTransport();
       throw createError('CLOSED', 'the publisher was closed');
     }
-  }
-
-  /** `hasPublicPermission(streamId, SUBSCRIBE)`; when the registry cannot say, "not public" (encrypt). */
-  private async isPublic(): Promise<boolean> {
-    const { registry } = this.args;
-    try {
-      const out = await registry.call(registry.streamRegistryAddress, hasPublicPermissionCall(this.streamId, 'SUBSCRIBE'));
-      if (out.type === 'callResult') {
-        try {
-          return decodeHasPublicPermission(out.data);
-        } catch (e) {
-          this.emitError(createError('PERMISSION_CHECK_FAILED', 'hasPublicPermission returned undecodable data; publishing encrypted', e));
-          return false;
-        }
-      }
-      this.emitError(createError('PERMISSION_CHECK_FAILED', 'hasPublicPermission reverted; publishing encrypted'));
-    } catch (e) {
-      this.emitError(asStreamrE2eeError(e, 'RPC_ERROR', 'hasPublicPermission failed; publishing encrypted'));
-    }
-    return false;
   }
 
   /** `sending` (internal, ts/tabs/): called with the signed content message before it is transmitted. */
@@ -163,28 +165,24 @@ class PublisherImpl implements PublisherHandle {
     this.assertUsable();
     const encoded = encodeContent(content);
     const ts = timestamp ?? Date.now();
-    const core = this.core!;
     return new Promise<PublishResult>((resolve, reject) => {
-      let id: number;
       try {
-        beforeCoreInput(this.args.signer);
-        id = core.publish(encoded.content, encoded.contentType, ts);
+        // Outputs are acted on after `publish` returns its id: the waiter is in place before
+        // its `send` can appear.
+        this.driver.run((core) => {
+          const id = core.publish(encoded.content, encoded.contentType, ts);
+          this.waiting.set(id, { resolve: () => resolve({ timestamp: ts }), reject, sending });
+        });
       } catch (e) {
         reject(e);
-        return;
       }
-      // Outputs come out of pump() only: the waiter is in place before its `send` can appear.
-      this.waiting.set(id, { resolve: () => resolve({ timestamp: ts }), reject, sending });
-      this.pump();
     });
   }
 
   async rotate(key?: GroupKey | GroupKeyData): Promise<void> {
     await this.ready;
     this.assertUsable();
-    beforeCoreInput(this.args.signer);
-    this.core!.rotate(key ?? null);
-    this.pump();
+    this.driver.run((core) => core.rotate(key ?? null));
   }
 
   async rekey(options: { key?: GroupKey | GroupKeyData; revoke?: () => Promise<unknown> } = {}): Promise<void> {
@@ -192,129 +190,77 @@ class PublisherImpl implements PublisherHandle {
     this.assertUsable();
     if (options.revoke !== undefined) await options.revoke();
     this.assertUsable();
-    beforeCoreInput(this.args.signer);
-    this.core!.rekey(options.key ?? null);
-    this.pump();
+    this.driver.run((core) => core.rekey(options.key ?? null));
   }
 
   async invalidatePermissions(): Promise<void> {
     await this.ready;
     this.assertUsable();
-    this.core!.invalidatePermissions();
+    this.driver.core?.invalidatePermissions();
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.stopIdentity?.();
+    this.decided?.();
+    this.driver.stop();
     const err = createError('CLOSED', 'the publisher was closed');
     for (const w of this.waiting.values()) w.reject(err);
     this.waiting.clear();
     await this.ready.catch(() => undefined);
     // Keys not yet handed to the custodians go out before the publisher leaves.
-    if (this.core !== undefined && this.args.options?.custodians?.length) {
+    if (this.driver.core !== undefined && this.args.options?.custodians?.length) {
       try {
-        this.core.flushHandOff(Date.now());
-        this.pump();
+        this.driver.run((core) => core.flushHandOff(Date.now()));
       } catch (e) {
         this.emitError(asStreamrE2eeError(e, 'INVALID_ARGUMENT', 'handing keys to the custodians failed'));
       }
-      await this.chain;
+      await this.driver.settled;
     }
     await this.stopTransport?.().catch(() => undefined);
-    await this.chain;
-    this.core?.free();
-    this.core = undefined;
+    await this.driver.settled;
+    this.driver.free();
     this.emitter.clear();
   }
 
   private assertUsable(): void {
-    if (this.closed || this.core === undefined) throw createError('CLOSED', 'the publisher was closed');
+    if (this.closed || this.driver.core === undefined) throw createError('CLOSED', 'the publisher was closed');
     if (this.switchedAway) {
       throw createError('WALLET_ACCOUNT_CHANGED', `the wallet switched away from ${this.publisherId}; this publisher no longer signs`);
     }
   }
 
-  /** Network bytes, straight to the core, synchronously and in arrival order: nothing here decodes or waits. */
-  private onInput(bytes: Uint8Array): void {
-    const core = this.core;
-    if (this.closed || core === undefined) return;
-    try {
-      beforeCoreInput(this.args.signer);
-      core.handleMessage(bytes, Date.now());
-      this.pump();
-    } catch (e) {
-      this.emitError(asStreamrE2eeError(e, 'INVALID_ARGUMENT', 'handling a message failed'));
-    }
-  }
-
-  /** Drains the core after every input and acts on each output in order. */
-  private pump(): void {
-    const core = this.core;
-    if (core === undefined) return;
-    for (let outs = core.pollOutputs(); outs.length > 0; outs = core.pollOutputs()) {
-      for (const out of outs) this.act(out);
-    }
-  }
-
+  /** What the driver leaves to the publisher: content and key responses to send, its events. */
   private act(out: Output): void {
-    switch (out.type) {
-      case 'send': {
-        // A content message names its publish; key responses name none.
-        const waiter = out.publishId !== undefined ? this.waiting.get(out.publishId) : undefined;
-        if (out.publishId !== undefined) this.waiting.delete(out.publishId);
-        waiter?.sending?.(out.bytes);
-        this.transmit(out.bytes, waiter);
-        break;
-      }
-      case 'ask':
-        void this.answer(out.id, out.question);
-        break;
-      case 'storeKey': {
-        const id = out.key.id;
-        const data = out.key.data;
-        out.key.free();
-        const store = this.args.keyStore;
-        if (store === undefined) break;
-        const { publisherId, streamId, latest, replace } = out;
-        this.chain = this.chain.then(async () => {
-          try {
-            await store.putKey(publisherId, id, data, streamId, { replace });
-            if (latest) await store.setLatestKeyId(publisherId, streamId, id);
-          } catch (e) {
-            this.emitError(asStreamrE2eeError(e, 'INVALID_ARGUMENT', 'storing a group key failed'));
-          }
-        });
-        break;
-      }
-      case 'deliver':
-        break; // publishers deliver nothing
-      case 'event': {
-        const ev = out.event;
-        if (ev.type === 'keyRequestAnswered') this.emitter.emit('keyRequest', { requesterId: ev.requesterId, keyIds: ev.keyIds });
-        else if (ev.type === 'keyRequestDenied') {
-          const message = ev.code === 'SIGNER_ERROR' && this.signError !== undefined ? `${ev.message} (${this.signError.message})` : ev.message;
-          this.emitter.emit('keyDenied', { requesterId: ev.requesterId, code: ev.code, message });
-        } else if (ev.type === 'publishFailed') {
-          // A publish the wallet did not sign: nothing was sent; its promise gets the wallet's error.
-          const err = (this.signError as StreamrE2eeError | undefined) ?? createError(ev.code, ev.message);
-          this.waiting.get(ev.publishId)?.reject(err);
-          this.waiting.delete(ev.publishId);
-          this.emitError(createError(ev.code, ev.message));
-        } else if (ev.type === 'error') {
-          const err = createError(ev.code, ev.message) as E2eeError;
-          if (ev.messageRef !== undefined) err.messageRef = ev.messageRef;
-          this.emitError(err);
-        }
-        break;
-      }
+    if (out.type === 'send') {
+      // A content message names its publish; key responses name none.
+      const waiter = out.publishId !== undefined ? this.waiting.get(out.publishId) : undefined;
+      if (out.publishId !== undefined) this.waiting.delete(out.publishId);
+      waiter?.sending?.(out.bytes);
+      this.transmit(out.bytes, waiter);
+      return;
+    }
+    if (out.type !== 'event') return; // publishers deliver nothing
+    const ev = out.event;
+    const signError = this.driver.signError;
+    if (ev.type === 'keyRequestAnswered') this.emitter.emit('keyRequest', { requesterId: ev.requesterId, keyIds: ev.keyIds });
+    else if (ev.type === 'keyRequestDenied') {
+      const message = ev.code === 'SIGNER_ERROR' && signError !== undefined ? `${ev.message} (${signError.message})` : ev.message;
+      this.emitter.emit('keyDenied', { requesterId: ev.requesterId, code: ev.code, message });
+    } else if (ev.type === 'publishFailed') {
+      // A publish the wallet did not sign: nothing was sent; its promise gets the wallet's error.
+      const err = (signError as StreamrE2eeError | undefined) ?? createError(ev.code, ev.message);
+      this.waiting.get(ev.publishId)?.reject(err);
+      this.waiting.delete(ev.publishId);
+      this.emitError(createError(ev.code, ev.message));
     }
   }
 
   private transmit(bytes: Uint8Array, waiter: Waiter | undefined): void {
     const part = streamPartId(this.streamId, this.partition);
     const { transport } = this.args;
-    this.chain = this.chain.then(() =>
+    this.driver.serial(() =>
       transport.publish(part, bytes).then(
         () => waiter?.resolve(),
         (e: unknown) => {
@@ -324,31 +270,6 @@ class PublisherImpl implements PublisherHandle {
         },
       ),
     );
-  }
-
-  private async answer(id: number, question: Parameters<typeof answerQuestion>[0]): Promise<void> {
-    const { answer, error } = await answerQuestion(question, {
-      signer: this.args.signer,
-      registry: this.args.registry,
-      keyStore: this.args.keyStore,
-      assertMaySign: () => {
-        if (this.switchedAway) {
-          throw createError('WALLET_ACCOUNT_CHANGED', `the wallet switched away from ${this.publisherId}; this publisher no longer signs`);
-        }
-      },
-    });
-    if (this.closed || this.core === undefined) return;
-    if (error !== undefined && question.type !== 'sign') {
-      this.emitError(asStreamrE2eeError(error, 'RPC_ERROR', `answering ${question.type} failed`));
-    }
-    this.signError = question.type === 'sign' ? error : undefined;
-    try {
-      beforeCoreInput(this.args.signer);
-      this.core.answer(id, answer, Date.now());
-      this.pump();
-    } finally {
-      this.signError = undefined;
-    }
   }
 
   private emitError(err: StreamrE2eeError): void {

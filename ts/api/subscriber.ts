@@ -6,23 +6,26 @@
  * (`loadKey`, before it would send a key request).
  */
 import {
+  AsymmetricEncryptionType,
+  ContentType,
   MlKemKeyPair,
   Subscriber,
   decodeContent,
+  keyExchangeAlgorithm,
   type KeyExchange,
   type Output,
   type Signer,
-  type StreamrE2eeError,
   type SubscriberConfig,
   type SubscriberStats,
 } from '#wasm';
 import { RsaKeyPair } from '../rsa/index.js';
 import { streamPartId } from '../ports.js';
-import { asStreamrE2eeError, createError } from '../errors.js';
+import { asStreamrE2eeError, createError, type StreamrE2eeError } from '../errors.js';
 import { ready } from '../ready.js';
+import { Driver } from './driver.js';
 import { Emitter } from './emitter.js';
 import { Inbox } from './inbox.js';
-import { answerQuestion, beforeCoreInput, coreSignerFor, defined } from './host.js';
+import { coreSignerFor, defined } from './host.js';
 import type {
   CreateSubscriberArgs,
   E2eeError,
@@ -65,21 +68,13 @@ class SubscriberImpl implements SubscriberHandle {
 
   constructor(readonly args: CreateSubscriberArgs) {}
 
-  private algorithm(): KeyExchangeAlgorithm {
-    const o = this.args.options ?? {};
-    if (o.requireQuantumResistantKeyExchange === true) {
-      if (o.keyExchange === 'RSA') {
-        throw createError('ENCRYPTION_POLICY_VIOLATION', "keyExchange 'RSA' contradicts requireQuantumResistantKeyExchange");
-      }
-      return 'ML_KEM';
-    }
-    return o.keyExchange ?? 'ML_KEM';
-  }
-
   private async makeIdentity(): Promise<Identity> {
     await ready(); // the wasm core (browsers load it on first use; ready.ts)
     const o = this.args.options ?? {};
-    const algorithm = this.algorithm();
+    // The core's policy: ML-KEM unless RSA is asked for and allowed.
+    const requested = o.keyExchange === undefined ? undefined : AsymmetricEncryptionType[o.keyExchange];
+    const rsa = keyExchangeAlgorithm(requested, o.requireQuantumResistantKeyExchange === true) === AsymmetricEncryptionType.RSA;
+    const algorithm: KeyExchangeAlgorithm = rsa ? 'RSA' : 'ML_KEM';
     const rsaKeyLength = o.rsaKeyLength ?? 4096;
     const { core, userId } = await coreSignerFor(this.args.signer);
     this.userId = userId;
@@ -88,7 +83,7 @@ class SubscriberImpl implements SubscriberHandle {
     });
     const kp: SubscriberKeyPair = o.keyPairFactory
       ? await o.keyPairFactory({ algorithm, rsaKeyLength })
-      : algorithm === 'RSA'
+      : rsa
         ? await RsaKeyPair.generate(rsaKeyLength, { extractable: false })
         : MlKemKeyPair.generate();
     // The private operation of an RsaKeyPair is the host's: its unwraps are questions.
@@ -128,15 +123,11 @@ class SubscriberImpl implements SubscriberHandle {
 }
 
 class SubscriptionImpl implements Subscription {
-  private core: Subscriber | undefined;
   private readonly emitter = new Emitter<SubscriptionEvents>();
+  private readonly driver: Driver<Subscriber>;
   private ended = false;
   private stopTransport: (() => Promise<void>) | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly inbox: Inbox;
-  /** Input held while the core is backlogged ({@link onInput}), and its bound. */
-  private readonly held: Uint8Array[] = [];
-  private readonly maxHeld: number;
   private lastStats: SubscriberStats = { delivered: 0, duplicates: 0, dropped: 0, keyRequestsSent: 0, keysLearned: 0 };
 
   constructor(
@@ -149,16 +140,31 @@ class SubscriptionImpl implements Subscription {
   ) {
     const max = owner.args.options?.maxBufferedMessages ?? 10_000;
     this.inbox = new Inbox(onMessage, max, (e) => this.emitError(e));
-    this.maxHeld = max;
+    const { signer, registry, keyStore, options } = owner.args;
+    const assertMaySign = (): void => {
+      if (owner.switchedAway) {
+        throw createError('WALLET_ACCOUNT_CHANGED', `the wallet switched away from ${identity.userId}; this subscriber no longer signs`);
+      }
+    };
+    this.driver = new Driver<Subscriber>(
+      {
+        signer,
+        answerers: { signer, registry, remoteKeyPair: identity.remote, keyStore, explicitKeys: options?.keys, assertMaySign },
+        reportSignFailures: true,
+        maxHeld: max,
+      },
+      { output: (out) => this.act(out), emitError: (e) => this.emitError(e) },
+    );
   }
 
   get stats(): SubscriberStats {
-    if (this.core !== undefined) this.lastStats = this.core.stats;
+    const core = this.driver.core;
+    if (core !== undefined) this.lastStats = core.stats;
     return this.lastStats;
   }
 
   invalidatePermissions(): void {
-    this.core?.invalidatePermissions();
+    this.driver.core?.invalidatePermissions();
   }
 
   on<K extends keyof SubscriptionEvents>(event: K, listener: (value: SubscriptionEvents[K]) => void): () => void {
@@ -176,6 +182,7 @@ class SubscriptionImpl implements Subscription {
       keyRequestTimeout: o.keyRequestTimeout,
       maxKeyRequestsPerSecond: o.maxKeyRequestsPerSecond,
       requireQuantumResistantSignatures: o.requireQuantumResistantSignatures,
+      requireQuantumResistantKeyExchange: o.requireQuantumResistantKeyExchange,
       keyRequestRetries: o.keyRequestRetries,
       maxHeldMessages: o.maxHeldMessages,
       maxHeldPerChain: o.maxHeldPerChain,
@@ -189,24 +196,21 @@ class SubscriptionImpl implements Subscription {
       partition: this.partition,
       permissionSource: 'registry',
     });
-    this.core = new Subscriber(config, this.identity.core, this.identity.keyExchange, Date.now());
+    this.driver.attach(new Subscriber(config, this.identity.core, this.identity.keyExchange, Date.now()));
     this.stopTransport = await this.owner.args.transport.subscribe(streamPartId(this.streamId, this.partition), (bytes) =>
-      this.onInput(bytes),
+      this.driver.input(bytes),
     );
   }
 
   async unsubscribe(): Promise<void> {
     if (this.ended) return;
     this.ended = true;
-    clearTimeout(this.timer);
-    this.held.length = 0;
+    this.driver.stop();
     this.onEnd();
     await this.stopTransport?.().catch(() => undefined);
-    if (this.core !== undefined) {
-      this.lastStats = this.core.stats;
-      this.core.free();
-      this.core = undefined;
-    }
+    const core = this.driver.core;
+    if (core !== undefined) this.lastStats = core.stats;
+    this.driver.free();
     this.inbox.end();
   }
 
@@ -214,113 +218,27 @@ class SubscriptionImpl implements Subscription {
     return this.inbox.iterator(() => this.unsubscribe());
   }
 
-  /**
-   * Network bytes, to the core synchronously and in arrival order: nothing here decodes. While
-   * the core says it is backlogged (messages waiting for signature verdicts fill half their
-   * bound: a burst of ERC-1271 or P-256 messages), input waits here, in order, bounded, and is
-   * fed as answers come in.
-   */
-  private onInput(bytes: Uint8Array): void {
-    const core = this.core;
-    if (this.ended || core === undefined) return;
-    if (this.held.length > 0 || core.inputBacklogged) {
-      if (this.held.length >= this.maxHeld) {
-        this.emitError(createError('OVERLOADED', `${this.maxHeld} messages wait for signature checks; a message was dropped`));
-        return;
-      }
-      this.held.push(bytes);
-      return;
-    }
-    this.feed(core, bytes);
-  }
-
-  /** Held input to the core while it takes more. */
-  private feedHeld(): void {
-    for (let core = this.core; core !== undefined && this.held.length > 0 && !core.inputBacklogged; core = this.core) {
-      this.feed(core, this.held.shift() as Uint8Array);
-    }
-  }
-
-  private feed(core: Subscriber, bytes: Uint8Array): void {
-    try {
-      beforeCoreInput(this.owner.args.signer);
-      core.handleMessage(bytes, Date.now());
-      this.pump();
-    } catch (e) {
-      this.emitError(asStreamrE2eeError(e, 'INVALID_ARGUMENT', 'handling a message failed'));
-    }
-  }
-
-  private pump(): void {
-    const core = this.core;
-    if (core === undefined) return;
-    for (let outs = core.pollOutputs(); outs.length > 0; outs = core.pollOutputs()) {
-      for (const out of outs) this.act(out);
-    }
-    this.schedule();
-  }
-
-  private schedule(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const at = this.core?.pollTimeout();
-    if (at === undefined) return;
-    this.timer = setTimeout(() => {
-      if (this.core === undefined) return;
-      beforeCoreInput(this.owner.args.signer);
-      this.core.handleTimeout(Date.now());
-      this.pump();
-      this.feedHeld();
-    }, Math.max(0, at - Date.now()));
-  }
-
+  /** What the driver leaves to the subscription: key requests to send, deliveries, its events. */
   private act(out: Output): void {
-    switch (out.type) {
-      case 'send': {
-        const part = streamPartId(this.streamId, this.partition);
-        this.owner.args.transport.publish(part, out.bytes).catch((e: unknown) => {
-          this.emitError(asStreamrE2eeError(e, 'CLOSED', 'sending a key request failed'));
-        });
-        break;
-      }
-      case 'ask':
-        void this.answer(out.id, out.question);
-        break;
-      case 'deliver':
-        this.deliver(out);
-        break;
-      case 'storeKey': {
-        const id = out.key.id;
-        const data = out.key.data;
-        out.key.free();
-        const store = this.owner.args.keyStore;
-        if (store === undefined) break;
-        (async () => {
-          await store.putKey(out.publisherId, id, data, out.streamId, { replace: out.replace });
-          if (out.latest) await store.setLatestKeyId(out.publisherId, out.streamId, id);
-        })().catch((e: unknown) => {
-          this.emitError(asStreamrE2eeError(e, 'INVALID_ARGUMENT', 'storing a group key failed'));
-        });
-        break;
-      }
-      case 'event': {
-        const ev = out.event;
-        if (ev.type === 'keyRequestSent') {
-          this.emitter.emit('keyRequestSent', { publisherId: ev.publisherId, keyId: ev.keyId, attempt: ev.attempt });
-        } else if (ev.type === 'error') {
-          const err = createError(ev.code, ev.message) as E2eeError;
-          if (ev.messageRef !== undefined) err.messageRef = ev.messageRef;
-          this.emitError(err);
-        }
-        break;
-      }
+    if (out.type === 'send') {
+      const part = streamPartId(this.streamId, this.partition);
+      this.owner.args.transport.publish(part, out.bytes).catch((e: unknown) => {
+        this.emitError(asStreamrE2eeError(e, 'CLOSED', 'sending a key request failed'));
+      });
+    } else if (out.type === 'deliver') {
+      this.deliver(out);
+    } else if (out.type === 'event' && out.event.type === 'keyRequestSent') {
+      const ev = out.event;
+      this.emitter.emit('keyRequestSent', { publisherId: ev.publisherId, keyId: ev.keyId, attempt: ev.attempt });
     }
   }
 
   private deliver(out: Extract<Output, { type: 'deliver' }>): void {
     let content: unknown;
     try {
-      content = decodeContent(out.content, out.contentType);
+      // BINARY content is already a fresh Uint8Array of its own: decodeContent would copy it
+      // into wasm and out again (issue #20: content crosses the boundary once).
+      content = out.contentType === ContentType.BINARY ? out.content : decodeContent(out.content, out.contentType);
     } catch (e) {
       const err = asStreamrE2eeError(e, 'INVALID_MESSAGE_CONTENT', 'undecodable content') as E2eeError;
       err.messageRef = { publisherId: out.publisherId, msgChainId: out.msgChainId, timestamp: out.timestamp, sequenceNumber: out.sequenceNumber };
@@ -340,27 +258,6 @@ class SubscriptionImpl implements Subscription {
       ...(out.groupKeyId !== undefined ? { groupKeyId: out.groupKeyId } : {}),
     };
     this.inbox.give(message);
-  }
-
-  private async answer(id: number, question: Parameters<typeof answerQuestion>[0]): Promise<void> {
-    const { answer, error } = await answerQuestion(question, {
-      signer: this.owner.args.signer,
-      registry: this.owner.args.registry,
-      remoteKeyPair: this.identity.remote,
-      keyStore: this.owner.args.keyStore,
-      explicitKeys: this.owner.args.options?.keys,
-      assertMaySign: () => {
-        if (this.owner.switchedAway) {
-          throw createError('WALLET_ACCOUNT_CHANGED', `the wallet switched away from ${this.identity.userId}; this subscriber no longer signs`);
-        }
-      },
-    });
-    if (this.core === undefined) return;
-    if (error !== undefined) this.emitError(asStreamrE2eeError(error, 'RPC_ERROR', `answering ${question.type} failed`));
-    beforeCoreInput(this.owner.args.signer);
-    this.core.answer(id, answer, Date.now());
-    this.pump();
-    this.feedHeld();
   }
 
   private emitError(err: StreamrE2eeError): void {

@@ -5,17 +5,17 @@
  */
 import type {
   ContentType,
-  ErrorCode,
+  CustodianKey,
   ExternalKeyExchange,
   GroupKey,
   GroupKeyData,
   MessageRefWithChain,
   MlKemKeyPair,
   PublisherConfig,
-  StreamrE2eeError,
   SubscriberConfig,
   SubscriberStats,
 } from '#wasm';
+import type { ErrorCode, StreamrE2eeError } from '../errors.js';
 import type { RsaKeyPair } from '../rsa/index.js';
 import type { KeyStore, RegistryPort, SignerPort, Transport } from '../ports.js';
 import type { MultiTabSetting } from '../tabs/types.js';
@@ -28,8 +28,12 @@ export interface ExplicitKey {
   data: Uint8Array | string;
 }
 
-/** Options both roles share. */
-export interface CommonOptions {
+/**
+ * Options both roles share. The core's fields (`registryCacheTtlMs`, `registryCacheMaxEntries`,
+ * `strictFormats`: set it on both sides) are the core's own declarations, passed through.
+ */
+export interface CommonOptions
+  extends Pick<PublisherConfig, 'registryCacheTtlMs' | 'registryCacheMaxEntries' | 'strictFormats'> {
   /**
    * SDK: never accept RSA key exchange. Publishers deny RSA key requests; subscribers always
    * request with ML-KEM (an `'RSA'` {@link SubscriberOptions.keyExchange} then throws). Default false.
@@ -42,21 +46,6 @@ export interface CommonOptions {
    */
   keys?: Record<string, ExplicitKey>;
   /**
-   * Ours: how long a registry answer is believed, in ms (default 300000; the SDK caches 24 h,
-   * which lets a revoked user keep getting keys for a day).
-   */
-  registryCacheTtlMs?: number;
-  /** Ours: registry answers kept (default 10000). */
-  registryCacheMaxEntries?: number;
-  /**
-   * Ours: accept only the field forms `@streamr/sdk` produces (default true): 20-alphanumeric
-   * message chain ids, `<uuid>-GroupKey<n>` key ids, uuid request ids, 13-digit timestamps.
-   * The SDK's signature payload has no separators, so fixed forms are what stop a genuine
-   * signature from being re-split over other field values (SECURITY.md). Set false for other
-   * producers, or for {@link keys} with ids of your own (set it on both sides).
-   */
-  strictFormats?: boolean;
-  /**
    * Ours: share one engine among the tabs of this origin on the same identity and stream
    * partition, led by one tab (docs/multi-tab.md). Default: on in a page that has Web Locks and
    * BroadcastChannel (a one-time `MULTI_TAB_UNAVAILABLE` warning where it lacks them), off
@@ -65,8 +54,14 @@ export interface CommonOptions {
   multiTab?: MultiTabSetting;
 }
 
+/** The core's {@link PublisherConfig} fields that {@link PublisherOptions} passes through. */
+export type PublisherCoreOptions = Pick<
+  PublisherConfig,
+  'maxKeyRequestsPerRequesterPerSecond' | 'maxQueuedPublishes' | 'maxPendingKeyRequests' | 'msgChainId'
+>;
+
 /** {@link createPublisher} options. Omitted fields take the defaults shown. */
-export interface PublisherOptions extends CommonOptions {
+export interface PublisherOptions extends CommonOptions, PublisherCoreOptions {
   /**
    * SDK: never publish unencrypted, even on a public stream (AES-256 content is quantum
    * resistant). Default false.
@@ -79,20 +74,12 @@ export interface PublisherOptions extends CommonOptions {
    * publisher encrypts (and reports an `error`).
    */
   encryption?: 'auto' | 'always';
-  /** Ours: key requests one requester may send per second, burst twice this (default 5). */
-  maxKeyRequestsPerRequesterPerSecond?: number;
-  /** Ours: publishes waiting for a wallet signature at once (default 10000); more reject `OVERLOADED`. */
-  maxQueuedPublishes?: number;
-  /** Ours: key requests waiting for registry answers at once (default 1000). */
-  maxPendingKeyRequests?: number;
-  /** Ours: the message chain id (default: 20 random characters, as the SDK). */
-  msgChainId?: string;
   /**
    * Ours: key custodians that answer key requests for this publisher once it is offline
    * (docs/custodian.md). Every new key is handed to each, wrapped for its ML-KEM key, before
    * the first message that uses it; `close()` sends what is still queued. Default none.
    */
-  custodians?: Array<{ publicKey: Uint8Array | string; userId?: string }>;
+  custodians?: Array<Omit<CustodianKey, 'publicKey'> & { publicKey: Uint8Array | string }>;
   /** Advanced: raw wasm `PublisherConfig` fields, applied last. */
   core?: Partial<Omit<PublisherConfig, 'streamId' | 'partition' | 'permissionSource'>>;
 }
@@ -134,16 +121,26 @@ export type KeyPairFactory = (spec: {
   rsaKeyLength: number;
 }) => SubscriberKeyPair | Promise<SubscriberKeyPair>;
 
+/**
+ * The core's {@link SubscriberConfig} fields that {@link SubscriberOptions} passes through
+ * (`keyRequestTimeout` and `maxKeyRequestsPerSecond` named as in the SDK).
+ */
+export type SubscriberCoreOptions = Pick<
+  SubscriberConfig,
+  | 'keyRequestTimeout'
+  | 'maxKeyRequestsPerSecond'
+  | 'requireQuantumResistantSignatures'
+  | 'keyRequestRetries'
+  | 'maxHeldMessages'
+  | 'maxHeldPerChain'
+  | 'gapTimeoutMs'
+  | 'acceptCustodianResponses'
+>;
+
 /** {@link createSubscriber} options. Omitted fields take the defaults shown. */
-export interface SubscriberOptions extends CommonOptions {
-  /** SDK: give up on a key this long (ms) after first asking (default 30000). */
-  keyRequestTimeout?: number;
-  /** SDK: key requests sent per second at most (default 20). */
-  maxKeyRequestsPerSecond?: number;
+export interface SubscriberOptions extends CommonOptions, SubscriberCoreOptions {
   /** SDK: RSA modulus bits when key exchange is RSA (default 4096, as the SDK). */
   rsaKeyLength?: number;
-  /** SDK: accept only ML-DSA-87 signed content (the signer must be ML-DSA-87 too). Default false. */
-  requireQuantumResistantSignatures?: boolean;
   /**
    * SDK: reject content encrypted with non-quantum-resistant methods. Every encrypted
    * message is AES-256 here, so this changes nothing; accepted for config compatibility.
@@ -153,14 +150,6 @@ export interface SubscriberOptions extends CommonOptions {
   keyExchange?: KeyExchangeAlgorithm;
   /** Ours: builds the key pair (for example in a Web Worker). */
   keyPairFactory?: KeyPairFactory;
-  /** Ours: key requests after the first within `keyRequestTimeout` (default 3; the SDK never retries). */
-  keyRequestRetries?: number;
-  /** Ours: messages held (waiting for keys or predecessors) per subscription (default 10000). */
-  maxHeldMessages?: number;
-  /** Ours: messages held per publisher chain (default 1000). */
-  maxHeldPerChain?: number;
-  /** Ours: how long a message waits for a missing predecessor, ms (default 5000). */
-  gapTimeoutMs?: number;
   /**
    * Ours: messages an async-iterated subscription buffers for a slow consumer (default 10000);
    * past it messages are dropped with a `BUFFER_OVERFLOW` error event, never silently. It also
@@ -168,13 +157,6 @@ export interface SubscriberOptions extends CommonOptions {
    * checks (a burst of ERC-1271 or P-256 messages; `OVERLOADED` past it).
    */
   maxBufferedMessages?: number;
-  /**
-   * Ours: take a key response signed by a key custodian under its own identity, as the SDK
-   * does (addressed to us, pending, the responder holds PUBLISH); the key is stored under the
-   * publisher asked. Default false: see SECURITY.md ("Key custodians"). A custodian holding
-   * the publisher's session key needs no such option.
-   */
-  acceptCustodianResponses?: boolean;
   /** Advanced: raw wasm `SubscriberConfig` fields, applied last. */
   core?: Partial<Omit<SubscriberConfig, 'streamId' | 'partition' | 'permissionSource'>>;
 }

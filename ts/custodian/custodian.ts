@@ -4,12 +4,12 @@
  * stored) and carries its I/O: the transport, the registry's `eth_call`s, the sealed file, and
  * the one timer the core asks for (`nextDeadline`).
  */
-import { MlKemKeyPair, type Output, type StreamrE2eeError } from '#wasm';
+import { MlKemKeyPair, type Output } from '#wasm';
 // The Custodian class is in the Node module only (feature `custodian`, issue #16): '#wasm-node'
 // is the same Node build as '#wasm' is under Node (one instance), and resolves nowhere else.
 import { Custodian, type CustodianConfig } from '#wasm-node';
 import { streamPartId, type RegistryPort, type Transport } from '../ports.js';
-import { asStreamrE2eeError, createError } from '../errors.js';
+import { asStreamrE2eeError, createError, type StreamrE2eeError } from '../errors.js';
 import { Emitter } from '../api/emitter.js';
 import { answerQuestion, defined } from '../api/host.js';
 import type { FileCustodianStore } from './file-store.js';

@@ -3,7 +3,7 @@
  * crate where the platform has no RSA-OAEP or refuses the key. Imported (fetched, compiled,
  * instantiated) on first use only.
  */
-import type { ErrorCode } from '#wasm';
+import type { ErrorCode } from '../errors.js';
 import { createError } from '../errors.js';
 import type { RsaImplementation, RsaPrivateKeyHandle } from './platform.js';
 

@@ -14,18 +14,12 @@ import * as wasm from '#wasm';
 import '#wasm-eager';
 import { asBuffer, bufferFrom, isBuffer, type BufferLike } from './buffer.js';
 import { count } from './calls.js';
-import { randomBytes } from './random.js';
 
 export { backendCalls, resetBackendCalls } from './calls.js';
 export { AsymmetricEncryptionType } from '#wasm';
 
 /** Resolves once the wasm core can be called (see docs/sdk-backend.md, "Initialisation"). */
 export { ready } from '../ready.js';
-
-const IV_LENGTH = 16;
-const KEM_CIPHER_LENGTH = 1568;
-const KDF_SALT_LENGTH = 64;
-const HKDF_INFO = new TextEncoder().encode('streamr-key-exchange');
 
 /** An error the SDK would throw as a `StreamrClientError` with this `code`. */
 function sdkError(message: string, code: string, streamMessage?: unknown): Error {
@@ -34,16 +28,6 @@ function sdkError(message: string, code: string, streamMessage?: unknown): Error
   err.code = code;
   if (streamMessage !== undefined) err.streamMessage = streamMessage;
   return err;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 function rsaPem(bytes: Uint8Array, kind: 'PUBLIC KEY' | 'PRIVATE KEY', what: string): string {
@@ -82,15 +66,8 @@ export class EncryptionUtil {
     type: wasm.AsymmetricEncryptionType,
   ): Promise<BufferLike> {
     count('EncryptionUtil.encryptForPublicKey');
-    if (type === wasm.AsymmetricEncryptionType.ML_KEM) {
-      const { cipherText, sharedSecret } = wasm.mlKem1024Encapsulate(publicKey);
-      const salt = randomBytes(KDF_SALT_LENGTH);
-      const wrapKey = wasm.hkdfSha512(sharedSecret, salt, HKDF_INFO, 32);
-      sharedSecret.fill(0);
-      const body = wasm.encryptWithAES(plaintext, wrapKey);
-      wrapKey.fill(0);
-      return asBuffer(concat([cipherText, salt, body]));
-    }
+    // One wasm call: the KEM shared secret and the HKDF key never reach JS.
+    if (type === wasm.AsymmetricEncryptionType.ML_KEM) return asBuffer(wasm.mlKemEncryptForPublicKey(plaintext, publicKey));
     if (type === wasm.AsymmetricEncryptionType.RSA) {
       const pem = rsaPem(publicKey, 'PUBLIC KEY', '"publicKey" must be an RSA public key (SPKI) in PEM format, encoded in UTF-8');
       return asBuffer(await rsaOaepEncrypt(pem, plaintext));
@@ -105,17 +82,7 @@ export class EncryptionUtil {
     type: wasm.AsymmetricEncryptionType,
   ): Promise<BufferLike> {
     count('EncryptionUtil.decryptWithPrivateKey');
-    if (type === wasm.AsymmetricEncryptionType.ML_KEM) {
-      const kemCt = cipher.subarray(0, KEM_CIPHER_LENGTH);
-      const salt = cipher.subarray(KEM_CIPHER_LENGTH, KEM_CIPHER_LENGTH + KDF_SALT_LENGTH);
-      const body = cipher.subarray(KEM_CIPHER_LENGTH + KDF_SALT_LENGTH);
-      const shared = wasm.mlKem1024Decapsulate(kemCt, privateKey);
-      const wrapKey = wasm.hkdfSha512(shared, salt, HKDF_INFO, 32);
-      shared.fill(0);
-      const out = wasm.decryptWithAES(body, wrapKey);
-      wrapKey.fill(0);
-      return asBuffer(out);
-    }
+    if (type === wasm.AsymmetricEncryptionType.ML_KEM) return asBuffer(wasm.mlKemDecryptWithPrivateKey(cipher, privateKey));
     if (type === wasm.AsymmetricEncryptionType.RSA) {
       const pem = rsaPem(privateKey, 'PRIVATE KEY', '"privateKey" must be a PKCS#8 RSA private key in PEM format, encoded in UTF-8');
       return asBuffer(await rsaOaepDecrypt(pem, cipher));

@@ -2,7 +2,8 @@
  * What tabs say to each other on a BroadcastChannel. Everything is structured-cloneable:
  * errors travel as `{ code, message }` (a cloned Error would lose its `code`).
  */
-import type { ErrorCode, GroupKeyData, MessageRefWithChain } from '#wasm';
+import type { GroupKeyData, MessageRefWithChain } from '#wasm';
+import type { ErrorCode } from '../errors.js';
 import { createError } from '../errors.js';
 import type { E2eeError } from '../api/types.js';
 

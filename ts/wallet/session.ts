@@ -5,8 +5,8 @@
  * until an expiry; never EDIT, DELETE or GRANT). To SDK subscribers the session address is just
  * another publisher with PUBLISH: nothing changes on the wire.
  */
-import { type EvmSigner, revokeAllPermissionsForUserCall, sealCustodianIdentity, type StreamrE2eeError } from '#wasm';
-import { createError } from '../errors.js';
+import { type EvmSigner, revokeAllPermissionsForUserCall, sealCustodianIdentity } from '#wasm';
+import { createError, type StreamrE2eeError } from '../errors.js';
 import { Emitter } from '../api/emitter.js';
 import type { Eip1193Provider, Eip1193Signer } from './eip1193.js';
 import { type Context, authorise, context, newKey, readPermissions, seconds, storedSession } from './session-context.js';

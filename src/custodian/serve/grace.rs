@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use crate::user_id::UserId;
 
 /// A request: the publisher asked, the requester, the request id.
-pub type RequestKey = (UserId, UserId, String);
+pub(super) type RequestKey = (UserId, UserId, String);
 
 struct Waiting {
     due_ms: u64,
@@ -23,7 +23,7 @@ struct Waiting {
 const MAX_UNVERIFIED: usize = 64;
 
 /// Requests in their grace period, and the ones already settled.
-pub struct Grace {
+pub(super) struct Grace {
     waiting: HashMap<RequestKey, Waiting>,
     settled: HashSet<RequestKey>,
     settled_order: VecDeque<RequestKey>,
@@ -33,7 +33,7 @@ pub struct Grace {
 
 /// What became of a request offered to [`Grace::hold`].
 #[derive(Debug, PartialEq, Eq)]
-pub enum Held {
+pub(super) enum Held {
     /// Waiting now.
     Waiting,
     /// Seen before (waiting or settled): dropped.
@@ -43,7 +43,7 @@ pub enum Held {
 }
 
 impl Grace {
-    pub fn new(max_waiting: usize, max_settled: usize) -> Self {
+    pub(super) fn new(max_waiting: usize, max_settled: usize) -> Self {
         Grace {
             waiting: HashMap::new(),
             settled: HashSet::new(),
@@ -56,7 +56,7 @@ impl Grace {
     /// Holds the request `key` (its message `bytes`) until `due_ms`: at most `per_requester`
     /// of one requester at once (a publisher's rate-limit burst: the rest would be refused at
     /// release anyway), and few `unverified` (ERC-1271) ones.
-    pub fn hold(
+    pub(super) fn hold(
         &mut self,
         key: RequestKey,
         bytes: Vec<u8>,
@@ -90,7 +90,7 @@ impl Grace {
     }
 
     /// Someone answered `key`: it is not answered here. `true` if it was waiting.
-    pub fn settle(&mut self, key: RequestKey) -> bool {
+    pub(super) fn settle(&mut self, key: RequestKey) -> bool {
         let was_waiting = self.waiting.remove(&key).is_some();
         self.remember(key);
         was_waiting
@@ -98,7 +98,7 @@ impl Grace {
 
     /// The requests whose grace period is over at `now_ms`, each settled (answered here),
     /// oldest deadline first.
-    pub fn due(&mut self, now_ms: u64) -> Vec<(RequestKey, Vec<u8>)> {
+    pub(super) fn due(&mut self, now_ms: u64) -> Vec<(RequestKey, Vec<u8>)> {
         let mut keys: Vec<(u64, RequestKey)> = self
             .waiting
             .iter()
@@ -117,12 +117,12 @@ impl Grace {
     }
 
     /// The earliest deadline, if any request waits: when the host should tick next.
-    pub fn next_deadline(&self) -> Option<u64> {
+    pub(super) fn next_deadline(&self) -> Option<u64> {
         self.waiting.values().map(|w| w.due_ms).min()
     }
 
     /// Requests waiting now.
-    pub fn waiting(&self) -> usize {
+    pub(super) fn waiting(&self) -> usize {
         self.waiting.len()
     }
 

@@ -1,4 +1,4 @@
-//! RSA key exchange (spec §8, `AsymmetricEncryptionType` 0): RSAES-OAEP with SHA-1, MGF1-SHA-1
+//! RSA key exchange (docs/wire.md §8, `AsymmetricEncryptionType` 0): RSAES-OAEP with SHA-1, MGF1-SHA-1
 //! and an empty label, the default of Node's `crypto.publicEncrypt` (SHA-256 OAEP does not
 //! interoperate). Public keys travel as the UTF-8 of an SPKI PEM; private keys are PKCS#8 PEM.
 //!

@@ -4,8 +4,8 @@
 //      builds vite-app/ (the same package, no wasm plugin)
 //   2. tests/js/browser/serve.mjs serves each on 127.0.0.1 (own processes, stopped by PID)
 //   3. phases: write → reload (page.reload) → restart (new browser, same profile) → worker
-//      (RSA-4096 off the main thread, long tasks counted) → vite (the Vite build). With
-//      --bench, also the RSA-4096 benchmark behind docs/worker.md (numbers, not a test).
+//      (RSA-4096 off the main thread, long tasks counted) → vite (the Vite build). The numbers
+//      behind docs/worker.md are a benchmark: the `worker` group of benches/run.mjs.
 // Prints failures and `N passed, N failed`; exits non-zero if any failed.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -21,10 +21,6 @@ const CHROMIUM_ARGS = [
   '--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
-// --bench: the whole benchmark (minutes: wasm keygen on the main thread is slow);
-// --bench=unwrap: only the unwrap part.
-const BENCH_ARG = process.argv.find((a) => a.startsWith('--bench'));
-const BENCH = BENCH_ARG !== undefined;
 const INDEX_HTML = '<!doctype html><meta charset="utf-8"><title>streamr-e2ee key store tests</title><link rel="icon" href="data:,"><script src="main.js"></script>\n';
 
 function webpackBundle() {
@@ -76,7 +72,7 @@ async function phase(page, url, { reload = false } = {}) {
     } else {
       await page.goto(url);
     }
-    const handle = await page.waitForFunction(() => window.__results, null, { timeout: BENCH ? 1_800_000 : 120_000 })
+    const handle = await page.waitForFunction(() => window.__results, null, { timeout: 120_000 })
       .catch((e) => { throw new Error(`no results from ${url}: ${e.message}\n${errors.join('\n')}`); });
     const results = await handle.jsonValue();
     for (const e of errors) results.failures.push({ name: `${results.phase}: page error`, message: e });
@@ -109,7 +105,6 @@ async function main() {
     // A fresh document first thing in it, so nothing RSA ran before (issue #16).
     all.push(await phase(page, `${origin}/?phase=rsa&rsaWasmBytes=${RSA_WASM_BYTES}`));
     all.push(await phase(page, `${origin}/?phase=worker`));
-    if (BENCH) all.push(await phase(page, `${origin}/?phase=${BENCH_ARG === '--bench=unwrap' ? 'bench-unwrap' : 'bench'}`));
     viteServer = await startServer(viteDir);
     all.push(await phase(page, `http://127.0.0.1:${viteServer.port}/?rsaWasmBytes=${RSA_WASM_BYTES}`));
   } finally {
@@ -125,7 +120,7 @@ async function main() {
     passed += r.passed;
     failed += r.failed;
     console.log(`  ${r.phase}: ${r.passed} passed, ${r.failed} failed`);
-    for (const [name, note] of Object.entries(r.notes)) console.log(`    ${name}: ${JSON.stringify(note, null, BENCH ? 1 : 0)}`);
+    for (const [name, note] of Object.entries(r.notes)) console.log(`    ${name}: ${JSON.stringify(note)}`);
     for (const f of r.failures) console.log(`FAIL ${f.name}\n  ${f.message.replace(/\n/g, '\n  ')}`);
   }
   console.log(`${passed} passed, ${failed} failed`);

@@ -465,5 +465,9 @@ describe('key exchange', () => {
     // requireQuantumResistantKeyExchange contradicts RSA: refused before anything is sent.
     const strict = createSubscriber({ signer: LocalSigner.generate(), transport: transport(), registry: registryFor(), options: { requireQuantumResistantKeyExchange: true, keyExchange: 'RSA' } });
     await assert.rejects(strict.subscribe(streamId), (e) => e.code === 'ENCRYPTION_POLICY_VIOLATION');
+    // The core's policy holds for any RSA key pair, a factory's included.
+    const rsaFactory = () => ({ keyExchange: { encryptionType: AsymmetricEncryptionType.RSA, publicKey: rsa.publicKeyPem }, unwrap: async () => new Uint8Array(32) });
+    const factoryStrict = createSubscriber({ signer: LocalSigner.generate(), transport: transport(), registry: registryFor(), options: { requireQuantumResistantKeyExchange: true, keyPairFactory: rsaFactory } });
+    await assert.rejects(factoryStrict.subscribe(streamId), (e) => e.code === 'ENCRYPTION_POLICY_VIOLATION');
   });
 });

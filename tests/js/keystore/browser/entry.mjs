@@ -3,7 +3,7 @@ import { run } from './harness.mjs';
 import { writePhase, persistedPhase } from './keystore-phases.mjs';
 import { sealWritePhase, sealPersistedPhase } from './seal-phases.mjs';
 import { sessionWritePhase, sessionPersistedPhase } from './session-phases.mjs';
-import { workerPhase, benchPhase } from './worker-phases.mjs';
+import { workerPhase } from './worker-phases.mjs';
 import { rsaLazyPhase } from './rsa-phases.mjs';
 import { p256LazyPhase } from './p256-phases.mjs';
 
@@ -15,8 +15,6 @@ const phases = {
   worker: workerPhase,
   // RSA, then P-256 (issue #16): each first loaded by its own exchange in this fresh document.
   rsa: () => { rsaLazyPhase('webpack'); p256LazyPhase('webpack'); },
-  bench: () => benchPhase(),
-  'bench-unwrap': () => benchPhase({ keygen: false }),
 };
 if (!(phase in phases)) throw new Error(`unknown phase ${phase}`);
 phases[phase]();
