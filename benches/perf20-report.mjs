@@ -187,8 +187,8 @@ has about a quarter of the work (the tag check, decode, order, AES, delivery: 0.
 measured in Node on 2026-12-07), and a worker's recovery plus its tag costs about what the whole
 single-threaded pipeline does. Two workers and the main thread are three busy threads; on 2 cores the
 ceiling is about (single-thread work) ÷ ((all work, tags and messaging included) ÷ 2) ≈ 1.6×, and only on
-an idle machine: this one is shared (load average 2–8 during these runs, i.e. about one core free), where
-the pool measured 0.8–1.2× of one thread. On 4 or more free cores the same protocol has room to scale; the
+an idle machine. On a quiet run of 2026-12-07 (load average about 1) 2 workers measured 1.55×; under load
+(2–8, about one core free) 0.8–1.2× of one thread. On 4 or more free cores the same protocol has room to scale; the
 goal of 1.8× on 2 cores would need the main thread's share near zero.
 `;
 }
