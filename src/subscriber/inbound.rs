@@ -11,6 +11,7 @@ use super::{ChainKey, Purpose, Subscriber, locate};
 use crate::cipher::ENCRYPTED_NEXT_KEY_LEN;
 use crate::error::{Error, ErrorCode, Result};
 use crate::host::Answer;
+use crate::identity::evm::ADDRESS_LEN;
 use crate::identity::{self, HostCheck};
 use crate::wire::format;
 use crate::wire::{Body, EncryptionType, SignatureType, StreamMessage};
@@ -34,17 +35,15 @@ impl Subscriber {
         Ok(())
     }
 
-    pub(super) fn on_content(&mut self, msg: StreamMessage, now_ms: u64) {
-        self.on_content_with(msg, now_ms, false);
-    }
-
-    /// A content message whose EVM signer a pool worker recovered, with a valid tag and equal
-    /// to the publisher id (`pooled.rs`): every check but the recovery itself.
-    pub(super) fn on_content_verified(&mut self, msg: StreamMessage, now_ms: u64) {
-        self.on_content_with(msg, now_ms, true);
-    }
-
-    fn on_content_with(&mut self, msg: StreamMessage, now_ms: u64, signer_verified: bool) {
+    /// A content message. `vouched` is the EVM signer a pool worker recovered from exactly
+    /// these bytes, its tag already checked (`pooled.rs`): it replaces the recovery itself,
+    /// never any other check.
+    pub(super) fn on_content(
+        &mut self,
+        msg: StreamMessage,
+        now_ms: u64,
+        vouched: Option<[u8; ADDRESS_LEN]>,
+    ) {
         let where_ = Some(locate(&msg));
         if let Err(e) = self
             .check_shape_and_clock(&msg)
@@ -64,9 +63,20 @@ impl Subscriber {
             return;
         }
         // ERC-1271 and (without the feature `p256`) P-256 signatures wait for the host.
-        let erc1271 = match signer_verified {
-            true => false,
-            false => match identity::verify_message(&msg) {
+        let erc1271 = match vouched {
+            Some(address) if msg.signature_type == SignatureType::EcdsaSecp256k1Evm => {
+                self.pooled.accepted += 1;
+                if msg.id.publisher_id.as_bytes() != address.as_slice() {
+                    self.drop_message(
+                        ErrorCode::InvalidSignature,
+                        "invalid signature: signed by a different address".into(),
+                        where_,
+                    );
+                    return;
+                }
+                false
+            }
+            _ => match identity::verify_message(&msg) {
                 Ok(v) => v.needs_host(),
                 Err(e) => {
                     self.drop_message(e.code(), e.to_string(), where_);

@@ -36,6 +36,7 @@ use crate::cipher::GroupKey;
 use crate::error::{Error, ErrorCode, Result};
 use crate::exchange::KeyExchangeKeyPair;
 use crate::host::{Answer, Event, Output, QuestionId};
+use crate::identity::evm::ADDRESS_LEN;
 use crate::identity::{HostCheck, Signing};
 use crate::permissions::Permissions;
 use crate::random::{self, Entropy};
@@ -295,6 +296,11 @@ impl Subscriber {
 
     /// Handles a StreamMessage from the stream partition.
     pub fn handle_message(&mut self, bytes: &[u8], now_ms: u64) {
+        self.handle(bytes, now_ms, None);
+    }
+
+    /// [`Subscriber::handle_message`], with the EVM signer a pool worker vouched for (`pooled.rs`).
+    fn handle(&mut self, bytes: &[u8], now_ms: u64, vouched: Option<[u8; ADDRESS_LEN]>) {
         self.now_ms = self.now_ms.max(now_ms);
         match StreamMessage::from_bytes_with_limit(bytes, self.config.max_message_bytes) {
             Ok(msg) => {
@@ -302,7 +308,7 @@ impl Subscriber {
                     && msg.id.partition == self.config.partition
                 {
                     match &msg.body {
-                        crate::wire::Body::Content(_) => self.on_content(msg, now_ms),
+                        crate::wire::Body::Content(_) => self.on_content(msg, now_ms, vouched),
                         crate::wire::Body::KeyResponse(_) => self.on_response(msg, now_ms),
                         crate::wire::Body::KeyRequest(_) => {}
                     }

@@ -3,11 +3,10 @@
 //! exactly these bytes, and must still be the message's publisher. A hint that does not check
 //! out is ignored: the message is verified here as any other.
 
-use super::{Subscriber, locate};
-use crate::error::{ErrorCode, Result};
+use super::Subscriber;
+use crate::error::Result;
 use crate::identity::evm::ADDRESS_LEN;
 use crate::identity::pool::PoolKey;
-use crate::wire::{Body, SignatureType, StreamMessage};
 
 impl Subscriber {
     /// The key this subscriber's pool workers tag their recoveries with (made on first use).
@@ -34,35 +33,10 @@ impl Subscriber {
             (Some(key), Ok(a)) if key.check(bytes, &a, tag) => Some(a),
             _ => None,
         };
-        let Some(address) = vouched else {
+        if vouched.is_none() {
             self.pooled.refused += 1;
-            return self.handle_message(bytes, now_ms);
-        };
-        let msg = match StreamMessage::from_bytes_with_limit(bytes, self.config.max_message_bytes) {
-            Ok(m)
-                if m.signature_type == SignatureType::EcdsaSecp256k1Evm
-                    && matches!(m.body, Body::Content(_))
-                    && m.id.stream_id == self.config.stream_id
-                    && m.id.partition == self.config.partition =>
-            {
-                m
-            }
-            // Anything else takes the usual path (and its errors).
-            _ => return self.handle_message(bytes, now_ms),
-        };
-        self.now_ms = self.now_ms.max(now_ms);
-        self.pooled.accepted += 1;
-        if msg.id.publisher_id.as_bytes() == address.as_slice() {
-            self.on_content_verified(msg, now_ms);
-        } else {
-            let where_ = Some(locate(&msg));
-            self.drop_message(
-                ErrorCode::InvalidSignature,
-                "invalid signature: signed by a different address".into(),
-                where_,
-            );
         }
-        self.run(now_ms);
+        self.handle(bytes, now_ms, vouched);
     }
 
     /// How many pool recoveries were taken and how many refused (verified in the core instead).
@@ -84,6 +58,7 @@ pub struct PoolStats {
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
     use crate::exchange::MlKemKeyPair;
     use crate::host::{Answer, Output, Question};
     use crate::identity::Signing;
@@ -92,6 +67,7 @@ mod tests {
     use crate::publisher::{Publisher, PublisherConfig};
     use crate::subscriber::{KeyExchange, SubscriberConfig};
     use crate::wire::ContentType;
+    use crate::wire::{Body, StreamMessage};
     use crate::{GroupKey, UserId};
 
     const STREAM: &str = "0x0000000000000000000000000000000000000001/pool";
