@@ -7,13 +7,12 @@
 //     (a request is settled once);
 //   - a subscriber without SUBSCRIBE gets nothing;
 //   - A restarts from its sealed file (a wrong secret does not open it) and still answers.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import {
-  JsonRpcRegistry,
   LocalSigner,
   StreamMessage,
   WebSocketTransport,
@@ -23,26 +22,12 @@ import {
   sealCustodianIdentity,
 } from 'streamr-e2ee';
 import { FileCustodianStore, createCustodian } from 'streamr-e2ee/custodian';
-import { PERM, deployRegistry, sleep, startAnvil, startRelay, until } from '../js/shim/harness.mjs';
+import { PERM, relayAndChain, sleep, until } from '../js/shim/harness.mjs';
 import { custodianHome, identityFile, startCustodianProcess } from './helpers.mjs';
 
 const N = 5;
-let anvil, relay, chain;
-const closers = [];
-const track = (x) => (closers.push(x), x);
-const transport = () => track(new WebSocketTransport(relay.url, { WebSocket }));
-const registry = () => new JsonRpcRegistry({ streamRegistryAddress: chain.address, rpcUrl: anvil.url });
-
-before(async () => {
-  [anvil, relay] = await Promise.all([startAnvil(), startRelay()]);
-  chain = await deployRegistry(anvil.url);
-});
-
-after(async () => {
-  for (const c of closers.reverse()) await c.close().catch(() => undefined);
-  await relay?.stop();
-  await anvil?.stop();
-});
+const env = relayAndChain();
+const { track, transport, registry } = env;
 
 function identity() {
   const privateKey = randomBytes(32);
@@ -58,10 +43,10 @@ async function subscriber(streamId, id) {
 }
 
 test('two custodians on the relay: one answers, the other sees it settled; no SUBSCRIBE, nothing; a restart from the sealed file', { timeout: 300_000 }, async () => {
-  const streamId = await chain.createStream(`/custodian-relay-${Date.now()}`);
+  const streamId = await env.chain.createStream(`/custodian-relay-${Date.now()}`);
   const streamPart = `${streamId}#0`;
   const pub = identity();
-  await chain.grant(streamId, pub.address, PERM.PUBLISH);
+  await env.chain.grant(streamId, pub.address, PERM.PUBLISH);
 
   // A: in this process.
   const homeA = custodianHome();
@@ -83,7 +68,7 @@ test('two custodians on the relay: one answers, the other sees it settled; no SU
 
   // B: the command, with a grace period long enough for A to answer first.
   const homeB = custodianHome();
-  const args = ['--stream', streamId, '--rpc-url', anvil.url, '--registry', chain.address, '--relay', relay.url, '--grace-ms', '4000'];
+  const args = ['--stream', streamId, '--rpc-url', env.anvil.url, '--registry', env.chain.address, '--relay', env.relay.url, '--grace-ms', '4000'];
   const firstB = await startCustodianProcess(homeB, args);
   await firstB.stop();
   const publicKeyB = Buffer.from(firstB.info.publicKey, 'hex');
@@ -97,7 +82,7 @@ test('two custodians on the relay: one answers, the other sees it settled; no SU
   await sleep(300); // the subscriptions reach the relay
 
   // The publisher names both custodians, publishes and leaves.
-  const pubTransport = new WebSocketTransport(relay.url, { WebSocket });
+  const pubTransport = new WebSocketTransport(env.relay.url, { WebSocket });
   const publisher = createPublisher({
     streamId,
     signer: pub.signer,
@@ -119,7 +104,7 @@ test('two custodians on the relay: one answers, the other sees it settled; no SU
 
   const member = identity();
   const outsider = identity();
-  await chain.grant(streamId, member.address, PERM.SUBSCRIBE);
+  await env.chain.grant(streamId, member.address, PERM.SUBSCRIBE);
   const got = await subscriber(streamId, member);
   const strangerGot = await subscriber(streamId, outsider);
   await sleep(300);
@@ -146,7 +131,7 @@ test('two custodians on the relay: one answers, the other sees it settled; no SU
   listen(a);
   assert.deepEqual(a.identities(), [pub.address]);
   const late = identity();
-  await chain.grant(streamId, late.address, PERM.SUBSCRIBE);
+  await env.chain.grant(streamId, late.address, PERM.SUBSCRIBE);
   const lateGot = await subscriber(streamId, late);
   await sleep(300);
   for (const bytes of batch) await recorder.publish(streamPart, bytes);

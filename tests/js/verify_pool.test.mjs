@@ -145,3 +145,80 @@ test('verification pool: bad input is a typed error, never a panic', () => {
   assert.deepEqual(pump(sub, T0 + 10).delivered, [eight(0)]);
   sub.free();
 });
+
+// The shim's pool (ts/api/verify-pool.ts, behind `verifyWorkers`), with stand-in workers: how
+// it splits a burst, and that a failed or silent worker costs speed, never a message.
+const { VerifyPool } = await import('../../pkg/dist/api/verify-pool.js');
+
+/** A stand-in worker: records its calls; `answer` decides each call's fate. */
+function fakeWorker(answer) {
+  const w = {
+    calls: [],
+    terminated: false,
+    recoverSigners(poolKey, messages) {
+      w.calls.push(messages.map((m) => m[0]));
+      return answer(poolKey, messages);
+    },
+    terminate() {
+      w.terminated = true;
+    },
+  };
+  return w;
+}
+const echo = (_key, messages) => Promise.resolve(messages.map((m) => ({ address: m, tag: m })));
+const turn = () => new Promise((r) => setTimeout(r, 0));
+
+test('shim pool: a burst of one turn is split over the workers; each message gets its own result', async () => {
+  const [a, b] = [fakeWorker(echo), fakeWorker(echo)];
+  const pool = new VerifyPool([a, b], { maxChunk: 4 });
+  const key = new Uint8Array(32);
+  const results = await Promise.all(Array.from({ length: 10 }, (_, i) => pool.recover(key, Uint8Array.of(i))));
+  assert.deepEqual(results.map((r) => r.address[0]), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  // Two calls in flight per worker at most, chunks of at most 4, the burst shared.
+  assert.deepEqual([...a.calls, ...b.calls].flat().sort((x, y) => x - y), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.ok(a.calls.length >= 1 && b.calls.length >= 1, JSON.stringify([a.calls, b.calls]));
+  assert.ok([...a.calls, ...b.calls].every((c) => c.length <= 4));
+  // One call carries one subscription's messages (same key: one call; two keys: two).
+  const one = fakeWorker(echo);
+  const single = new VerifyPool([one]);
+  const other = new Uint8Array(32).fill(1);
+  await Promise.all([single.recover(key, Uint8Array.of(20)), single.recover(key, Uint8Array.of(21))]);
+  await Promise.all([single.recover(key, Uint8Array.of(22)), single.recover(other, Uint8Array.of(23))]);
+  assert.deepEqual(one.calls, [[20, 21], [22], [23]]);
+  pool.terminate();
+  assert.ok(a.terminated && b.terminated);
+  assert.equal(await pool.recover(key, Uint8Array.of(1)), null, 'no worker left: the core verifies');
+});
+
+test('shim pool: a failing worker is stopped and reported once; its messages get null, the rest go on', async () => {
+  const lost = [];
+  const bad = fakeWorker(() => Promise.reject(new Error('worker crashed')));
+  const good = fakeWorker(echo);
+  const pool = new VerifyPool([bad, good], { maxChunk: 2, onWorkerLost: (e) => lost.push(e.code) });
+  const key = new Uint8Array(32);
+  const results = await Promise.all(Array.from({ length: 6 }, (_, i) => pool.recover(key, Uint8Array.of(i))));
+  const nulls = results.flatMap((r, i) => (r === null ? [i] : []));
+  assert.deepEqual(nulls.sort(), bad.calls.flat().sort(), 'exactly the failed worker\'s messages are null');
+  assert.ok(nulls.length > 0 && bad.terminated);
+  assert.deepEqual(lost, ['WORKER_UNAVAILABLE']);
+  assert.equal(pool.size, 1);
+  const later = await Promise.all([pool.recover(key, Uint8Array.of(7)), pool.recover(key, Uint8Array.of(8))]);
+  assert.deepEqual(later.map((r) => r.address[0]), [7, 8], 'later messages go to the worker left');
+});
+
+test('shim pool: a worker that never answers is stopped after the timeout; its messages get null', async () => {
+  const lost = [];
+  const silent = fakeWorker(() => new Promise(() => {}));
+  const pool = new VerifyPool([silent], { chunkTimeoutMs: 50, onWorkerLost: (e) => lost.push(e) });
+  const key = new Uint8Array(32);
+  const t0 = Date.now();
+  const results = await Promise.all([pool.recover(key, Uint8Array.of(1)), pool.recover(key, Uint8Array.of(2))]);
+  assert.deepEqual(results, [null, null]);
+  assert.ok(Date.now() - t0 >= 45);
+  assert.ok(silent.terminated);
+  assert.equal(lost.length, 1);
+  assert.equal(lost[0].code, 'WORKER_UNAVAILABLE');
+  assert.match(lost[0].message, /did not answer within 50 ms/);
+  await turn();
+  assert.equal(await pool.recover(key, Uint8Array.of(3)), null);
+});

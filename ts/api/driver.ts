@@ -4,7 +4,7 @@
  * answers questions through the ports, serializes writes, arms the core's timer and reports
  * errors. The handles keep what differs: publish waiters, deliveries, their own events.
  */
-import type { Answer, Output, Question } from '#wasm';
+import type { Answer, Output, Question, RecoveredSigner } from '#wasm';
 import { asStreamrE2eeError, createError, type StreamrE2eeError } from '../errors.js';
 import type { SignerPort } from '../ports.js';
 import { answerQuestion, beforeCoreInput, type Answerers } from './host.js';
@@ -21,6 +21,21 @@ export interface Machine {
   handleTimeout?(nowMs: number): void;
   /** Subscribers: input should wait (signature verdicts outstanding). */
   readonly inputBacklogged?: boolean;
+  /** Subscribers: `handleMessage` with a pool worker's recovery (docs/verify-pool.md). */
+  handleMessageRecovered?(bytes: Uint8Array, recovered: RecoveredSigner, nowMs: number): void;
+}
+
+/** Recovers message signers off this thread: the subscriber's verification pool. */
+export interface Verifier {
+  /** The signer of `bytes`, or `null`: the core then verifies that message itself. */
+  recover(bytes: Uint8Array): Promise<RecoveredSigner | null>;
+}
+
+/** Network input waiting for the core: for a pool's recovery, or while the core is backlogged. */
+interface Held {
+  bytes: Uint8Array;
+  /** The pool's answer; `undefined` while it is out. */
+  recovered?: RecoveredSigner | null;
 }
 
 /** What the handle does with what the driver does not handle itself. */
@@ -49,8 +64,9 @@ export class Driver<M extends Machine> {
   /** Transport publishes and key-store writes, in output order (a key is stored before use). */
   private chain: Promise<void> = Promise.resolve();
   private timer: ReturnType<typeof setTimeout> | undefined;
-  /** Input held while the core is backlogged ({@link input}). */
-  private readonly held: Uint8Array[] = [];
+  /** Input held for the pool or while the core is backlogged ({@link input}), in arrival order. */
+  private readonly held: Held[] = [];
+  private verifier: Verifier | undefined;
   /** The wallet's error while a failed `sign` answer is handed to the core, for the events it causes. */
   signError: Error | undefined;
 
@@ -66,6 +82,11 @@ export class Driver<M extends Machine> {
 
   attach(core: M): void {
     this.machine = core;
+  }
+
+  /** From now on, signers are recovered by `verifier` (the core still takes input in order). */
+  verifyWith(verifier: Verifier): void {
+    this.verifier = verifier;
   }
 
   /** Runs an input on the core (publish, rotate, …) and acts on what it put out. */
@@ -92,20 +113,29 @@ export class Driver<M extends Machine> {
    * Network bytes, to the core synchronously and in arrival order: nothing here decodes. While
    * the core says it is backlogged (messages waiting for signature verdicts fill half their
    * bound: a burst of ERC-1271 or P-256 messages), input waits here, in order, bounded, and is
-   * fed as answers come in.
+   * fed as answers come in. With a verifier every message waits here for its recovery, and
+   * messages go to the core in arrival order however the pool's answers come back.
    */
   input(bytes: Uint8Array): void {
     const core = this.machine;
     if (this.stopped || core === undefined) return;
-    if (this.held.length > 0 || core.inputBacklogged === true) {
-      if (this.held.length >= this.options.maxHeld) {
-        this.hooks.emitError(createError('OVERLOADED', `${this.options.maxHeld} messages wait for signature checks; a message was dropped`));
-        return;
-      }
-      this.held.push(bytes);
+    const verifier = this.verifier;
+    if (verifier === undefined && this.held.length === 0 && core.inputBacklogged !== true) {
+      this.feed(core, { bytes, recovered: null });
       return;
     }
-    this.feed(core, bytes);
+    if (this.held.length >= this.options.maxHeld) {
+      this.hooks.emitError(createError('OVERLOADED', `${this.options.maxHeld} messages wait for signature checks; a message was dropped`));
+      return;
+    }
+    const entry: Held = verifier === undefined ? { bytes, recovered: null } : { bytes };
+    this.held.push(entry);
+    if (verifier !== undefined) {
+      void verifier.recover(bytes).then(
+        (recovered) => this.recovered(entry, recovered),
+        () => this.recovered(entry, null),
+      );
+    }
   }
 
   /** Drains the core and acts on each output in order, then arms its timer. */
@@ -134,20 +164,29 @@ export class Driver<M extends Machine> {
     this.machine = undefined;
   }
 
-  private feed(core: M, bytes: Uint8Array): void {
+  private recovered(entry: Held, recovered: RecoveredSigner | null): void {
+    entry.recovered = recovered;
+    if (!this.stopped && this.held[0] === entry) this.feedHeld();
+  }
+
+  private feed(core: M, { bytes, recovered }: Held): void {
     try {
       beforeCoreInput(this.options.signer);
-      core.handleMessage(bytes, Date.now());
+      if (recovered != null && core.handleMessageRecovered !== undefined) core.handleMessageRecovered(bytes, recovered, Date.now());
+      else core.handleMessage(bytes, Date.now());
       this.pump();
     } catch (e) {
       this.hooks.emitError(asStreamrE2eeError(e, 'INVALID_ARGUMENT', 'handling a message failed'));
     }
   }
 
-  /** Held input to the core while it takes more. */
+  /** Held input to the core, in order, while it takes more and the next one's recovery is back. */
   private feedHeld(): void {
-    for (let core = this.machine; core !== undefined && this.held.length > 0 && core.inputBacklogged !== true; core = this.machine) {
-      this.feed(core, this.held.shift() as Uint8Array);
+    for (let core = this.machine; core !== undefined && !this.stopped; core = this.machine) {
+      const next = this.held[0];
+      if (next === undefined || next.recovered === undefined || core.inputBacklogged === true) return;
+      this.held.shift();
+      this.feed(core, next);
     }
   }
 

@@ -6,6 +6,7 @@ export * from './types.js';
 // Multi-tab coordination wraps the engines (docs/multi-tab.md).
 export * from '../tabs/index.js';
 export { Emitter } from './emitter.js';
+export type { RecoveryWorker } from './verify-pool.js';
 export * from '../errors.js';
 export * from '../transport/index.js';
 export * from '../wallet/index.js';

@@ -14,6 +14,7 @@ import {
   keyExchangeAlgorithm,
   type KeyExchange,
   type Output,
+  type PoolStats,
   type Signer,
   type SubscriberConfig,
   type SubscriberStats,
@@ -22,7 +23,9 @@ import { RsaKeyPair } from '../rsa/index.js';
 import { streamPartId } from '../ports.js';
 import { asStreamrE2eeError, createError, type StreamrE2eeError } from '../errors.js';
 import { ready } from '../ready.js';
+import { CryptoWorker } from '../worker/client.js';
 import { Driver } from './driver.js';
+import { VerifyPool, type RecoveryWorker } from './verify-pool.js';
 import { Emitter } from './emitter.js';
 import { Inbox } from './inbox.js';
 import { coreSignerFor, defined } from './host.js';
@@ -36,6 +39,7 @@ import type {
   SubscriberKeyPair,
   Subscription,
   SubscriptionEvents,
+  VerifyWorkersSetting,
 } from './types.js';
 
 /**
@@ -54,6 +58,26 @@ interface Identity {
   remote: RemoteKeyPair | undefined;
 }
 
+/** `verifyWorkers` in full form, checked (`INVALID_ARGUMENT` naming the field). */
+function verifyWorkersSetting(value: number | VerifyWorkersSetting | undefined): VerifyWorkersSetting | undefined {
+  if (value === undefined || value === 0) return undefined;
+  const s = typeof value === 'number' ? { count: value } : value;
+  if (typeof s !== 'object' || s === null || !Number.isInteger(s.count) || s.count < 0 || s.count > 64) {
+    throw createError('INVALID_ARGUMENT', 'options.verifyWorkers: expected an integer 0..=64 or { count: 0..=64, spawn?, timeoutMs? }');
+  }
+  if (s.timeoutMs !== undefined && !(Number.isFinite(s.timeoutMs) && s.timeoutMs > 0)) {
+    throw createError('INVALID_ARGUMENT', 'options.verifyWorkers.timeoutMs: expected a positive number of milliseconds');
+  }
+  if (s.spawn !== undefined && typeof s.spawn !== 'function') {
+    throw createError('INVALID_ARGUMENT', 'options.verifyWorkers.spawn: expected a function');
+  }
+  if (s.count === 0) return undefined;
+  if (s.spawn === undefined && typeof Worker === 'undefined') {
+    throw createError('WORKER_UNAVAILABLE', 'options.verifyWorkers: Web Workers are not available here; pass verifyWorkers.spawn (e.g. worker_threads running recoverSigner) or leave it 0');
+  }
+  return s;
+}
+
 function isRemote(kp: SubscriberKeyPair): kp is RemoteKeyPair {
   const r = kp as { keyExchange?: unknown; unwrapGroupKey?: unknown; unwrap?: unknown };
   return r.keyExchange !== undefined && (typeof r.unwrapGroupKey === 'function' || typeof r.unwrap === 'function');
@@ -65,8 +89,44 @@ class SubscriberImpl implements SubscriberHandle {
   private readonly subscriptions = new Set<SubscriptionImpl>();
   private closed = false;
   switchedAway = false;
+  private readonly poolSetting: VerifyWorkersSetting | undefined;
+  /** The verification pool, shared by this handle's subscriptions; started by the first. */
+  private pool: VerifyPool | undefined;
+  private readonly poolListeners = new Set<(err: StreamrE2eeError) => void>();
 
-  constructor(readonly args: CreateSubscriberArgs) {}
+  constructor(readonly args: CreateSubscriberArgs) {
+    this.poolSetting = verifyWorkersSetting(args.options?.verifyWorkers);
+  }
+
+  /**
+   * The pool, started by the first subscription; undefined without `verifyWorkers`. A worker
+   * that fails later is reported to every subscription ({@link onWorkerLost}).
+   */
+  verifyPool(): VerifyPool | undefined {
+    const setting = this.poolSetting;
+    if (setting === undefined) return undefined;
+    if (this.pool === undefined) {
+      const spawn = setting.spawn ?? (() => CryptoWorker.spawn());
+      const workers: RecoveryWorker[] = [];
+      try {
+        for (let k = 0; k < setting.count; k++) workers.push(spawn());
+      } catch (e) {
+        for (const w of workers) w.terminate();
+        throw asStreamrE2eeError(e, 'WORKER_UNAVAILABLE', 'options.verifyWorkers: a worker could not start');
+      }
+      this.pool = new VerifyPool(workers, {
+        chunkTimeoutMs: setting.timeoutMs,
+        onWorkerLost: (err) => this.poolListeners.forEach((l) => l(err)),
+      });
+    }
+    return this.pool;
+  }
+
+  /** Listens for workers the pool gives up; returns the function that stops listening. */
+  onWorkerLost(listener: (err: StreamrE2eeError) => void): () => void {
+    this.poolListeners.add(listener);
+    return () => this.poolListeners.delete(listener);
+  }
 
   private async makeIdentity(): Promise<Identity> {
     await ready(); // the wasm core (browsers load it on first use; ready.ts)
@@ -119,6 +179,8 @@ class SubscriberImpl implements SubscriberHandle {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.unsubscribe()));
+    this.pool?.terminate();
+    this.pool = undefined;
   }
 }
 
@@ -127,6 +189,9 @@ class SubscriptionImpl implements Subscription {
   private readonly driver: Driver<Subscriber>;
   private ended = false;
   private stopTransport: (() => Promise<void>) | undefined;
+  private stopPoolReports: (() => void) | undefined;
+  private poolKey: Uint8Array | undefined;
+  private lastPoolStats: PoolStats | undefined;
   private readonly inbox: Inbox;
   private lastStats: SubscriberStats = { delivered: 0, duplicates: 0, dropped: 0, keyRequestsSent: 0, keysLearned: 0 };
 
@@ -163,6 +228,12 @@ class SubscriptionImpl implements Subscription {
     return this.lastStats;
   }
 
+  get poolStats(): PoolStats | undefined {
+    const core = this.driver.core;
+    if (core !== undefined && this.poolKey !== undefined) this.lastPoolStats = core.poolStats;
+    return this.lastPoolStats;
+  }
+
   invalidatePermissions(): void {
     this.driver.core?.invalidatePermissions();
   }
@@ -196,7 +267,16 @@ class SubscriptionImpl implements Subscription {
       partition: this.partition,
       permissionSource: 'registry',
     });
-    this.driver.attach(new Subscriber(config, this.identity.core, this.identity.keyExchange, Date.now()));
+    const core = new Subscriber(config, this.identity.core, this.identity.keyExchange, Date.now());
+    this.driver.attach(core);
+    const pool = this.owner.verifyPool();
+    if (pool !== undefined) {
+      // The subscription's own secret: only its tag makes a worker's recovery count (docs/verify-pool.md).
+      const poolKey = core.poolKey;
+      this.poolKey = poolKey;
+      this.stopPoolReports = this.owner.onWorkerLost((e) => this.emitError(e));
+      this.driver.verifyWith({ recover: (bytes) => pool.recover(poolKey, bytes) });
+    }
     this.stopTransport = await this.owner.args.transport.subscribe(streamPartId(this.streamId, this.partition), (bytes) =>
       this.driver.input(bytes),
     );
@@ -210,6 +290,9 @@ class SubscriptionImpl implements Subscription {
     await this.stopTransport?.().catch(() => undefined);
     const core = this.driver.core;
     if (core !== undefined) this.lastStats = core.stats;
+    if (core !== undefined && this.poolKey !== undefined) this.lastPoolStats = core.poolStats;
+    this.stopPoolReports?.();
+    this.poolKey?.fill(0);
     this.driver.free();
     this.inbox.end();
   }

@@ -6,7 +6,7 @@
  * subscription and the newest raw messages ({@link ReplayBuffer}), so a tab that takes over
  * starts its core on what arrived before it led (docs/multi-tab.md, "Hand-off").
  */
-import type { SubscriberStats } from '#wasm';
+import type { PoolStats, SubscriberStats } from '#wasm';
 import { createError } from '../errors.js';
 import { streamPartId } from '../ports.js';
 import { Emitter } from '../api/emitter.js';
@@ -89,6 +89,11 @@ class TabSubscription implements Subscription {
   get stats(): SubscriberStats {
     const s = this.inner?.subscription?.stats;
     return s !== undefined ? { ...s, delivered: this.delivery.delivered } : this.delivery.followerStats();
+  }
+
+  /** The verification pool's counters while this tab leads (`verifyWorkers` runs in the leader). */
+  get poolStats(): PoolStats | undefined {
+    return this.inner?.subscription?.poolStats;
   }
 
   /** Whether this tab runs the core subscription now. */

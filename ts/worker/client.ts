@@ -1,4 +1,4 @@
-import { AsymmetricEncryptionType, GroupKey } from '#wasm';
+import { AsymmetricEncryptionType, GroupKey, type RecoveredSigner } from '#wasm';
 import { RsaKeyPair } from '../rsa/index.js';
 import { createError } from '../errors.js';
 import type { WorkerCall, WorkerRequest, WorkerResponse, WorkerSuccess } from './protocol.js';
@@ -117,6 +117,19 @@ export class CryptoWorker {
     const res = await this.call({ op: 'decryptWithAES', key: keyBytes, ciphertexts }, [keyBytes.buffer]);
     if (res.result.op !== 'decryptWithAES') throw createError('INVALID_ARGUMENT', 'unexpected worker answer');
     return res.result.plaintexts;
+  }
+
+  /**
+   * Recovers the signer of each message (`recoverSigner`) under a subscriber's `poolKey`,
+   * in the worker: one result per message, in order, `null` where the subscriber's core must
+   * verify the message itself. Used by the verification pool (docs/verify-pool.md).
+   */
+  async recoverSigners(poolKey: Uint8Array, messages: Uint8Array[]): Promise<(RecoveredSigner | null)[]> {
+    const res = await this.call({ op: 'recoverSigners', poolKey, messages });
+    if (res.result.op !== 'recoverSigners' || res.result.results.length !== messages.length) {
+      throw createError('INVALID_ARGUMENT', 'unexpected worker answer');
+    }
+    return res.result.results;
   }
 
   /** Stops the worker; pending calls reject with `WORKER_UNAVAILABLE`. */

@@ -1,11 +1,13 @@
 /** Messages between `CryptoWorker` (main thread) and `worker.ts`. Internal to the package. */
+import type { RecoveredSigner } from '#wasm';
 
 export type WorkerCall =
   | { op: 'generateRsaKeyPair'; bits: number }
   | { op: 'createRsaKeyExchange'; bits: number; pkcs8Pem?: string }
   | { op: 'unwrapRsa'; handle: number; data: Uint8Array }
   | { op: 'disposeRsaKeyExchange'; handle: number }
-  | { op: 'decryptWithAES'; key: Uint8Array; ciphertexts: Uint8Array[] };
+  | { op: 'decryptWithAES'; key: Uint8Array; ciphertexts: Uint8Array[] }
+  | { op: 'recoverSigners'; poolKey: Uint8Array; messages: Uint8Array[] };
 
 export type WorkerRequest = WorkerCall & { id: number };
 
@@ -14,7 +16,9 @@ export type WorkerResult =
   | { op: 'createRsaKeyExchange'; handle: number; publicKeyPem: string }
   | { op: 'unwrapRsa'; bytes: Uint8Array }
   | { op: 'disposeRsaKeyExchange' }
-  | { op: 'decryptWithAES'; plaintexts: (Uint8Array | { code: string; message: string })[] };
+  | { op: 'decryptWithAES'; plaintexts: (Uint8Array | { code: string; message: string })[] }
+  /** `null` where the core must verify that message itself (not EVM-signed, undecodable). */
+  | { op: 'recoverSigners'; results: (RecoveredSigner | null)[] };
 
 export type WorkerSuccess = { id: number; ok: true; result: WorkerResult };
 export type WorkerFailure = { id: number; ok: false; error: { name: string; code?: string; message: string } };

@@ -1,11 +1,12 @@
 /**
  * The package's Web Worker: loads the wasm core in the worker and runs slow work there
  * (RSA key generation and unwrapping with a key kept here, by the worker's WebCrypto or the
- * rsa-wasm module loaded in the worker on first use; bulk AES decryption) so the page's main thread never blocks on it.
+ * rsa-wasm module loaded in the worker on first use; bulk AES decryption; a subscriber's
+ * signature recoveries, docs/verify-pool.md) so the page's main thread never blocks on it.
  * Spawned by `CryptoWorker.spawn()`; bundlers follow the `new Worker(new URL('./worker.js',
  * import.meta.url), { type: 'module' })` in client.ts to emit it as its own chunk.
  */
-import { decryptWithAES } from '#wasm';
+import { decryptWithAES, recoverSigner, type RecoveredSigner } from '#wasm';
 import { RsaKeyPair } from '../rsa/index.js';
 import { createError } from '../errors.js';
 import { ready } from '../ready.js';
@@ -84,6 +85,19 @@ async function handle(req: WorkerRequest): Promise<{ result: WorkerResult; trans
       }
       req.key.fill(0);
       return { result: { op: 'decryptWithAES', plaintexts }, transfer };
+    }
+    case 'recoverSigners': {
+      // A message this cannot recover (another signature type, bad bytes) gets null: the
+      // subscriber's core verifies it itself and reports what is wrong with it.
+      const results: (RecoveredSigner | null)[] = req.messages.map((bytes) => {
+        try {
+          return recoverSigner(bytes, req.poolKey);
+        } catch {
+          return null;
+        }
+      });
+      req.poolKey.fill(0);
+      return { result: { op: 'recoverSigners', results }, transfer: [] };
     }
     default:
       throw createError('INVALID_ARGUMENT', 'unknown worker request');

@@ -2,6 +2,7 @@
 // through the package's high-level API (WebSocketTransport to the relay, JsonRpcRegistry to
 // anvil, IndexedDbKeyStore). The runner drives them through window.shim.
 import {
+  CryptoWorker,
   IndexedDbKeyStore,
   JsonRpcRegistry,
   LocalSigner,
@@ -26,6 +27,19 @@ const state = {
 };
 let publisher;
 let subscription;
+/** The verification pool's workers, where the test spawns them itself (`cfg.pool: 'tracked'`). */
+const workers = [];
+
+/** `options.verifyWorkers` for `cfg.pool` (issue #20, docs/verify-pool.md). */
+function verifyWorkers(pool) {
+  if (pool === 'default') return 2; // the package's own worker script, as webpack emitted it
+  if (pool === 'tracked') return { count: 2, spawn: () => workers[workers.push(CryptoWorker.spawn()) - 1] };
+  if (pool === 'silent') {
+    const spawn = () => CryptoWorker.spawn({ worker: new Worker(new URL('./silent-worker.mjs', import.meta.url)) });
+    return { count: 1, timeoutMs: 1000, spawn };
+  }
+  return undefined;
+}
 let transport;
 
 /** `cfg.p256`: an ECDSA_SECP256R1 identity whose key WebCrypto holds (issue #16, docs/p256.md). */
@@ -66,7 +80,8 @@ window.shim = {
     await ready();
     const { signer, transport, registry } = await common(cfg);
     const keyStore = await IndexedDbKeyStore.open({ ownerId: await signer.getUserId() });
-    const subscriber = createSubscriber({ signer, transport, registry, keyStore, options: { keyRequestTimeout: 15000 } });
+    const options = { keyRequestTimeout: 15000, verifyWorkers: verifyWorkers(cfg.pool) };
+    const subscriber = createSubscriber({ signer, transport, registry, keyStore, options });
     subscription = await subscriber.subscribe(cfg.streamId, 0, (m) =>
       state.received.push({ i: m.content.i, encrypted: m.encrypted, keyId: m.groupKeyId, publisherId: m.publisherId }),
     );
@@ -89,11 +104,17 @@ window.shim = {
       errors: state.errors.slice(0, 20),
       publishErrors: state.publishErrors.slice(0, 20),
       stats: subscription?.stats,
+      poolStats: subscription?.poolStats,
+      workers: workers.length,
       p256: p256Stats(),
     };
   },
   received() {
     return state.received;
+  },
+  /** Stops one of the pool's workers as a crash would (the pool learns it on its next call). */
+  killWorker(k) {
+    workers[k].terminate();
   },
 };
 window.__ready = true;

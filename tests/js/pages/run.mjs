@@ -4,7 +4,11 @@
 //   1. 1,000 encrypted messages arrive, in order, decrypted, none duplicated, while the relay
 //      is stopped (SIGTERM) and restarted on the same port in the middle;
 //   2. both pages reload: the keys come back from IndexedDB and no key request is made for a
-//      key the pages already have (requests counted on both sides).
+//      key the pages already have (requests counted on both sides);
+//   3. P-256 identities, signed and verified on WebCrypto;
+//   4. the verification pool (`verifyWorkers`, issue #20): subscriber pages whose signers are
+//      recovered in real Web Workers (the package's worker chunk as webpack emitted it; one
+//      worker killed mid-stream; a worker that never answers) get every message once, in order.
 // Prints each check and `N passed, N failed`; exits non-zero if any failed.
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -155,6 +159,47 @@ async function main() {
     check('P-256: the publisher page signed on WebCrypto (20 messages + the key response) and verified the key request', pps.p256.platformLoaded && pps.p256.signatures >= 21 && pps.p256.verifications >= 1, JSON.stringify(pps.p256));
     check('P-256: the subscriber page verified every message and the response on WebCrypto, and signed its request', sps.p256.verifications >= 21 && sps.p256.signatures >= 1, JSON.stringify(sps.p256));
     check('P-256: no errors on either page', pps.errors.length === 0 && sps.errors.length === 0 && pps.publishErrors.length === 0, JSON.stringify({ pub: pps.errors, sub: sps.errors, publish: pps.publishErrors }));
+
+    // 4. The verification pool, three subscriber pages on one stream, one publisher page.
+    const stream3 = await chain.createStream(`/pages-pool-${Date.now()}`);
+    const poolPub = Wallet.createRandom();
+    const poolSubs = { default: Wallet.createRandom(), tracked: Wallet.createRandom(), silent: Wallet.createRandom() };
+    await chain.grant(stream3, poolPub.address, PERM.PUBLISH);
+    for (const w of Object.values(poolSubs)) await chain.grant(stream3, w.address, PERM.SUBSCRIBE);
+    const cfg3 = { ...base, relayUrl: relay.url, streamId: stream3 };
+    const poolPubPage = await openPage(context, url, pageErrors);
+    await poolPubPage.evaluate((c) => window.shim.startPublisher(c), { ...cfg3, privateKey: poolPub.privateKey });
+    const poolPages = {};
+    for (const [pool, w] of Object.entries(poolSubs)) {
+      poolPages[pool] = await openPage(context, url, pageErrors);
+      await poolPages[pool].evaluate((c) => window.shim.startSubscriber(c), { ...cfg3, privateKey: w.privateKey, pool });
+    }
+    const POOL_N = 300;
+    const poolStatus = (pool) => poolPages[pool].evaluate(() => window.shim.status());
+    // Two bursts (no pauses); between them the tracked page's first worker is killed, as a crash
+    // would end it (a crash with a call in flight: tests/js/shim/pool.test.mjs).
+    const HALF = POOL_N / 2;
+    await poolPubPage.evaluate(([from, to]) => window.shim.publishRange(from, to, 1_000_000, 0), [0, HALF]);
+    await until(async () => (await poolStatus('tracked')).received >= HALF, 60_000, 'the first burst on the tracked page');
+    await poolPages.tracked.evaluate(() => window.shim.killWorker(0));
+    await poolPubPage.evaluate(([from, to]) => window.shim.publishRange(from, to, 1_000_000, 0), [HALF, POOL_N]);
+    for (const pool of Object.keys(poolPages)) {
+      await until(async () => (await poolStatus(pool)).received >= POOL_N, 60_000, async () => `${POOL_N} messages on the ${pool} page (got ${(await poolStatus(pool)).received})`);
+    }
+    await sleep(300);
+    const poolGot = {};
+    const poolSt = {};
+    for (const pool of Object.keys(poolPages)) {
+      poolGot[pool] = (await poolPages[pool].evaluate(() => window.shim.received())).map((m) => m.i);
+      poolSt[pool] = await poolStatus(pool);
+    }
+    const allInOrder = (is) => is.length === POOL_N && is.every((v, k) => v === k);
+    check(`pool (2 workers, the package's worker chunk): ${POOL_N} messages in order, none twice`, allInOrder(poolGot.default), `got ${poolGot.default.length}`);
+    check('pool: every content message recovered in the workers and taken by the core (the key response is verified in the core)', poolSt.default.poolStats?.accepted === POOL_N && poolSt.default.poolStats?.refused === 0 && poolSt.default.errors.length === 0, JSON.stringify([poolSt.default.poolStats, poolSt.default.errors]));
+    check(`pool, a worker killed between two bursts: ${POOL_N} messages in order, none lost or twice`, allInOrder(poolGot.tracked), `got ${poolGot.tracked.length}`);
+    check('pool, a worker killed: one WORKER_UNAVAILABLE event, the other worker went on', poolSt.tracked.errors.length === 1 && /^WORKER_UNAVAILABLE: a verification worker failed/.test(poolSt.tracked.errors[0]) && poolSt.tracked.poolStats?.accepted > 0 && poolSt.tracked.workers === 2, JSON.stringify([poolSt.tracked.errors, poolSt.tracked.poolStats]));
+    check(`pool, a worker that never answers: given up after its timeout, ${POOL_N} messages in order, verified in the core`, allInOrder(poolGot.silent) && poolSt.silent.poolStats?.accepted === 0, `got ${poolGot.silent.length}, ${JSON.stringify(poolSt.silent.poolStats)}`);
+    check('pool, a worker that never answers: one WORKER_UNAVAILABLE event naming the timeout', poolSt.silent.errors.length === 1 && /did not answer within 1000 ms/.test(poolSt.silent.errors[0]), JSON.stringify(poolSt.silent.errors));
     check('no page errors', pageErrors.length === 0, pageErrors.join('\n'));
   } finally {
     await browser?.close();

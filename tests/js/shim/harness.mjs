@@ -6,8 +6,10 @@ import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { createInterface } from 'node:readline';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { StreamMessage } from 'streamr-e2ee';
+import WebSocket from 'ws';
+import { JsonRpcRegistry, StreamMessage, WebSocketTransport } from 'streamr-e2ee';
 
 export const repo = fileURLToPath(new URL('../../../', import.meta.url));
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -247,4 +249,32 @@ export function countingTransport(inner) {
     close: () => inner.close(),
   };
   return c;
+}
+
+/**
+ * A relay and anvil with StreamRegistryV5 for the tests of one `node:test` file: started in
+ * `before`, stopped by their PIDs in `after`. `env.relay`, `env.anvil` and `env.chain` once
+ * started; `transport()` and `registry()` make ports on them; `track(x)` closes `x` (newest
+ * first) before the servers stop.
+ */
+export function relayAndChain() {
+  const closers = [];
+  const env = {
+    anvil: undefined,
+    relay: undefined,
+    chain: undefined,
+    track: (x) => (closers.push(x), x),
+    transport: () => env.track(new WebSocketTransport(env.relay.url, { WebSocket })),
+    registry: () => new JsonRpcRegistry({ streamRegistryAddress: env.chain.address, rpcUrl: env.anvil.url }),
+  };
+  before(async () => {
+    [env.anvil, env.relay] = await Promise.all([startAnvil(), startRelay()]);
+    env.chain = await deployRegistry(env.anvil.url);
+  });
+  after(async () => {
+    for (const c of closers.reverse()) await c.close().catch(() => undefined);
+    await env.relay?.stop();
+    await env.anvil?.stop();
+  });
+  return env;
 }

@@ -3,40 +3,23 @@
 // per identity does, and as the SDK's own database is shared). A subscriber of S only asks,
 // with a valid signed key request on S, for the key id it saw on T. Real relay, real anvil with
 // StreamRegistryV5 (the registry answers every permission question).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
 import {
   ContentType,
   EncryptionType,
   EvmSigner,
-  JsonRpcRegistry,
   LocalSigner,
   MemoryKeyStore,
   StreamMessage,
-  WebSocketTransport,
   createPublisher,
   createSubscriber,
   encryptWithAES,
 } from 'streamr-e2ee';
-import { PERM, deployRegistry, sleep, startAnvil, startRelay, until } from './harness.mjs';
+import { PERM, relayAndChain, sleep, until } from './harness.mjs';
 
-let anvil, relay, chain;
-const closers = [];
-const track = (x) => (closers.push(x), x);
-const transport = () => track(new WebSocketTransport(relay.url, { WebSocket }));
-const registry = () => new JsonRpcRegistry({ streamRegistryAddress: chain.address, rpcUrl: anvil.url });
-
-before(async () => {
-  [anvil, relay] = await Promise.all([startAnvil(), startRelay()]);
-  chain = await deployRegistry(anvil.url);
-});
-
-after(async () => {
-  for (const c of closers.reverse()) await c.close().catch(() => undefined);
-  await relay?.stop();
-  await anvil?.stop();
-});
+const env = relayAndChain();
+const { track, transport, registry } = env;
 
 /** Every StreamMessage seen on `streamId#0`, decoded (the test may decode; the shim may not). */
 async function tap(streamId) {
@@ -59,16 +42,16 @@ async function tap(streamId) {
 }
 
 test('a subscriber of S asking on S for the key of T gets nothing; S\'s own key is still served', async () => {
-  const S = await chain.createStream(`/key-release-S-${Date.now()}`);
-  const T = await chain.createStream(`/key-release-T-${Date.now()}`);
+  const S = await env.chain.createStream(`/key-release-S-${Date.now()}`);
+  const T = await env.chain.createStream(`/key-release-T-${Date.now()}`);
   const privateKey = crypto.getRandomValues(new Uint8Array(32));
   const evm = EvmSigner.fromPrivateKey(privateKey); // to build the bait message below
   const signer = LocalSigner.fromPrivateKey(privateKey);
   const P = await signer.getUserId();
-  await chain.grant(S, P, PERM.PUBLISH);
-  await chain.grant(T, P, PERM.PUBLISH);
+  await env.chain.grant(S, P, PERM.PUBLISH);
+  await env.chain.grant(T, P, PERM.PUBLISH);
   const requester = LocalSigner.generate();
-  await chain.grant(S, requester.address, PERM.SUBSCRIBE); // S only, never T
+  await env.chain.grant(S, requester.address, PERM.SUBSCRIBE); // S only, never T
 
   // One identity, one key store, two streams.
   const keyStore = new MemoryKeyStore();
@@ -151,14 +134,14 @@ test('a subscriber of S asking on S for the key of T gets nothing; S\'s own key 
 
 test('a subscriber loads a key only for the stream it is bound to: from its key store or options.keys, never another stream\'s', async () => {
   // Needs the core's `loadKey` question on the subscriber side (asked before a key request).
-  const S = await chain.createStream(`/key-load-S-${Date.now()}`);
-  const T = await chain.createStream(`/key-load-T-${Date.now()}`);
+  const S = await env.chain.createStream(`/key-load-S-${Date.now()}`);
+  const T = await env.chain.createStream(`/key-load-T-${Date.now()}`);
   const privateKey = crypto.getRandomValues(new Uint8Array(32));
   const evm = EvmSigner.fromPrivateKey(privateKey);
   const signer = LocalSigner.fromPrivateKey(privateKey);
   const P = await signer.getUserId();
-  await chain.grant(S, P, PERM.PUBLISH);
-  await chain.grant(T, P, PERM.PUBLISH);
+  await env.chain.grant(S, P, PERM.PUBLISH);
+  await env.chain.grant(T, P, PERM.PUBLISH);
   const pubStore = new MemoryKeyStore();
   const pubS = track(createPublisher({ streamId: S, signer, transport: transport(), registry: registry(), keyStore: pubStore }));
   const pubT = track(createPublisher({ streamId: T, signer, transport: transport(), registry: registry(), keyStore: pubStore }));
@@ -176,7 +159,7 @@ test('a subscriber loads a key only for the stream it is bound to: from its key 
 
   // The subscriber's own store holds S's key bound to S (a reload) and T's key bound to T.
   const subSigner = LocalSigner.generate();
-  await chain.grant(S, subSigner.address, PERM.SUBSCRIBE);
+  await env.chain.grant(S, subSigner.address, PERM.SUBSCRIBE);
   const subStore = new MemoryKeyStore();
   await subStore.putKey(P, keyIdS, keyS, S);
   await subStore.putKey(P, keyIdT, keyT, T);
@@ -204,7 +187,7 @@ test('a subscriber loads a key only for the stream it is bound to: from its key 
 
   // options.keys: the app's key for S, used without key exchange.
   const appSigner = LocalSigner.generate();
-  await chain.grant(S, appSigner.address, PERM.SUBSCRIBE);
+  await env.chain.grant(S, appSigner.address, PERM.SUBSCRIBE);
   const withKeys = track(createSubscriber({
     signer: appSigner, transport: transport(), registry: registry(),
     options: { keys: { [S]: { id: keyIdS, data: keyS } }, keyRequestTimeout: 6000, keyRequestRetries: 1 },
@@ -220,15 +203,15 @@ test('a subscriber loads a key only for the stream it is bound to: from its key 
 });
 
 test('options.keys with an id of the app\'s own: delivered with strictFormats false on both sides; refused MALFORMED_MESSAGE by default', async () => {
-  const S = await chain.createStream(`/custom-key-${Date.now()}`);
+  const S = await env.chain.createStream(`/custom-key-${Date.now()}`);
   const key = { id: 'app-key-1', data: crypto.getRandomValues(new Uint8Array(32)) };
   const signer = LocalSigner.generate();
-  await chain.grant(S, signer.address, PERM.PUBLISH);
+  await env.chain.grant(S, signer.address, PERM.PUBLISH);
   const publisher = track(createPublisher({ streamId: S, signer, transport: transport(), registry: registry(), options: { keys: { [S]: key }, strictFormats: false } }));
   await publisher.ready;
   const subscribe = async (strictFormats) => {
     const s = LocalSigner.generate();
-    await chain.grant(S, s.address, PERM.SUBSCRIBE);
+    await env.chain.grant(S, s.address, PERM.SUBSCRIBE);
     const options = { keys: { [S]: key }, ...(strictFormats === undefined ? {} : { strictFormats }) };
     const subscriber = track(createSubscriber({ signer: s, transport: transport(), registry: registry(), options }));
     const got = [];

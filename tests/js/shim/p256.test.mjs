@@ -4,44 +4,27 @@
 // P-256 is loaded until a P-256 message or signer appears. Real parts: the package as built
 // (pkg/), the WebSocket relay, anvil with StreamRegistryV5 (P-256 user ids granted with
 // grantPermissionForUserId). Its own file, so the process starts with nothing P-256 loaded.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPublicKey, verify as nodeVerify } from 'node:crypto';
-import WebSocket from 'ws';
 import * as e2ee from 'streamr-e2ee';
-import { PERM, deployRegistry, startAnvil, startRelay, until } from './harness.mjs';
+import { PERM, relayAndChain, until } from './harness.mjs';
 
-const { createPublisher, createSubscriber, JsonRpcRegistry, LocalSigner, P256Signer, WebSocketTransport, p256Stats } = e2ee;
+const { createPublisher, createSubscriber, LocalSigner, P256Signer, p256Stats } = e2ee;
 
-let anvil;
-let relay;
-let chain;
-const closers = [];
-const track = (x) => (closers.push(x), x);
-const registry = () => new JsonRpcRegistry({ streamRegistryAddress: chain.address, rpcUrl: anvil.url });
-const transport = () => track(new WebSocketTransport(relay.url, { WebSocket }));
+const env = relayAndChain();
+const { track, transport, registry } = env;
 let streams = 0;
-
-before(async () => {
-  [anvil, relay] = await Promise.all([startAnvil(), startRelay()]);
-  chain = await deployRegistry(anvil.url);
-});
-
-after(async () => {
-  for (const c of closers.reverse()) await c.close().catch(() => undefined);
-  await relay?.stop();
-  await anvil?.stop();
-});
 
 /** Grants `perm` to a signer's user id (an address, or a 33-byte P-256 key). */
 async function grant(streamId, userId, perm) {
-  const tx = await chain.registry.grantPermissionForUserId(streamId, userId, perm);
+  const tx = await env.chain.registry.grantPermissionForUserId(streamId, userId, perm);
   await tx.wait();
 }
 
 /** Publisher and subscriber on a fresh stream; resolves what the subscriber got and the events. */
 async function exchange(pubSigner, subSigner, content) {
-  const streamId = await chain.createStream(`/p256-${++streams}-${Date.now()}`);
+  const streamId = await env.chain.createStream(`/p256-${++streams}-${Date.now()}`);
   await grant(streamId, await pubSigner.getUserId(), PERM.PUBLISH);
   await grant(streamId, await subSigner.getUserId(), PERM.SUBSCRIBE);
   const publisher = track(createPublisher({ streamId, signer: pubSigner, transport: transport(), registry: registry() }));
@@ -106,7 +89,7 @@ test('a burst of P-256 messages is held, not dropped: every one arrives, in orde
   // holds the rest of its input while the core says it is backlogged.
   const pub = await P256Signer.generate();
   const sub = await P256Signer.generate();
-  const streamId = await chain.createStream(`/p256-burst-${Date.now()}`);
+  const streamId = await env.chain.createStream(`/p256-burst-${Date.now()}`);
   await grant(streamId, await pub.getUserId(), PERM.PUBLISH);
   await grant(streamId, await sub.getUserId(), PERM.SUBSCRIBE);
   const publisher = track(createPublisher({ streamId, signer: pub, transport: transport(), registry: registry() }));

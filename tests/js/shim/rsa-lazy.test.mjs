@@ -7,44 +7,27 @@
 //   2. An RSA subscriber (keyExchange: 'RSA'): the platform RSA (node:crypto) generates, wraps
 //      (the publisher's wrapGroupKeys question) and unwraps; rsa-wasm still not loaded.
 //   3. configureRsa({ prefer: 'wasm' }): the same through the rsa-wasm module, now loaded.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import WebSocket from 'ws';
 import * as e2ee from 'streamr-e2ee';
-import { PERM, deployRegistry, startAnvil, startRelay, until } from './harness.mjs';
+import { PERM, relayAndChain, until } from './harness.mjs';
 
-const { createPublisher, createSubscriber, JsonRpcRegistry, LocalSigner, WebSocketTransport, rsaStats, configureRsa } = e2ee;
+const { createPublisher, createSubscriber, LocalSigner, rsaStats, configureRsa } = e2ee;
 const require = createRequire(import.meta.url);
 const rsaWasmInCache = () => Object.keys(require.cache).some((k) => k.includes('/rsa-wasm/'));
 
-let anvil;
-let relay;
-let chain;
-const closers = [];
-const track = (x) => (closers.push(x), x);
-const registry = () => new JsonRpcRegistry({ streamRegistryAddress: chain.address, rpcUrl: anvil.url });
-const transport = () => track(new WebSocketTransport(relay.url, { WebSocket }));
+const env = relayAndChain();
+const { track, transport, registry } = env;
 let streams = 0;
-
-before(async () => {
-  [anvil, relay] = await Promise.all([startAnvil(), startRelay()]);
-  chain = await deployRegistry(anvil.url);
-});
-
-after(async () => {
-  for (const c of closers.reverse()) await c.close().catch(() => undefined);
-  await relay?.stop();
-  await anvil?.stop();
-});
 
 /** A publisher and a subscriber (with `options`) on a fresh stream; resolves the first message. */
 async function exchange(subscriberOptions, content) {
-  const streamId = await chain.createStream(`/rsa-lazy-${++streams}-${Date.now()}`);
+  const streamId = await env.chain.createStream(`/rsa-lazy-${++streams}-${Date.now()}`);
   const pubSigner = LocalSigner.generate();
   const subSigner = LocalSigner.generate();
-  await chain.grant(streamId, pubSigner.address, PERM.PUBLISH);
-  await chain.grant(streamId, subSigner.address, PERM.SUBSCRIBE);
+  await env.chain.grant(streamId, pubSigner.address, PERM.PUBLISH);
+  await env.chain.grant(streamId, subSigner.address, PERM.SUBSCRIBE);
   const publisher = track(createPublisher({ streamId, signer: pubSigner, transport: transport(), registry: registry() }));
   await publisher.ready;
   const denied = [];
