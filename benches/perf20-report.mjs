@@ -159,7 +159,13 @@ ${pipeTable.join('\n')}
   wasm has no instruction for; the 10x26 field's 32x32→64 products are one \`i64.mul\`. Recovery 2.2–2.5×
   faster side by side (runs of 2026-12-07), the shipped module 8.7 KB brotli smaller (196,112 → 187,381) and
   rsa-wasm 13.5 KB smaller (crypto-bigint in 32-bit words too). Signing uses the same field
-  (k256's constant-time arithmetic either way).
+  (k256's constant-time arithmetic either way). **Its cost: AES.** The cfg is global, so the \`aes\` crate
+  bitslices in 32-bit words as well (two blocks a pass instead of four), and AES-256-CTR runs 1.3–2× slower
+  than in 64-bit words: the "cpubits 64" column of "Size against speed" (the shipped module with only this
+  flag left out, same run). Over a whole message the limb change still wins (the subscriber row of that
+  column). Keeping both needs a different word size per crate: cargo applies a \`--cfg\` to every crate
+  alike (per-package rustflags are unstable) and neither crate has a switch of its own, so it would take a
+  fork of k256 or aes. Not done.
 - **precomputed-tables: not kept.** k256 0.14 recovers with \`mul_by_generator_and_mul_add_vartime\`, GLV and
   wNAF over both points, which never reads the basepoint table: recovery is unchanged (the rows differ by
   noise). The table speeds up *signing* (2–3×), is built at the first signature of the page (the first call

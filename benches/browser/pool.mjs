@@ -109,14 +109,28 @@ async function shimPool({ record, Q, n, G, STREAM, pump }) {
   }
   const run = async (name) => {
     let got = 0;
-    let done;
-    const all = new Promise((resolve) => { done = resolve; });
-    const sub = await handles[name].subscribe(STREAM, 0, () => { if (++got === burst.length) done(); });
+    let wake = () => {};
+    const sub = await handles[name].subscribe(STREAM, 0, () => { got += 1; wake(); });
     const errors = [];
-    sub.on('error', (e) => errors.push(e.code));
+    sub.on('error', (e) => { errors.push(e.code); wake(); });
+    /** Resolves once `count` messages are in; rejects on an error event or after 60 s. */
+    const delivered = (count) => new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${name}: ${got} of ${count} delivered in 60 s`)), 60_000);
+      wake = () => {
+        if (errors.length > 0) reject(new Error(`${name}: errors ${errors.join()}`));
+        else if (got >= count) resolve();
+        else return;
+        clearTimeout(timer);
+      };
+      wake();
+    });
+    // The first message asks the registry for the publisher's PUBLISH (a cached answer after):
+    // outside the timing, as in the rows above; the rest would wait in the core meanwhile.
+    deliver(burst[0]);
+    await delivered(1);
     const t0 = performance.now();
-    for (const b of burst) deliver(b);
-    await all;
+    for (let i = 1; i < burst.length; i++) deliver(burst[i]);
+    await delivered(burst.length);
     const dt = performance.now() - t0;
     const st = sub.poolStats;
     await sub.unsubscribe();
@@ -124,8 +138,9 @@ async function shimPool({ record, Q, n, G, STREAM, pump }) {
     if (st !== undefined && (st.accepted !== burst.length || st.refused !== 0)) throw new Error(`${name}: ${JSON.stringify(st)}`);
     return dt;
   };
+  const per = burst.length - 1;
   try {
-    await interleaved(Object.keys(settings), run, { record, Q, G, name: SHIM_POOL, per: burst.length });
+    await interleaved(Object.keys(settings), run, { record, Q, G, name: SHIM_POOL, per });
   } finally {
     for (const h of Object.values(handles)) await h.close();
   }
