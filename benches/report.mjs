@@ -95,7 +95,7 @@ export function targets(data) {
     const ext = st.find((s) => s.label.includes('WebCrypto key'));
     const wc = median(kg, 'WebCrypto');
     out.push({ target: 'RSA subscriber start-up no slower than WebCrypto key generation', measured: `key in wasm ${fmtTime(wasmStart.ms)}, WebCrypto key ${fmtTime(ext.ms)}; WebCrypto keygen median ${fmtTime(wc)}`, met: ext.ms <= wc * 1.1, gap: ext.ms <= wc * 1.1 ? 'with the WebCrypto (external) key; the in-wasm key is slower' : `${fmtTime(ext.ms - wc)} slower` });
-    out.push({ target: 'RSA subscriber start-up: no main-thread task over 50 ms', measured: `key in wasm: longest task ${fmtTime(wasmStart.longestTaskMs)}; WebCrypto key: ${ext.longTasks ? `longest task ${fmtTime(ext.longestTaskMs)}` : 'no long task (> 50 ms)'}`, met: ext.longestTaskMs <= 50, gap: ext.longestTaskMs <= 50 ? 'with the WebCrypto (external) key; in-wasm keygen blocks the thread' : `${fmtTime(ext.longestTaskMs - 50)} over` });
+    out.push({ target: 'RSA subscriber start-up: no main-thread task over 50 ms', measured: `key in wasm: ${wasmStart.longTasks ? `longest task ${fmtTime(wasmStart.longestTaskMs)}` : 'no long task (> 50 ms)'}; WebCrypto key: ${ext.longTasks ? `longest task ${fmtTime(ext.longestTaskMs)}` : 'no long task (> 50 ms)'}`, met: ext.longestTaskMs <= 50, gap: ext.longestTaskMs <= 50 ? 'with the WebCrypto (external) key; in-wasm keygen blocks the thread' : `${fmtTime(ext.longestTaskMs - 50)} over` });
   }
   const pub = cases.find((c) => c.name.startsWith('Publisher:'));
   if (pub && median(pub, OURS) === undefined) {

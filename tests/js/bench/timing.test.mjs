@@ -109,3 +109,12 @@ test('the report and chart of a run of one group (no AES rows in the browser): t
   for (const t of ts.filter((x) => x.target.startsWith('AES'))) assert.equal(t.met, null, t.target);
   assert.doesNotThrow(() => renderMarkdown(data, { chart: 'chart.png' }));
 });
+
+test('the report: a start-up with no long task says so, never "longest task 0.00 µs"', () => {
+  const data = fixture();
+  const wasmStart = data.web.startup.find((s) => s.label.includes('key in wasm'));
+  Object.assign(wasmStart, { longTasks: 0, longestTaskMs: 0 });
+  const t = targets(data).find((x) => x.target.startsWith('RSA subscriber start-up: no main-thread task'));
+  assert.match(t.measured, /^key in wasm: no long task \(> 50 ms\);/);
+  assert.doesNotMatch(renderMarkdown(data, { chart: 'chart.png' }), /longest task 0\.00/);
+});
