@@ -7,7 +7,7 @@ import { isValidRow } from './timing.mjs';
 
 const COLORS = {
   WebCrypto: '#1f77b4', SDK: '#ff7f0e', '@noble/post-quantum': '#9467bd',
-  'ours (simd128)': '#7f7f7f', 'ours (opt-level 3)': '#bcbd22', 'ours (cpubits 64)': '#17becf',
+  'ours (simd128)': '#7f7f7f', 'ours (opt-level 3)': '#bcbd22', 'ours (cpubits 64)': '#17becf', 'ours (cpubits 32 everywhere)': '#9edae5',
 };
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;');
 

@@ -47,7 +47,8 @@ export function renderPerf20(data, { fmtTime, fmtRatio, kb }) {
   const wholeNative = ms(WHOLE, 'ours (native)');
   const parts = BD_PARTS.map(([n, label]) => ({ label, web: ms(n, 'ours'), native: ms(n, 'ours (native)') }));
   const sum = (k) => (parts.every((p) => p[k] !== undefined) ? parts.reduce((a, p) => a + p[k], 0) : undefined);
-  const rest = (w, s) => (w === undefined || s === undefined ? undefined : w - s);
+  // Separately timed parts can add up to more than the whole on a noisy run: no negative rest.
+  const rest = (w, s) => (w === undefined || s === undefined || w - s <= 0 ? undefined : w - s);
   const bd = [
     '| part of one 1 KiB message | Chromium (wasm) | share | native | wasm ÷ native |',
     '| --- | ---: | ---: | ---: | ---: |',
@@ -159,13 +160,13 @@ ${pipeTable.join('\n')}
   wasm has no instruction for; the 10x26 field's 32x32→64 products are one \`i64.mul\`. Recovery 2.2–2.5×
   faster side by side (runs of 2026-12-07), the shipped module 8.7 KB brotli smaller (196,112 → 187,381) and
   rsa-wasm 13.5 KB smaller (crypto-bigint in 32-bit words too). Signing uses the same field
-  (k256's constant-time arithmetic either way). **Its cost: AES.** The cfg is global, so the \`aes\` crate
-  bitslices in 32-bit words as well (two blocks a pass instead of four), and AES-256-CTR runs 1.3–2× slower
-  than in 64-bit words: the "cpubits 64" column of "Size against speed" (the shipped module with only this
-  flag left out, same run). Over a whole message the limb change still wins (the subscriber row of that
-  column). Keeping both needs a different word size per crate: cargo applies a \`--cfg\` to every crate
-  alike (per-package rustflags are unstable) and neither crate has a switch of its own, so it would take a
-  fork of k256 or aes. Not done.
+  (k256's constant-time arithmetic either way). **But not for AES.** The cfg is global, so the \`aes\` crate
+  bitsliced in 32-bit words as well (two blocks a pass instead of four) and AES-256-CTR ran 1.3–2× slower
+  than in 64-bit words. Cargo gives every crate the same \`--cfg\`s (per-package rustflags are unstable) and
+  neither crate has a switch of its own, so \`scripts/rustc-wrapper.sh\` (the shipped build's RUSTC_WRAPPER)
+  drops \`cpubits = "32"\` for aes and polyval only (+228 bytes brotli). In "Size against speed" the
+  "cpubits 32 everywhere" column is the module as shipped before that, the "cpubits 64" column the module
+  without the flag at all, both in the same run as the shipped one.
 - **precomputed-tables: not kept.** k256 0.14 recovers with \`mul_by_generator_and_mul_add_vartime\`, GLV and
   wNAF over both points, which never reads the basepoint table: recovery is unchanged (the rows differ by
   noise). The table speeds up *signing* (2–3×), is built at the first signature of the page (the first call

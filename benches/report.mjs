@@ -272,7 +272,7 @@ after the custodian cut, 644,180 raw / 207,069 brotli, with only that change).
 
 /** The shipped (size-first) build against the opt-level 3 and simd128 builds, case by case. */
 function tradeOff(cases, s) {
-  const VARIANT_IMPLS = ['ours (opt-level 3)', 'ours (simd128)', 'ours (cpubits 64)'];
+  const VARIANT_IMPLS = ['ours (opt-level 3)', 'ours (simd128)', 'ours (cpubits 64)', 'ours (cpubits 32 everywhere)'];
   const rows = cases.filter((c) => median(c, OURS) !== undefined && c.rows.some((r) => VARIANT_IMPLS.includes(r.impl)));
   if (rows.length === 0) return '';
   const cell = (c, impl) => { const r = safeRatio(median(c, OURS), median(c, impl)); return r === null ? '–' : fmtRatio(r); };
@@ -280,15 +280,17 @@ function tradeOff(cases, s) {
   return `### Size against speed
 
 The shipped build (opt-level "z", ${kb(s.wasm.brotli)} brotli) against the opt-level 3 build (${size(s.variants.o3)}),
-the shipped profile with simd128 (${size(s.variants.simd128)}), and the shipped module without \`cpubits = "32"\`
-(${size(s.variants.cpubits64)}: 64-bit words where the cpubits crate picks them for wasm32, k256's 5x52 field and the
-aes crate's 64-bit fixslice; see "Issue #20"): how many times faster each variant is than the shipped build (below 1: slower).
+the shipped profile with simd128 (${size(s.variants.simd128)}), the shipped module without \`cpubits = "32"\`
+(${size(s.variants.cpubits64)}: 64-bit words where the cpubits crate picks them for wasm32, k256's 5x52 field among them),
+and the shipped module with \`cpubits = "32"\` for every crate, the aes crate's fixslice included (${size(s.variants.words32)}:
+as shipped before \`scripts/rustc-wrapper.sh\`; see "Issue #20"): how many times faster each variant is than the shipped
+build (below 1: slower).
 The opt-level 3 and simd128 builds have the crate's default features and none of the shipped build's \`--cfg\`s, so they
 run k256 in 5x52 limbs and AES in 64-bit words too: their secp256k1 and AES rows include the cpubits column's effect.
 
-| case | opt-level 3 | simd128 | cpubits 64 |
-| --- | ---: | ---: | ---: |
-${rows.map((c) => `| ${c.name} | ${cell(c, 'ours (opt-level 3)')} | ${cell(c, 'ours (simd128)')} | ${cell(c, 'ours (cpubits 64)')} |`).join('\n')}`;
+| case | opt-level 3 | simd128 | cpubits 64 | cpubits 32 everywhere |
+| --- | ---: | ---: | ---: | ---: |
+${rows.map((c) => `| ${c.name} | ${cell(c, 'ours (opt-level 3)')} | ${cell(c, 'ours (simd128)')} | ${cell(c, 'ours (cpubits 64)')} | ${cell(c, 'ours (cpubits 32 everywhere)')} |`).join('\n')}`;
 }
 
 export function renderMarkdown(data, { chart }) {
@@ -327,8 +329,8 @@ ${t.map((x) => `| ${x.target} | ${x.measured} | ${mark(x)} | ${x.gap} |`).join('
 - Load average (1/5/15 min) at start ${load(m.loadStart)}, at end ${load(m.loadEnd)} (other engineers share the machine)
 - Date ${m.date}, commit \`${m.commit}\`, ${data.seconds.toFixed(0)} s in all${(m.merged ?? []).map((x) => `\n- Measured again on ${x.date} (commit \`${x.commit}\`, load ${load(x.loadStart)} → ${load(x.loadEnd)}): ${x.groups.join(', ')}`).join('')}
 - Sampling: ${data.web.config ? `each case is calibrated to about ${data.web.config.sampleMs} ms per sample, ${data.web.config.samples} samples (slow cases: ${data.web.config.slowSamples} single runs); median and spread over the samples` : 'no browser cases in this run'}. Native: Rust \`${data.native.profile}\` profile.
-- Reproduce: \`${data.command}\` (needs \`bash scripts/build-pkg.sh\` first; for the simd128, opt-level 3 and cpubits 64
-  rows, \`bash benches/build-variant.sh simd128\` / \`o3\` / \`cpubits64\` and \`BENCH_VARIANT_SIMD128=target/bench-variants/simd128/bundler BENCH_VARIANT_O3=target/bench-variants/o3/bundler BENCH_VARIANT_CPUBITS64=target/bench-variants/cpubits64/bundler\`;
+- Reproduce: \`${data.command}\` (needs \`bash scripts/build-pkg.sh\` first; for the variant rows,
+  \`bash benches/build-variant.sh simd128\` / \`o3\` / \`cpubits64\` / \`words32\` and \`BENCH_VARIANT_SIMD128=target/bench-variants/simd128/bundler\` (\`_O3\`, \`_CPUBITS64\`, \`_WORDS32\` alike);
   for issue #20's lever rows, \`bash benches/recover-lever/build.sh\`, which needs clang and lld)
 
 ## AES-256-CTR (the SDK's wire format: random IV, \`iv ‖ ct\`)

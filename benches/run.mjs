@@ -75,7 +75,7 @@ function sizes() {
     ...readdirSync(`${repo}pkg/dist`).filter((f) => f.endsWith('.js')).map((f) => `${repo}pkg/dist/${f}`)];
   const js = compressed(Buffer.concat(jsFiles.map((f) => readFileSync(f))));
   const variants = {};
-  for (const name of ['SIMD128', 'O3', 'CPUBITS64']) {
+  for (const name of ['SIMD128', 'O3', 'CPUBITS64', 'WORDS32']) {
     const dir = process.env[`BENCH_VARIANT_${name}`] && resolvePath(repo, process.env[`BENCH_VARIANT_${name}`]);
     if (dir && existsSync(`${dir}/streamr_e2ee_bg.wasm`)) variants[name.toLowerCase()] = compressed(readFileSync(`${dir}/streamr_e2ee_bg.wasm`));
   }

@@ -50,7 +50,13 @@ step "cargo build --profile wasm-release --target wasm32-unknown-unknown --no-de
 #   k256's own constant-time field arithmetic; 10x26 is what it runs on every 32-bit target.
 #   It also reaches crypto-bigint (32-bit words) in every module built here, rsa-wasm included
 #   (95,677 -> 82,205 bytes brotli).
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg sha2_backend_soft=\"compact\" --cfg cpubits=\"32\" --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src/=crates/"
+# - ... but not the aes crate (nor polyval, AES-GCM's hash): their fixslice runs four blocks a
+#   pass in 64-bit words, two in 32-bit ones, and AES-CTR was 1.3-2x slower under the global
+#   cfg. scripts/rustc-wrapper.sh drops `cpubits = "32"` for the crates named in
+#   `streamr_e2ee_words64` (BENCHMARKS.md, "Issue #20"). It replaces any RUSTC_WRAPPER of the
+#   caller for these builds.
+export RUSTC_WRAPPER="$PWD/scripts/rustc-wrapper.sh"
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg sha2_backend_soft=\"compact\" --cfg cpubits=\"32\" --cfg streamr_e2ee_words64=\"aes,polyval\" --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src/=crates/"
 cargo build --profile wasm-release --target wasm32-unknown-unknown --no-default-features
 
 step "wasm-bindgen $(wasm-bindgen --version | cut -d' ' -f2) --target web"

@@ -9,6 +9,7 @@ import * as lib from 'streamr-e2ee';
 import initWasm from 'streamr-e2ee-web';
 import * as simd from 'streamr-e2ee-variant-simd128';
 import * as c64 from 'streamr-e2ee-variant-cpubits64';
+import * as w32 from 'streamr-e2ee-variant-words32';
 import * as o3 from 'streamr-e2ee-variant-o3';
 import { Buffer } from 'buffer';
 import { createCipheriv, createDecipheriv, EcdsaSecp256k1Evm, EcdsaSecp256r1, MlDsa87 } from '@streamr/utils';
@@ -27,7 +28,7 @@ const RSA_BITS = Q ? 2048 : 4096;
 const STREAM = '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266/bench';
 const T0 = 1_800_000_000_000;
 // Other builds of the same crate (raw wasm-bindgen modules, see run.mjs); a stub when not built.
-const VARIANTS = [['ours', lib], ['ours (simd128)', simd], ['ours (opt-level 3)', o3], ['ours (cpubits 64)', c64]].filter(([, l]) => l.encryptWithAES);
+const VARIANTS = [['ours', lib], ['ours (simd128)', simd], ['ours (opt-level 3)', o3], ['ours (cpubits 64)', c64], ['ours (cpubits 32 everywhere)', w32]].filter(([, l]) => l.encryptWithAES);
 const ASYNC_AES = `ours, async API (WebCrypto from ${lib.WEBCRYPTO_AES_MIN_BYTES} B)`;
 const results = [];
 const notes = [];

@@ -35,6 +35,7 @@ module.exports = {
       'streamr-e2ee-variant-simd128': variant('simd128'),
       'streamr-e2ee-variant-o3': variant('o3'),
       'streamr-e2ee-variant-cpubits64': variant('cpubits64'),
+      'streamr-e2ee-variant-words32': variant('words32'),
       // Issue #20's recovery levers (benches/recover-lever/build.sh), or the stub.
       ...Object.fromEntries(['both', 'precomputed', 'lowmem', 'k256-32'].map((v) => [`recover-lever-${v}`, lever(v)])),
     },
