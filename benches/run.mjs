@@ -191,7 +191,7 @@ async function inBrowser(browser, only) {
 }
 
 async function screenshot(browser, svg, file) {
-  const page = await browser.newPage({ deviceScaleFactor: 2 });
+  const page = await browser.newPage({ deviceScaleFactor: 1 });
   await page.setContent(`<!doctype html><html><body style="margin:0;background:#fff">${svg}</body></html>`);
   const el = await page.$('svg');
   await el.screenshot({ path: file });
