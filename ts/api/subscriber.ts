@@ -58,8 +58,11 @@ interface Identity {
   remote: RemoteKeyPair | undefined;
 }
 
-/** `verifyWorkers` in full form, checked (`INVALID_ARGUMENT` naming the field). */
-function verifyWorkersSetting(value: number | VerifyWorkersSetting | undefined): VerifyWorkersSetting | undefined {
+/**
+ * `verifyWorkers` in full form, checked (`INVALID_ARGUMENT` naming the field): by every
+ * `createSubscriber`, coordinated tabs too, so a bad setting throws there and not in a leader.
+ */
+export function verifyWorkersSetting(value: number | VerifyWorkersSetting | undefined): VerifyWorkersSetting | undefined {
   if (value === undefined || value === 0) return undefined;
   const s = typeof value === 'number' ? { count: value } : value;
   if (typeof s !== 'object' || s === null || !Number.isInteger(s.count) || s.count < 0 || s.count > 64) {

@@ -6,7 +6,7 @@
  * `createSubscriber` of ts/api/).
  */
 import { createPublisher as createCorePublisher } from '../api/publisher.js';
-import { createSubscriber as createCoreSubscriber } from '../api/subscriber.js';
+import { createSubscriber as createCoreSubscriber, verifyWorkersSetting } from '../api/subscriber.js';
 import type { CreatePublisherArgs, CreateSubscriberArgs, PublisherHandle, SubscriberHandle } from '../api/types.js';
 import { resolveMultiTab } from './support.js';
 import { TabPublisher } from './publisher.js';
@@ -30,5 +30,6 @@ export function createPublisher(args: CreatePublisherArgs): PublisherHandle {
  */
 export function createSubscriber(args: CreateSubscriberArgs): SubscriberHandle {
   const multiTab = resolveMultiTab(args.options?.multiTab);
+  verifyWorkersSetting(args.options?.verifyWorkers); // throws here, not later in a leading tab
   return multiTab !== undefined ? new TabSubscriber(args, multiTab.replayBuffer) : createCoreSubscriber(args);
 }

@@ -112,6 +112,15 @@ window.shim = {
   received() {
     return state.received;
   },
+  /** The code `createSubscriber` throws for a bad `verifyWorkers` in this page (multi-tab on). */
+  badVerifyWorkers(cfg) {
+    try {
+      createSubscriber({ signer: LocalSigner.generate(), transport, registry: new JsonRpcRegistry({ streamRegistryAddress: cfg.registryAddress, rpcUrl: cfg.rpcUrl }), options: { verifyWorkers: 65 } });
+      return 'no error';
+    } catch (e) {
+      return e.code;
+    }
+  },
   /** Stops one of the pool's workers as a crash would (the pool learns it on its next call). */
   killWorker(k) {
     workers[k].terminate();

@@ -200,6 +200,8 @@ async function main() {
     check('pool, a worker killed: one WORKER_UNAVAILABLE event, the other worker went on', poolSt.tracked.errors.length === 1 && /^WORKER_UNAVAILABLE: a verification worker failed/.test(poolSt.tracked.errors[0]) && poolSt.tracked.poolStats?.accepted > 0 && poolSt.tracked.workers === 2, JSON.stringify([poolSt.tracked.errors, poolSt.tracked.poolStats]));
     check(`pool, a worker that never answers: given up after its timeout, ${POOL_N} messages in order, verified in the core`, allInOrder(poolGot.silent) && poolSt.silent.poolStats?.accepted === 0, `got ${poolGot.silent.length}, ${JSON.stringify(poolSt.silent.poolStats)}`);
     check('pool, a worker that never answers: one WORKER_UNAVAILABLE event naming the timeout', poolSt.silent.errors.length === 1 && /did not answer within 1000 ms/.test(poolSt.silent.errors[0]), JSON.stringify(poolSt.silent.errors));
+    const bad = await poolPages.default.evaluate((c) => window.shim.badVerifyWorkers(c), cfg3);
+    check('pool: a bad verifyWorkers throws INVALID_ARGUMENT from createSubscriber in a page with multi-tab on', bad === 'INVALID_ARGUMENT', bad);
     check('no page errors', pageErrors.length === 0, pageErrors.join('\n'));
   } finally {
     await browser?.close();
