@@ -163,7 +163,7 @@ export interface SubscriberOptions extends CommonOptions, SubscriberCoreOptions 
    * Ours: recover the signers of incoming messages in this many Web Workers, beside the main
    * thread (docs/verify-pool.md). Every check still runs in the core, messages still reach it
    * in arrival order, and a worker's result counts only under the subscription's own secret
-   * tag. Worth it with cores to spare (measured: 2 workers 1.55× one thread on 2 idle cores).
+   * tag. Worth it with cores to spare (measured: 2 workers 1.3–1.6× one thread on 2 idle cores).
    * Default 0: everything on the calling thread. Where Web Workers are missing (Node),
    * `createSubscriber` throws `WORKER_UNAVAILABLE` unless `spawn` is given. A worker that fails
    * later is reported to each subscription as a `WORKER_UNAVAILABLE` error event; its messages
