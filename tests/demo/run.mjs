@@ -203,6 +203,9 @@ async function main() {
       const b = await fromStock('Bob');
       check('stock → page: Alice decrypts what the stock client published, from the stock client', a);
       check('stock → page: Bob decrypts what the stock client published, from the stock client', b);
+      // The key-store write is reported once its async put resolves, which may come after the
+      // delivery it enabled: wait for the reports, then count them.
+      await waitFor((f) => ['Alice', 'Bob'].every((n) => window.demo.subscribers[n].keysBy[f] !== undefined), stockAddress);
       s = await state();
       check('stock → page: each fetched the stock client\'s key (one key from it)', s.subscribers.Alice.keysBy[stockAddress] === 1 && s.subscribers.Bob.keysBy[stockAddress] === 1, JSON.stringify([s.subscribers.Alice.keysBy, s.subscribers.Bob.keysBy]));
       const responsesSelector = `[data-testid=wire] tr[data-type=GROUP_KEY_RESPONSE][data-publisher="${stockAddress}"]`;
@@ -221,6 +224,8 @@ async function main() {
     const a2 = await hasText('Alice', 'after rotate 2');
     const b2 = await hasText('Bob', 'after rotate 2');
     check('rotate: Alice and Bob both decrypt the messages after the rotation', a2 && b2);
+    // The rotated key's store is reported after its async put (see stock → page above).
+    await waitFor((f) => ['Alice', 'Bob'].every((n) => (window.demo.subscribers[n].keysBy[f] ?? 0) >= 2), publisherAddress);
     s = await state();
     // The page publisher's messages, each naming the one before it in its chain (prevMsgRef).
     const ours = (name) => s.subscribers[name].messages.filter((m) => m.publisherId === publisherAddress);
