@@ -44,6 +44,8 @@ const MAX_IN_FLIGHT = 2;
 
 export class VerifyPool {
   private readonly slots: Slot[];
+  /** Workers still in service (checked for every message: kept, not counted). */
+  private alive: number;
   private readonly queue: Job[] = [];
   private flushing = false;
   private readonly maxChunk: number;
@@ -54,13 +56,14 @@ export class VerifyPool {
     private readonly options: VerifyPoolOptions = {},
   ) {
     this.slots = workers.map((worker) => ({ worker, inFlight: 0, alive: true }));
+    this.alive = this.slots.length;
     this.maxChunk = options.maxChunk ?? 32;
     this.timeoutMs = options.chunkTimeoutMs ?? 10_000;
   }
 
   /** Workers still in service. */
   get size(): number {
-    return this.slots.filter((s) => s.alive).length;
+    return this.alive;
   }
 
   /**
@@ -135,6 +138,7 @@ export class VerifyPool {
   private retire(slot: Slot): void {
     if (!slot.alive) return;
     slot.alive = false;
+    this.alive -= 1;
     try {
       slot.worker.terminate();
     } catch {
